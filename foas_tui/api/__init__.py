@@ -1,0 +1,1 @@
+"""The foas OpenAPI client: signing, operations, models and errors. Never imports Textual."""
