@@ -48,6 +48,7 @@ def main() -> None:
                 {
                     "operation": op["operation"],
                     "group": op["group"],
+                    "summary": op["summary"],
                     "method": op["method"],
                     "path": op["path"],
                     "params": [
