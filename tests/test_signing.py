@@ -13,10 +13,11 @@ DATA = json.loads((Path(__file__).parent / "data" / "wire_vectors.json").read_te
 SIGNED = {"accept", "date", "authorization", "content-type", "content-md5", "content-length"}
 
 
-def _sign_vector(vector: dict):
+def _sign_vector(vector: dict, inline: bool = True):
     i = vector["input"]
     cred = i["credential"]
     credentials = Credentials(cred["access_key_id"], cred["access_key_secret"], cred.get("security_token"))
+    signer = RoaSigner(credentials, clock=lambda: i["date"])
     request = build_request(
         base_url=f"{i['scheme']}://{i['host']}",
         method=i["method"],
@@ -27,14 +28,17 @@ def _sign_vector(vector: dict):
         query_params=[tuple(p) for p in i["query_params"]],
         body_params=dict(i["body_params"]),
         content_type=i["content_type"],
+        signer=signer if inline else None,
     )
-    sts = RoaSigner(credentials, clock=lambda: i["date"]).sign(request)
-    return request, sts
+    if inline:
+        return request, signer.last_string_to_sign
+    return request, signer.sign(request)
 
 
+@pytest.mark.parametrize("inline", [True, False], ids=["signed-at-build", "httpx-auth"])
 @pytest.mark.parametrize("vector", DATA["vectors"], ids=lambda v: v["name"])
-def test_wire_vector(vector: dict) -> None:
-    request, sts = _sign_vector(vector)
+def test_wire_vector(vector: dict, inline: bool) -> None:
+    request, sts = _sign_vector(vector, inline)
     expected = vector["expected"]
     assert str(request.url) == expected["url"]
     assert sts == expected["string_to_sign"]

@@ -236,12 +236,12 @@ class FoasClient(OperationMethods):
         request = build_request(
             base_url=self.base_url, method=op.method, action=op.name, uri_pattern=op.path,
             region_id=self.region_id, path_params=path, query_params=query, body_params=body,
-            content_type=self._content_type,
+            content_type=self._content_type, signer=self._auth,
         )
-        request.headers["User-Agent"] = _USER_AGENT
+        request.headers["user-agent"] = _USER_AGENT
         async with self._limit:
             try:
-                response = await self._http.send(request, auth=self._auth)
+                response = await self._http.send(request)
                 content = await response.aread()
             except httpx.TimeoutException as exc:
                 raise errors.RequestTimeout(

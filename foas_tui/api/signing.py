@@ -10,10 +10,13 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import time
-from collections.abc import Callable, Generator, Iterable, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
-from urllib.parse import quote, unquote, urlencode
+from functools import lru_cache
+from typing import Any
+from urllib.parse import quote, quote_plus, unquote, urlencode
 
 import httpx
 
@@ -105,6 +108,38 @@ def fill_path(uri_pattern: str, path_params: Mapping[str, object]) -> str:
     return path
 
 
+@lru_cache(maxsize=32)
+def _base_reference(base_url: str) -> Any:
+    return httpx.URL(base_url)._uri_reference
+
+
+def _make_url(base_url: str, path: str, query: str) -> httpx.URL:
+    """An httpx.URL from already-encoded parts, without re-parsing the string character by character.
+
+    httpx validates every character of a URL string (about half the cost of a request); our parts are
+    encoded by construction. Falls back to the public constructor if httpx's internals ever change.
+    """
+    try:
+        url = httpx.URL.__new__(httpx.URL)
+        url._uri_reference = _base_reference(base_url)._replace(path=path, query=query or None)
+        return url
+    except (AttributeError, TypeError):
+        return httpx.URL(base_url + path + ("?" + query if query else ""))
+
+
+_SAFE_VALUE = re.compile(r"[A-Za-z0-9_.\-~]*")
+
+
+def encode_query(query: Iterable[tuple[str, str]]) -> str:
+    """`urllib.parse.urlencode` (quote_plus) output, with a fast path for values needing no escapes."""
+    parts = []
+    for key, value in query:
+        k = key if _SAFE_VALUE.fullmatch(key) else quote_plus(key)
+        v = value if _SAFE_VALUE.fullmatch(value) else quote_plus(value)
+        parts.append(f"{k}={v}")
+    return "&".join(parts)
+
+
 def build_request(
     *,
     base_url: str,
@@ -116,28 +151,35 @@ def build_request(
     query_params: Mapping[str, object] | Iterable[tuple[str, object]] = (),
     body_params: Mapping[str, object] | None = None,
     content_type: str | None = None,
+    signer: RoaSigner | None = None,
 ) -> httpx.Request:
-    """Build an unsigned httpx.Request exactly as aliyunsdkcore lays it out on the wire.
+    """Build an httpx.Request exactly as aliyunsdkcore lays it out on the wire, signed if a signer is given.
 
     `RegionId` goes last into the query and into `x-acs-region-id`, unless the caller supplied it.
     """
     raw_path = fill_path(uri_pattern, path_params or {})
     items = query_params.items() if isinstance(query_params, Mapping) else query_params
     query = [(k, _str(v)) for k, v in items if v is not None]
-    headers = {"x-acs-action": action, "x-acs-version": API_VERSION, "Accept": ACCEPT_JSON}
+    headers = {"accept": ACCEPT_JSON, "x-acs-action": action, "x-acs-version": API_VERSION}
     if not any(k == "RegionId" for k, _ in query):
         query.append(("RegionId", region_id))
         headers["x-acs-region-id"] = region_id
     body, ctype = encode_body(body_params or {}, content_type)
-    url = base_url.rstrip("/") + encode_path(raw_path)
-    if query:
-        url += "?" + urlencode(query)
     if body is not None:
-        headers["Content-Type"] = ctype  # type: ignore[assignment]
+        headers["content-type"] = ctype  # type: ignore[assignment]
     elif method in ("POST", "PUT", "DELETE", "PATCH"):
-        headers["Content-Length"] = "0"
-    request = httpx.Request(method, url, headers=headers, content=body)
-    request.extensions["foas"] = RoaRequestParts(method, action, raw_path, query, body, ctype)
+        headers["content-length"] = "0"
+    parts = RoaRequestParts(method, action, raw_path, query, body, ctype)
+    if signer is not None:
+        signer.sign_headers(parts, headers)
+    url = _make_url(base_url.rstrip("/"), encode_path(raw_path), encode_query(query))
+    # Passing a ready stream skips httpx's second header pass; we add Host and Content-Length ourselves.
+    headers["host"] = url.netloc.decode("ascii")
+    if body is not None:
+        headers["content-length"] = str(len(body))
+    request = httpx.Request(method, url, headers=headers, stream=httpx.ByteStream(body or b""))
+    request.read()
+    request.extensions["foas"] = parts
     return request
 
 
@@ -201,16 +243,19 @@ class RoaSigner(httpx.Auth):
     def __init__(self, credentials: Credentials, clock: Callable[[], str] = rfc2616_date):
         self._credentials = credentials
         self._clock = clock
+        self.last_string_to_sign = ""
 
     def __repr__(self) -> str:
         return f"RoaSigner({self._credentials!r})"
 
-    def sign(self, request: httpx.Request) -> str:
-        """Sign in place; return the string-to-sign (for debugging and tests; it holds no secret)."""
-        parts = _parts_from_request(request)
-        headers = request.headers
+    def sign_headers(self, parts: RoaRequestParts, headers: MutableMapping[str, str]) -> str:
+        """Add Date, x-acs-signature-*, the STS token, Content-MD5 and Authorization to `headers`.
+
+        `headers` must use lower-case names (a dict we build, or httpx.Headers, which folds case).
+        Returns the string-to-sign (it holds no secret; handy for debugging and tests).
+        """
         date = self._clock()
-        headers["Date"] = date
+        headers["date"] = date
         headers["x-acs-signature-method"] = "HMAC-SHA1"
         headers["x-acs-signature-version"] = "1.0"
         token = self._credentials.security_token
@@ -219,20 +264,25 @@ class RoaSigner(httpx.Auth):
         md5 = ""
         if parts.body is not None:
             md5 = content_md5(parts.body)
-            headers["Content-MD5"] = md5
+            headers["content-md5"] = md5
         x_acs = {k: v for k, v in headers.items() if k.startswith("x-acs-")}
         sts = string_to_sign(
             parts.method,
-            headers.get("Accept", ""),
+            headers.get("accept", ""),
             md5,
-            headers.get("Content-Type", "") if parts.body is not None else "",
+            (headers.get("content-type") or "") if parts.body is not None else "",
             date,
             x_acs,
             canonical_resource(parts.raw_path, parts.query),
         )
+        self.last_string_to_sign = sts
         signature = hmac_sha1_b64(self._credentials.access_key_secret, sts)
-        headers["Authorization"] = f"acs {self._credentials.access_key_id}:{signature}"
+        headers["authorization"] = f"acs {self._credentials.access_key_id}:{signature}"
         return sts
+
+    def sign(self, request: httpx.Request) -> str:
+        """Sign an httpx.Request in place; return the string-to-sign."""
+        return self.sign_headers(_parts_from_request(request), request.headers)
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         self.sign(request)

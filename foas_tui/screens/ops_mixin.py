@@ -1,0 +1,3 @@
+class OpsActionsMixin:
+    """Placeholder."""
+    BINDINGS: list = []

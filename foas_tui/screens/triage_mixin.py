@@ -1,0 +1,3 @@
+class TriageActionsMixin:
+    """Placeholder."""
+    BINDINGS: list = []

@@ -1,0 +1,1 @@
+"""Widgets: one family per file (project tree, job pane, instance table, header, status bar, palette)."""
