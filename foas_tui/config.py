@@ -122,7 +122,7 @@ class ClientConfig:
 
     timeout: float = 10.0
     retries: int = 2
-    max_concurrency: int = 4
+    max_concurrency: int = 16
 
 
 @dataclass

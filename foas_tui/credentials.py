@@ -14,7 +14,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TextIO, TypeVar
@@ -23,6 +23,7 @@ import tomli_w
 
 from foas_tui.api.signing import Credentials, mask_id
 from foas_tui.config import ConfigError, atomic_write, config_dir, data_dir, ensure_private_dir, read_toml
+from foas_tui.logging_setup import register_secret
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
@@ -49,6 +50,7 @@ __all__ = [
     "mask_id",
     "resolve_credentials",
     "save_profile",
+    "terminal_store_factory",
 ]
 
 log = logging.getLogger(__name__)
@@ -174,8 +176,7 @@ def headless_error(detail: str) -> SecretStoreUnavailable:
 
 def locked_error(detail: str) -> SecretStoreUnavailable:
     fixes = (
-        "unlock it (log in to the desktop session, or run `gnome-keyring-daemon --unlock` "
-        "and type the login password)",
+        "unlock it (log in to the desktop session, or run `gnome-keyring-daemon --unlock` and type the login password)",
         ENV_FIX,
         CRYPTFILE_FIX,
     )
@@ -597,9 +598,15 @@ StoreFactory = Callable[[StoreKind], SecretStore]
 
 
 def default_store_factory(kind: StoreKind, passphrase: PassphraseSource | None = None) -> SecretStore:
+    """The store for `kind`; without `passphrase` the encrypted file opens only with the env passphrase."""
     if kind == "cryptfile":
         return CryptFileStore(passphrase)
     return KeyringStore()
+
+
+def terminal_store_factory(kind: StoreKind) -> SecretStore:
+    """Like `default_store_factory`, asking for the file passphrase on the terminal: only before Textual runs."""
+    return default_store_factory(kind, getpass_passphrase)
 
 
 # --- profiles -------------------------------------------------------------------------------------
@@ -649,26 +656,25 @@ _PROFILE_FIELDS: dict[str, tuple[type | tuple[type, ...], bool]] = {
 }
 
 
-def _reject_secret_keys(data: Mapping[str, Any], path: Path) -> None:
+def _keys(data: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """(dotted name, key) of every top-level key and every key inside a [profiles.NAME] table."""
     for key, value in data.items():
-        if _FORBIDDEN_KEY.search(key):
-            raise ConfigError(
-                "secrets must not be stored in this file; remove the key and run "
-                "`foas-tui profile add` to keep the secret in the OS keyring or the encrypted file",
-                path,
-                key,
-            )
+        yield key, key
         if key == "profiles" and isinstance(value, dict):
             for name, table in value.items():
                 if isinstance(table, dict):
-                    for inner in table:
-                        if _FORBIDDEN_KEY.search(inner):
-                            raise ConfigError(
-                                "secrets must not be stored in this file; remove the key and run "
-                                f"`foas-tui profile add {name}` to keep the secret in a secret store",
-                                path,
-                                f"profiles.{name}.{inner}",
-                            )
+                    yield from ((f"profiles.{name}.{inner}", inner) for inner in table)
+
+
+def _reject_secret_keys(data: Mapping[str, Any], path: Path) -> None:
+    for dotted, key in _keys(data):
+        if _FORBIDDEN_KEY.search(key):
+            raise ConfigError(
+                "secrets must not be stored in this file; remove the key and run "
+                "`foas-tui profile add NAME ...` to keep the secret in the OS keyring or the encrypted file",
+                path,
+                dotted,
+            )
 
 
 def _profile_from_table(name: str, table: object, path: Path) -> Profile:
@@ -951,13 +957,15 @@ def resolve_credentials(
     stdin: TextIO | None = None,
     prompt: Callable[[str], str] = getpass.getpass,
     now: float | None = None,
+    **flag_values: Any,
 ) -> ResolvedCredentials:
     """Flags, then env (read now, never saved), then a profile and its secret store.
 
     The profile is `--profile`, then `$FOAS_TUI_PROFILE`/`$ALIBABA_CLOUD_PROFILE`, then the default in
     profiles.toml, then `default_profile` (from config.toml). `--region`/`--endpoint` override any source.
+    `flag_values` (profile=, region=, ...) are a shorthand for, or override, fields of `flags`.
     """
-    flags = flags or CredentialFlags()
+    flags = replace(flags or CredentialFlags(), **flag_values)
     env = os.environ if env is None else env
     if flags.access_key_id:
         resolved = _from_flags(flags, env, stdin, prompt)
@@ -972,6 +980,8 @@ def resolve_credentials(
                 raise CredentialsNotFound(NOT_FOUND_HELP)
             factory = store_factory or default_store_factory
             resolved = _from_profile(name, flags, profiles, factory, time.time() if now is None else now)
+    register_secret(resolved.credentials.access_key_secret)  # the debug log file redacts it from now on
+    register_secret(resolved.credentials.security_token)
     log.debug(
         "credentials from %s: key %s, region %s",
         resolved.source,

@@ -30,7 +30,7 @@ class MetricSpec:
 DELAY = MetricSpec("delay", "delay", "Delay", "s", "max")
 INPUT_TPS = MetricSpec("input_tps", "tps.rate", "Input TPS", "rec/s", "avg")
 OUTPUT_TPS = MetricSpec("output_tps", "sink.outTps.rate", "Output TPS", "rec/s", "avg")
-FAILOVER = MetricSpec("failover", "task_failover.rate", "Failover rate", "/min", "max")
+FAILOVER = MetricSpec("failover", "task_failover.rate", "Failover rate", "/s", "max")
 DEFAULT_METRICS: tuple[MetricSpec, ...] = (DELAY, INPUT_TPS, OUTPUT_TPS, FAILOVER)
 
 MAX_WINDOW_S = 2 * 3600  # the service keeps two hours of metrics (seed, GetInstanceMetric demo)
@@ -182,7 +182,8 @@ async def fetch_metrics(
     response = await client.get_instance_metric(
         project, job, json.dumps(query, separators=(",", ":")), instance_id=instance_id
     )
-    return MetricSet(project, job, window_s, query["start"], query["end"], parse_series(response, project, job, metrics))
+    series = parse_series(response, project, job, metrics)
+    return MetricSet(project, job, window_s, query["start"], query["end"], series)
 
 
 async def delay_trends(
@@ -205,7 +206,7 @@ async def delay_trends(
         async with limit:
             try:
                 result = await fetch_metrics(client, key[0], key[1], window_s=window_s, metrics=(DELAY,), now=now)
-            except Exception:  # noqa: BLE001 - a trend is best effort; the live table shows errors elsewhere
+            except Exception:  # a trend is best effort; the live table shows the job's errors elsewhere
                 return key, None
         return key, result.series[DELAY.key].values
 

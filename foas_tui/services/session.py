@@ -73,7 +73,7 @@ def parent_path(path: str) -> str:
     return parent or ROOT
 
 
-def _job_info(project: str, job: Any, folder_path: str = ROOT) -> JobInfo:
+def job_info(project: str, job: Any, folder_path: str = ROOT) -> JobInfo:
     return JobInfo(
         project=getattr(job, "project_name", None) or project,
         job_name=job.job_name,
@@ -101,6 +101,7 @@ class Session:
     demo: bool = False
     emulator: Any = None
     config_error: str | None = None  # a malformed config file: shown once as a notification
+    notes: list[str] = field(default_factory=list)  # other start-up warnings (e.g. from the credentials)
     _root_ids: dict[str, int | None] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -142,7 +143,7 @@ class Session:
         folders_response, jobs = await asyncio.gather(folders_call, jobs_call)
         prefix = path.rstrip("/") + "/"
         folders = []
-        for item in folders_response.items:
+        for item in folders_response.folders:
             child = item.path
             # The doc leaves open whether the whole subtree comes back: keep direct children only.
             if child.startswith(prefix) and "/" not in child[len(prefix):].strip("/") and child != path:
@@ -154,7 +155,7 @@ class Session:
         if folder_id is None:
             return []
         jobs = [
-            _job_info(project, job, path)
+            job_info(project, job, path)
             async for job in self.client.iter_list_job(project, folder_id=folder_id, is_show_full_field=False,
                                                        page_size=100)
         ]
@@ -164,7 +165,7 @@ class Session:
     async def project_jobs(self, project: str) -> list[JobInfo]:
         """Every job of a project (the live table's scope when a project is selected)."""
         jobs = [
-            _job_info(project, job)
+            job_info(project, job)
             async for job in self.client.iter_list_job(project, is_show_full_field=False, page_size=100)
         ]
         jobs.sort(key=lambda j: j.job_name.lower())

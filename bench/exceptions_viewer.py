@@ -1,0 +1,167 @@
+"""Exceptions viewer on a 10 MB GetInstanceExceptions payload: open, search and `n` times, vs json.loads.
+
+Usage: python bench/exceptions_viewer.py [--mb 10] [--rounds 3]. Goals: open < 1 s, search < 200 ms.
+The payload goes through the real FoasClient (httpx.MockTransport, so no network), the models, the
+screen's parser and the virtualized LogView in a headless Textual app at 120x40.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import time
+from types import SimpleNamespace
+
+import httpx
+from textual.app import App
+
+from foas_tui.api.client import FoasClient
+from foas_tui.api.signing import Credentials
+from foas_tui.config import AppConfig
+from foas_tui.services.selection import Selection
+
+NOW_MS = 1_767_225_600_000
+
+
+def trace(i: int, depth: int) -> str:
+    frames = [f"\tat org.apache.flink.streaming.runtime.tasks.StreamTask.invoke{j}(StreamTask.java:{200 + j})"
+              for j in range(depth)]
+    cause = [f"\tat com.alibaba.blink.streaming.connectors.datahub.DatahubReader.next{j}(DatahubReader.java:{j})"
+             for j in range(depth // 3)]
+    return "\n".join([f"java.lang.RuntimeException: Failed to fetch records from DataHub shard {i % 16}: "
+                      "ReadTimeout", *frames, "Caused by: java.net.SocketTimeoutException: Read timed out",
+                      *cause, f"\t... {depth} more"])
+
+
+def payload_of_size(target_bytes: int, depth: int = 120) -> str:
+    """A Blink-shaped Exceptions text of about `target_bytes`, truncated like a long-failing job's."""
+    entries: list[dict] = []
+    size = 0
+    while size < target_bytes:
+        i = len(entries)
+        entry = {"exception": trace(i, depth), "task": f"Source: datahub_orders_{i % 4} -> Calc -> Sink: rds",
+                 "location": f"container_e07_{i:06d}@10.0.{i % 250}.{i % 199}:4{i % 1000:03d}",
+                 "timestamp": NOW_MS - i * 61_000}
+        size += len(json.dumps(entry)) + 2
+        entries.append(entry)
+    return json.dumps({"root-exception": entries[0]["exception"], "timestamp": NOW_MS,
+                       "all-exceptions": entries, "truncated": True})
+
+
+class BenchApp(App[None]):
+    """A bare app carrying what the screen needs (session, clock); records when frames are painted."""
+
+    CSS_PATH = "../styles/triage.tcss"
+
+    def __init__(self, client: FoasClient) -> None:
+        super().__init__()
+        self.session = SimpleNamespace(client=client, config=AppConfig())
+        self.clock = lambda: NOW_MS / 1000
+        self.frames: list[float] = []
+        self.stalls: list[float] = []
+        self._last = 0.0
+
+    def _display(self, screen, renderable) -> None:  # type: ignore[no-untyped-def]
+        if renderable is not None:
+            self.frames.append(time.perf_counter())  # a compositor update: what a terminal would get
+        super()._display(screen, renderable)
+
+    def on_mount(self) -> None:
+        self._last = time.perf_counter()
+        self.set_interval(0.01, self._tick)
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.stalls.append(now - self._last)
+        self._last = now
+
+    def painted_after(self, moment: float) -> float:
+        """Time of the first frame painted after `moment`."""
+        return next(t for t in self.frames if t >= moment)
+
+
+async def one_round(body: bytes, query: str) -> dict[str, float]:
+    from foas_tui.screens.exceptions import ExceptionsScreen
+    from foas_tui.widgets.log_view import LogView
+
+    client = FoasClient(Credentials("bench", "bench"), retries=0,
+                        transport=httpx.MockTransport(lambda request: httpx.Response(200, content=body)))
+    app = BenchApp(client)
+    done: dict[str, float] = {}
+    figures: dict[str, float] = {}
+
+    def mark(name: str, method):  # type: ignore[no-untyped-def]
+        def wrapped(*args, **kwargs):  # type: ignore[no-untyped-def]
+            result = method(*args, **kwargs)
+            done[name] = time.perf_counter()
+            return result
+        return wrapped
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = ExceptionsScreen(Selection("bench", "job_failing", "FLINK_STREAM"))
+        screen._show = mark("show", screen._show)  # type: ignore[method-assign]
+        app.stalls.clear()
+        started = time.perf_counter()
+        await app.push_screen(screen)
+        view = screen.query_one(LogView)
+        view.search = mark("search", view.search)  # type: ignore[method-assign]
+        view.next_match = mark("next", view.next_match)  # type: ignore[method-assign]
+        while "show" not in done:
+            await asyncio.sleep(0.002)
+        await pilot.pause()
+        figures["open_ms"] = (app.painted_after(done["show"]) - started) * 1000
+        figures["max_stall_open_ms"] = max(app.stalls, default=0) * 1000
+        await pilot.press("slash", *query)
+        started = time.perf_counter()
+        await pilot.press("enter")
+        await pilot.pause()
+        figures["search_ms"] = (app.painted_after(done["search"]) - started) * 1000
+        figures["matches"] = view.match_count
+        started = time.perf_counter()
+        await pilot.press("n")
+        await pilot.pause()
+        figures["next_ms"] = (app.painted_after(done["next"]) - started) * 1000
+        started = time.perf_counter()
+        await pilot.press("x")  # an unbound key: the harness's own cost of a keystroke, for comparison
+        await pilot.pause()
+        figures["noop_key_ms"] = (app.frames[-1] - started) * 1000 if app.frames[-1] >= started else 0.0
+        figures["rows"] = view.row_count
+    await client.aclose()
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=float, default=10.0)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--query", default="sockettimeout")
+    args = parser.parse_args()
+
+    exceptions = payload_of_size(int(args.mb * 1_000_000))
+    body = json.dumps({"RequestId": "BENCH", "Exceptions": exceptions}).encode()
+    loads = []
+    for _ in range(args.rounds):
+        started = time.perf_counter()
+        json.loads(json.loads(body)["Exceptions"])
+        loads.append((time.perf_counter() - started) * 1000)
+    baseline = statistics.median(loads)
+    print(f"payload: {len(body) / 1e6:.1f} MB body, {exceptions.count(chr(92) + 'n') + 1} trace lines")
+    print(f"baseline json.loads (body + embedded Exceptions): {baseline:.0f} ms (median of {args.rounds})")
+    rounds = [asyncio.run(one_round(body, args.query)) for _ in range(args.rounds)]
+    for name, goal in (("open_ms", 1000), ("max_stall_open_ms", None), ("search_ms", 200), ("next_ms", 200)):
+        values = [r[name] for r in rounds]
+        median = statistics.median(values)
+        verdict = "" if goal is None else ("  OK" if median < goal else f"  OVER the {goal} ms goal")
+        print(f"{name:>18}: median {median:7.0f} ms  (x{median / baseline:4.1f} json.loads; "
+              f"all {', '.join(f'{v:.0f}' for v in values)}){verdict}")
+    print(f"matches for {args.query!r}: {rounds[0]['matches']:.0f}; display rows after n: {rounds[0]['rows']:.0f}")
+    print("open = push_screen → first frame painted with the data (HTTP via MockTransport, models, parse, "
+          "layout);\nsearch/next = keystroke → first frame painted after the match moved; max_stall = longest "
+          "event-loop\ngap during the open (keys wait at most this long).")
+
+
+if __name__ == "__main__":
+    main()

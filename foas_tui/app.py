@@ -1,0 +1,464 @@
+"""FoasApp: the Textual application (bindings, refresh loop, errors, themes) and `run_app` for the CLI.
+
+Heavy modules (API models, emulator, keyring) are imported lazily so the first frame comes fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+
+from foas_tui.screens.ops_mixin import OpsActionsMixin
+from foas_tui.screens.triage_mixin import TriageActionsMixin
+from foas_tui.services.call_log import CallLog
+from foas_tui.services.refresh import RefreshResult, RefreshScheduler
+from foas_tui.services.selection import Selection
+from foas_tui.services.session import Session
+from foas_tui.widgets.palette import ActionsProvider, JobsProvider, ProjectsProvider
+
+if TYPE_CHECKING:
+    from foas_tui.config import AppConfig
+    from foas_tui.screens.main import MainScreen
+
+DEMO_REGION = "cn-hangzhou"  # the emulator's default region
+
+
+def styles_dir() -> Path:
+    """The *.tcss directory: `foas_tui/styles` when installed from the wheel, `<repo>/styles` in a checkout."""
+    packaged = resources.files("foas_tui") / "styles"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "styles"
+
+
+def _css_paths() -> list[Path]:
+    # Every *.tcss in the directory: feature engineers add their own files without touching this one.
+    directory = styles_dir()
+    app_css = directory / "app.tcss"
+    others = sorted(p for p in directory.glob("*.tcss") if p.name != "app.tcss")
+    return [app_css, *others] if app_css.exists() else others
+
+
+CORE_BINDINGS: list[BindingType] = [
+    Binding("question_mark", "help", "Help", id="app.help", key_display="?"),
+    Binding("colon", "jump", "Command", id="app.jump", key_display=":"),
+    Binding("ctrl+p", "command_palette", "Palette", id="app.palette", show=False),
+    Binding("r", "refresh_now", "Refresh", id="app.refresh"),
+    Binding("p", "toggle_pause", "Pause", id="app.pause"),
+    Binding("L", "command_log", "Log", id="app.command_log"),
+    Binding("T", "change_theme", "Theme", id="app.theme", show=False),
+    Binding("q", "quit", "Quit", id="app.quit"),
+    Binding("ctrl+c", "quit", "Quit", id="app.quit_ctrl_c", show=False, priority=True),
+]
+
+
+def _mixin_bindings(*mixins: type) -> list[BindingType]:
+    # Textual merges BINDINGS only from DOMNode bases; the feature mixins are plain classes, so their
+    # bindings are spliced in here explicitly.
+    out: list[BindingType] = []
+    for mixin in mixins:
+        out.extend(mixin.__dict__.get("BINDINGS", []))
+    return out
+
+
+class LazyEmulator:
+    """An ASGI app that builds the demo emulator on its first request, in a thread (the UI keeps painting).
+
+    Attribute access (`.store`, `.faults`, `.clock`) builds it at once for callers that need it.
+    """
+
+    def __init__(self, jobs: int, seed: int, clock: Any = None) -> None:
+        self._args = (jobs, seed, clock)
+        self._emulator: Any = None
+        self._lock = threading.Lock()
+
+    def build(self) -> Any:
+        with self._lock:
+            if self._emulator is None:
+                from foas_tui.emulator import EmulatorConfig, create_app
+
+                jobs, seed, clock = self._args
+                self._emulator = create_app(EmulatorConfig(jobs=jobs, seed=seed, clock=clock))
+            return self._emulator
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        emulator = self._emulator or await asyncio.to_thread(self.build)
+        await emulator(scope, receive, send)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.build(), name)
+
+    def client(self, **kwargs: Any) -> Any:
+        import httpx
+
+        from foas_tui.api.client import FoasClient
+        from foas_tui.api.signing import Credentials
+        from foas_tui.emulator import DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, DEMO_ENDPOINT
+
+        return FoasClient(Credentials(DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET), region_id=DEMO_REGION,
+                          endpoint=DEMO_ENDPOINT, transport=httpx.ASGITransport(app=self), **kwargs)
+
+
+class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
+    """The foas-tui application. One `Session` per run; the main screen is pushed on mount."""
+
+    TITLE = "foas-tui"
+    CSS_PATH: ClassVar[list[Path]] = _css_paths()  # type: ignore[assignment]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *CORE_BINDINGS, *_mixin_bindings(TriageActionsMixin, OpsActionsMixin),
+    ]
+    COMMANDS = App.COMMANDS | {ProjectsProvider, JobsProvider, ActionsProvider}
+
+    class RefreshCompleted(Message):
+        """Posted to every screen after a refresh (also a failed one); `result.rows` holds the live rows."""
+
+        def __init__(self, result: RefreshResult) -> None:
+            super().__init__()
+            self.result = result
+
+    def __init__(self, session: Session, *, clock: Callable[[], float] | None = None,
+                 state_path: Path | None | bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.session = session
+        self.clock: Callable[[], float] = clock or time.time
+        config = session.config
+        self.refresher = RefreshScheduler(
+            session.client, interval=config.refresh_interval, clock=self.clock,
+            concurrency=max(1, min(8, config.client.max_concurrency)),
+        )
+        self._refresh_timer: Timer | None = None
+        self._refresh_again = False
+        self._state_path = state_path
+        self._main: MainScreen | None = None
+
+    # --- construction -----------------------------------------------------------------------------
+
+    @classmethod
+    def demo(cls, jobs: int = 64, seed: int = 7, clock: Any = None, **kw: Any) -> FoasApp:
+        """An app over the in-process emulator (demo credentials, no keyring); used by --demo and tests.
+
+        Keyword arguments: `config` (default: built-in defaults), `read_only`, `config_error`,
+        `lazy_emulator` (build the demo data on the first request, off the UI thread: --demo uses it so the
+        first frame does not wait for it), and anything FoasApp takes (`state_path`, ...).
+        """
+        from foas_tui.config import AppConfig
+
+        config: AppConfig = kw.pop("config", None) or AppConfig()
+        read_only: bool = kw.pop("read_only", False)
+        config_error: str | None = kw.pop("config_error", None)
+        lazy: bool = kw.pop("lazy_emulator", False)
+        options = {"read_only": read_only, "timeout": config.client.timeout, "retries": config.client.retries,
+                   "max_concurrency": config.client.max_concurrency}
+        if lazy:
+            emulator: Any = LazyEmulator(jobs, seed, clock)
+            client = emulator.client(**options)
+        else:
+            from foas_tui.emulator import EmulatorConfig, create_app, demo_client
+
+            emulator = create_app(EmulatorConfig(jobs=jobs, seed=seed, clock=clock))
+            client = demo_client(emulator, **options)
+        session = Session(
+            client=client, config=config, profile_name="demo", region_id=client.region_id,
+            endpoint=client.base_url, read_only=read_only, call_log=CallLog(), demo=True,
+            emulator=emulator, config_error=config_error,
+        )
+        emu_clock = clock if lazy else (getattr(emulator, "clock", None) or clock)
+        app_clock = emu_clock.now if emu_clock is not None and hasattr(emu_clock, "now") else None
+        return cls(session, clock=app_clock, **kw)
+
+    # --- the public contract ----------------------------------------------------------------------
+
+    @property
+    def main_screen(self) -> MainScreen | None:
+        return self._main
+
+    def current_selection(self) -> Selection | None:
+        """The job the operator is on (tree or live table cursor), or None."""
+        return self._main.current_selection() if self._main is not None else None
+
+    def selected_jobs(self) -> list[Selection]:
+        """Rows marked with space in the live table; else the current selection (may be empty)."""
+        if self._main is None:
+            return []
+        marked = self._main.marked_selections()
+        if marked:
+            return marked
+        current = self.current_selection()
+        return [current] if current is not None else []
+
+    def report_error(self, err: BaseException, context: str = "") -> None:
+        """Show an error as a notification (code, message, request id); auth errors open the fix-it screen."""
+        from foas_tui.api import errors
+
+        where = f"{context}: " if context else ""
+        if isinstance(err, errors.AuthError):
+            self.notify(f"{where}{err.code}: {err.message}", title="Authentication failed", severity="error",
+                        timeout=10)
+            self._show_auth_help(err)
+            return
+        if isinstance(err, errors.FoasError):
+            rid = f"\nrequest id {err.request_id}" if err.request_id else ""
+            hint = f"\n{err.hint}" if err.hint else ""
+            title = f"{err.kind.capitalize()} error" + (f" in {err.operation}" if err.operation else "")
+            severity = "warning" if isinstance(err, errors.ReadOnlyError | errors.ConflictError) else "error"
+            self.notify(f"{where}{err.code}: {err.message}{rid}{hint}", title=title, severity=severity,
+                        timeout=8, markup=False)
+            return
+        self.notify(f"{where}{type(err).__name__}: {err}", title="Unexpected error", severity="error",
+                    timeout=8, markup=False)
+
+    def request_refresh(self) -> None:
+        """Refresh the live states now (or right after the refresh in flight); never overlaps."""
+        if self.refresher.running:
+            self._refresh_again = True
+            return
+        self._arm_refresh(0)
+
+    def select_job(self, project: str, job_name: str) -> None:
+        """Move the tree and the live table to a job (loading its project and folders as needed)."""
+        if self._main is not None:
+            if self.screen is not self._main:
+                self._pop_to_main()
+            self._main.select_job(project, job_name)
+
+    # --- lifecycle --------------------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen:
+        # The main screen is the first screen, so the first painted frame is already the real layout.
+        from foas_tui.screens.main import MainScreen
+
+        self._main = MainScreen(state_path=self._state_path)
+        return self._main
+
+    def on_mount(self) -> None:
+        config = self.session.config
+        if os.environ.get("NO_COLOR"):
+            self.theme = "textual-ansi"  # plain ANSI colors; Textual strips color itself
+        elif config.theme in self.available_themes:
+            self.theme = config.theme
+        else:
+            self.notify(f"unknown theme {config.theme!r} in the config; using {self.theme}", severity="warning")
+        if config.keymap:
+            self.set_keymap(config.keymap)
+        for note in self.session.notes:
+            self.notify(note, severity="warning", timeout=8, markup=False)
+        if self.session.config_error:
+            self.notify(f"{self.session.config_error}\nUsing default settings.", title="Config file ignored",
+                        severity="warning", timeout=10, markup=False)
+
+    async def on_unmount(self) -> None:
+        if self._main is not None:
+            self._main.save_state()
+        try:
+            await self.session.aclose()
+        except Exception:  # closing is best effort; the app is going away
+            pass
+
+    # --- refresh loop -----------------------------------------------------------------------------
+
+    def watch_jobs(self, jobs: Iterable[tuple[str, str, str]]) -> None:
+        """The main screen tells which jobs are visible; a new set is refreshed at once."""
+        if self.refresher.watch(jobs):
+            self.request_refresh()
+
+    def _arm_refresh(self, delay: float) -> None:
+        if self._refresh_timer is not None:
+            self._refresh_timer.stop()
+        # Textual timers divide by their interval: "now" is the shortest positive delay.
+        self._refresh_timer = self.set_timer(max(delay, 0.001), self._start_refresh, name="refresh")
+
+    def _start_refresh(self) -> None:
+        self._refresh_timer = None
+        if not self.refresher.watched:
+            return  # armed again when the main screen reports jobs
+        self._refresh_worker()
+
+    @work(exclusive=True, group="refresh", exit_on_error=False)
+    async def _refresh_worker(self) -> None:
+        result: RefreshResult | None = None
+        try:
+            result = await self.refresher.refresh_once()
+        except Exception as err:  # never let a refresh take the app down
+            self.report_error(err, "refresh")
+        finally:
+            again, self._refresh_again = self._refresh_again, False
+            if again:
+                self._arm_refresh(0)
+            elif not self.refresher.paused:
+                self._arm_refresh(self.refresher.interval)
+        if result is None:
+            return
+        if result.errors:
+            self.report_error(result.errors[0], "refresh")
+        for screen in self.screen_stack:
+            screen.post_message(self.RefreshCompleted(result))
+
+    # --- actions ----------------------------------------------------------------------------------
+
+    def action_refresh_now(self) -> None:
+        if self._main is not None:
+            self._main.reload_scope()
+        self.request_refresh()
+        self.notify("refreshing…", timeout=1.5)
+
+    def action_toggle_pause(self) -> None:
+        self.refresher.paused = not self.refresher.paused
+        if self.refresher.paused:
+            if self._refresh_timer is not None:
+                self._refresh_timer.stop()
+                self._refresh_timer = None
+            self.notify("live refresh paused (p to resume)", timeout=3)
+        else:
+            self.notify("live refresh resumed", timeout=2)
+            self.request_refresh()
+        if self._main is not None:
+            self._main.update_status()
+
+    def action_help(self) -> None:
+        from foas_tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_jump(self, initial: str = "") -> None:
+        from foas_tui.screens.jump import JumpScreen
+
+        self.push_screen(JumpScreen(initial), self.run_command_line)
+
+    def action_command_log(self) -> None:
+        from foas_tui.screens.command_log import CommandLogScreen
+
+        if not isinstance(self.screen, CommandLogScreen):
+            self.push_screen(CommandLogScreen())
+
+    def _show_auth_help(self, err: Exception) -> None:
+        from foas_tui.screens.auth_help import AuthHelpScreen
+
+        if not any(isinstance(s, AuthHelpScreen) for s in self.screen_stack):
+            self.push_screen(AuthHelpScreen(err))
+
+    def _pop_to_main(self) -> None:
+        while len(self.screen_stack) > 1 and self.screen is not self._main:
+            self.pop_screen()
+
+    # --- `:` commands -----------------------------------------------------------------------------
+
+    def run_command_line(self, line: str | None) -> None:
+        """Run a `:` command: job/project/folder jumps, triage, log, help, q; else `command_<name>`."""
+        if not line:
+            return
+        from foas_tui.screens.jump import parse_command
+
+        name, arg = parse_command(line)
+        if name in ("q", "q!", "quit", "exit"):
+            self.exit(0)
+        elif name in ("job", "jobs", "j") and arg:
+            self.select_job_by_name(arg)
+        elif name in ("project", "projects", "proj", "p") and arg:
+            if self._main is not None:
+                self._pop_to_main()
+                self._main.select_project(arg)
+        elif name in ("folder", "f", "dir", "cd") and arg:
+            if self._main is not None:
+                self._pop_to_main()
+                self._main.select_folder(arg)
+        elif name in ("log", "logs", "calls"):
+            self.action_command_log()
+        elif name in ("help", "h", "?"):
+            self.action_help()
+        elif name in ("refresh",):
+            self.action_refresh_now()
+        elif callable(getattr(self, f"command_{name}", None)):
+            getattr(self, f"command_{name}")(arg)  # feature mixins add `:` commands this way
+        elif callable(getattr(self, f"action_{name}", None)) and not arg:
+            self.run_action(name)
+        else:
+            self.notify(f"unknown command :{line} (try :help)", severity="warning", markup=False)
+
+    def select_job_by_name(self, name: str) -> None:
+        """`:job NAME` and `:job PROJECT/NAME`."""
+        project, _, job = name.rpartition("/")
+        if self._main is not None:
+            self._pop_to_main()
+            self._main.find_and_select_job(job, project or None)
+
+    # --- palette ----------------------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Command log", "Every API call this session made (L)", self.action_command_log)
+        yield SystemCommand("Pause / resume live refresh", "Toggle the live refresh (p)", self.action_toggle_pause)
+        yield SystemCommand("Refresh now", "Reload the jobs and their states (r)", self.action_refresh_now)
+
+
+# --- the command line entry -------------------------------------------------------------------------
+
+
+def _load_config_safely() -> tuple[AppConfig, str | None]:
+    from foas_tui.config import AppConfig, ConfigError, load_config
+
+    try:
+        return load_config(), None
+    except ConfigError as err:
+        return AppConfig(), str(err)
+    except Exception as err:  # the app must start even when the settings file is unusable
+        return AppConfig(), f"cannot load the config: {err}"
+
+
+def build_session(options: Any, config: AppConfig, config_error: str | None) -> Session:
+    """A session against a real account: credentials resolved by `foas_tui.credentials` (keyring lazily)."""
+    from foas_tui.api.client import FoasClient
+    from foas_tui.credentials import resolve_credentials
+
+    resolved = resolve_credentials(
+        profile=getattr(options, "profile", None),
+        region=getattr(options, "region", None),
+        endpoint=getattr(options, "endpoint", None),
+        access_key_id=getattr(options, "access_key_id", None),
+        read_only=bool(getattr(options, "read_only", False)),
+        default_profile=config.default_profile,
+    )
+    read_only = bool(getattr(options, "read_only", False) or resolved.read_only)
+    client = FoasClient(
+        resolved.credentials, region_id=resolved.region_id, endpoint=resolved.endpoint, read_only=read_only,
+        timeout=config.client.timeout, retries=config.client.retries,
+        max_concurrency=config.client.max_concurrency,
+    )
+    return Session(
+        client=client, config=config, profile_name=resolved.profile_name or resolved.source,
+        region_id=resolved.region_id, endpoint=client.base_url, read_only=read_only, call_log=CallLog(),
+        config_error=config_error, notes=list(resolved.warnings),
+    )
+
+
+def run_app(options: Any) -> int:
+    """Run the TUI for the CLI. Returns the exit status (2 when credentials cannot be resolved)."""
+    config, config_error = _load_config_safely()
+    if getattr(options, "demo", False):
+        app = FoasApp.demo(jobs=getattr(options, "demo_jobs", 64) or 64, config=config, lazy_emulator=True,
+                           read_only=bool(getattr(options, "read_only", False)), config_error=config_error)
+    else:
+        try:
+            session = build_session(options, config, config_error)
+        except Exception as err:  # a clear sentence, never a traceback
+            print(f"foas-tui: {err}", file=sys.stderr)
+            return 2
+        app = FoasApp(session)
+    app.run()
+    return int(app.return_code or 0)

@@ -1,0 +1,48 @@
+"""`:` the k9s-style command prompt: `:job NAME`, `:project NAME`, `:folder PATH`, `:triage`, `:log`, `:help`, `:q`."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Input, Static
+
+COMMANDS = ("job ", "project ", "folder ", "triage", "log", "help", "refresh", "q")
+
+
+def parse_command(line: str) -> tuple[str, str]:
+    """`:job  foo ` -> ("job", "foo"); the name is lower-cased, the argument kept as typed."""
+    line = line.strip().lstrip(":").strip()
+    name, _, arg = line.partition(" ")
+    return name.lower(), arg.strip()
+
+
+class JumpScreen(ModalScreen[str | None]):
+    """A one-line prompt at the bottom; Enter runs (the app parses), Esc cancels. Tab completes."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="jump.cancel")]
+
+    def __init__(self, initial: str = "", suggestions: list[str] | None = None) -> None:
+        super().__init__()
+        self.initial = initial
+        self.suggestions = suggestions or []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="jump-box"):
+            yield Static(":job NAME · :project NAME · :folder PATH · :triage · :log · :help · :q", id="jump-hint")
+            yield Input(
+                value=self.initial, placeholder="command", id="jump-input",
+                suggester=SuggestFromList([*COMMANDS, *self.suggestions], case_sensitive=False),
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#jump-input", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,411 @@
+"""The main screen: project tree (left), job pane (right), live instance table (bottom), filter, status."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer
+
+from foas_tui.services.selection import Selection
+from foas_tui.services.session import JobInfo, job_info
+from foas_tui.services.tree_state import TreeState, default_state_path
+from foas_tui.widgets.filter_bar import FilterBar, compile_filter
+from foas_tui.widgets.header import AppHeader
+from foas_tui.widgets.instance_table import InstanceTable
+from foas_tui.widgets.job_pane import JobPane
+from foas_tui.widgets.project_tree import ProjectTree
+from foas_tui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from foas_tui.app import FoasApp
+
+MAX_SCOPE_FOLDERS = 200  # folders loaded to list a folder's whole subtree in the live table
+
+
+class MainScreen(Screen):
+    """Browse and watch: every pane is reachable with Tab, every action with a key."""
+
+    BINDINGS = [
+        Binding("tab", "focus_pane(1)", "Next pane", id="main.next_pane", show=False),
+        Binding("shift+tab", "focus_pane(-1)", "Previous pane", id="main.previous_pane", show=False),
+        Binding("slash", "filter", "Filter", id="main.filter", key_display="/"),
+        Binding("escape", "back", "Back", id="main.back", show=False),
+    ]
+
+    def __init__(self, state_path: Path | None | bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._state_path = state_path
+        self.scope_jobs: list[JobInfo] = []
+        self.scope_key: tuple[str, str | None] | None = None
+        self._project_jobs: dict[str, list[JobInfo]] = {}
+        self._history: list[Widget] = []
+        self._current_job: JobInfo | None = None
+
+    @property
+    def foas(self) -> FoasApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        app = self.foas
+        session = app.session
+        path = default_state_path() if self._state_path is True else (self._state_path or None)
+        self.tree_state = TreeState(path, f"{session.profile_name}@{session.region_id}")
+        yield AppHeader(id="header")
+        with Horizontal(id="top"):
+            yield ProjectTree(session, self.tree_state, id="tree")
+            yield JobPane(clock=app.clock, id="job-pane")
+        yield InstanceTable(clock=app.clock, delay_warn_seconds=session.config.triage.delay_seconds, id="live")
+        yield FilterBar(id="filter")
+        yield StatusBar(id="status")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.tree.border_title = "projects"
+        self.live.border_title = "jobs"
+        self.query_one("#filter", FilterBar).display = False
+        self.tree.focus()
+        self.set_interval(1.0, self.update_status, name="status-tick")
+        self.update_status()
+
+    # --- widgets ----------------------------------------------------------------------------------
+
+    @property
+    def tree(self) -> ProjectTree:
+        return self.query_one("#tree", ProjectTree)
+
+    @property
+    def live(self) -> InstanceTable:
+        return self.query_one("#live", InstanceTable)
+
+    @property
+    def job_pane(self) -> JobPane:
+        return self.query_one("#job-pane", JobPane)
+
+    # --- selection contract -----------------------------------------------------------------------
+
+    def _selection(self, job: JobInfo) -> Selection:
+        return Selection(job.project, job.job_name, job.job_type, self._folder_path(job))
+
+    def _folder_path(self, job: JobInfo) -> str:
+        node = self.tree.job_nodes.get(job.key)
+        if node is not None and node.data is not None:
+            return node.data.path
+        return job.folder_path
+
+    def current_selection(self) -> Selection | None:
+        focused = self.focused
+        if focused is self.live:
+            job = self.live.cursor_job()
+            if job is not None:
+                return self._selection(job)
+        if focused is self.tree:
+            node = self.tree.cursor_node
+            if node is not None and node.data is not None and node.data.job is not None:
+                return self._selection(node.data.job)
+        return self._selection(self._current_job) if self._current_job is not None else None
+
+    def marked_selections(self) -> list[Selection]:
+        return [self._selection(job) for job in self.live.marked_jobs()]
+
+    def known_projects(self) -> list[str]:
+        return list(self.tree.projects)
+
+    def known_jobs(self) -> list[tuple[str, str]]:
+        keys = dict.fromkeys(job.key for job in self.scope_jobs)
+        keys.update(dict.fromkeys(self.tree.job_nodes))
+        for jobs in self._project_jobs.values():
+            keys.update(dict.fromkeys(job.key for job in jobs))
+        return list(keys)
+
+    def save_state(self) -> None:
+        self.tree_state.save()
+
+    # --- tree and table events --------------------------------------------------------------------
+
+    @on(ProjectTree.ScopeSelected)
+    def _scope_selected(self, event: ProjectTree.ScopeSelected) -> None:
+        key = (event.project, event.folder_path)
+        if key != self.scope_key:
+            self.scope_key = key
+            self._load_scope(event.project, event.folder_path)
+
+    @on(ProjectTree.Loaded)
+    def _tree_loaded(self) -> None:
+        self._watch()
+        self.tree_state.save()
+
+    @on(ProjectTree.JobHighlighted)
+    @on(InstanceTable.JobHighlighted)
+    def _job_highlighted(self, event: ProjectTree.JobHighlighted | InstanceTable.JobHighlighted) -> None:
+        self._show_job(event.job)
+
+    @on(ProjectTree.JobChosen)
+    @on(InstanceTable.JobChosen)
+    def _job_chosen(self, event: ProjectTree.JobChosen | InstanceTable.JobChosen) -> None:
+        self._show_job(event.job)
+        self._drill_into(self.job_pane)
+
+    def _show_job(self, job: JobInfo) -> None:
+        self._current_job = job
+        self.job_pane.show_job(job, self.foas.refresher.rows.get(job.key))
+
+    def _drill_into(self, pane: JobPane) -> None:
+        if self.focused is not None:
+            self._history.append(self.focused)
+        pane.focus_content()
+
+    # --- scope of the live table ------------------------------------------------------------------
+
+    @work(exclusive=True, group="scope", exit_on_error=False)
+    async def _load_scope(self, project: str, folder_path: str | None) -> None:
+        await asyncio.sleep(0.05)  # debounce cursor runs over the tree
+        label = project if folder_path is None else f"{project}:{folder_path}"
+        self.live.border_title = f"{label} [loading…]"
+        try:
+            if folder_path is None:
+                jobs = await self._jobs_of_project(project)
+            else:
+                jobs = await self._jobs_of_folder(project, folder_path)
+        except Exception as err:
+            self.live.border_title = f"{label} [failed: r to retry]"
+            self.foas.report_error(err, f"loading the jobs of {label}")
+            return
+        if self.scope_key != (project, folder_path):
+            return
+        self.scope_jobs = jobs
+        self.live.set_scope(label, jobs)
+        self._watch()
+
+    async def _jobs_of_project(self, project: str) -> list[JobInfo]:
+        if project not in self._project_jobs:
+            self._project_jobs[project] = await self.foas.session.project_jobs(project)
+            self.tree.set_project_jobs(project, [job.key for job in self._project_jobs[project]])
+        return self._project_jobs[project]
+
+    async def _jobs_of_folder(self, project: str, folder_path: str) -> list[JobInfo]:
+        """Jobs in the folder and all its sub-folders (loaded breadth first, at most MAX_SCOPE_FOLDERS)."""
+        node = await self.tree.reveal_folder(project, folder_path)
+        if node is None:
+            return []
+        jobs: list[JobInfo] = []
+        queue, loaded = [node], 0
+        while queue and loaded < MAX_SCOPE_FOLDERS:
+            current = queue.pop(0)
+            await self.tree.ensure_loaded(current)
+            loaded += 1
+            for child in current.children:
+                data = child.data
+                if data is None:
+                    continue
+                if data.kind == "job" and data.job is not None:
+                    jobs.append(data.job)
+                elif data.kind == "folder":
+                    queue.append(child)
+        jobs.sort(key=lambda j: j.job_name.lower())
+        return jobs
+
+    def reload_scope(self) -> None:
+        """`r`: forget cached job lists and reload the tree (expansion and cursor are restored)."""
+        self._project_jobs.clear()
+        self.scope_key = None
+        self.tree.reload()
+
+    def _watch(self) -> None:
+        jobs = {job.key: (job.project, job.job_name, job.job_type) for job in self.scope_jobs}
+        for job in self.tree.loaded_jobs():
+            jobs.setdefault(job.key, (job.project, job.job_name, job.job_type))
+        self.foas.watch_jobs(jobs.values())
+
+    # --- refresh results --------------------------------------------------------------------------
+
+    def on_foas_app_refresh_completed(self, message: Any) -> None:
+        result = message.result
+        self.live.apply(result.rows)
+        self.tree.update_states(result.rows, result.changed)
+        job = self.job_pane.job
+        if job is not None:
+            self.job_pane.update_run(result.rows.get(job.key))
+        self.update_status()
+
+    def update_status(self) -> None:
+        try:
+            status = self.query_one("#status", StatusBar)
+            header = self.query_one("#header", AppHeader)
+        except Exception:  # not composed yet / shutting down
+            return
+        status.show(self.foas.refresher, self.foas.clock(), len(self.scope_jobs))
+        header.update_header()
+
+    # --- filter -----------------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        bar = self.query_one("#filter", FilterBar)
+        target = self.tree if self.focused is self.tree else self.live
+        bar.target = target.id or ""
+        bar.value = target.filter_text
+        bar.display = True
+        bar.border_title = f"filter {'tree' if target is self.tree else 'jobs'}"
+        bar.focus()
+
+    @on(FilterBar.Changed, "#filter")
+    def _filter_changed(self, event: FilterBar.Changed) -> None:
+        self._apply_filter(event.value)
+
+    def _apply_filter(self, text: str) -> None:
+        bar = self.query_one("#filter", FilterBar)
+        matcher = compile_filter(text)
+        target = self.tree if bar.target == "tree" else self.live
+        target.set_filter(text, matcher)
+        if target is self.tree:
+            self.tree.border_title = f"projects │ /{text}" if matcher else "projects"
+
+    @on(FilterBar.Done)
+    def _filter_done(self, event: FilterBar.Done) -> None:
+        bar = event.bar
+        if event.cleared:
+            self._apply_filter("")
+        bar.display = False
+        (self.tree if bar.target == "tree" else self.live).focus()
+
+    # --- navigation -------------------------------------------------------------------------------
+
+    def _panes(self) -> list[Widget]:
+        return [self.tree, self.live, self.job_pane]
+
+    def action_focus_pane(self, step: int) -> None:
+        panes = self._panes()
+        focused = self.focused
+        current = 0
+        for index, pane in enumerate(panes):
+            if focused is not None and (focused is pane or pane in focused.ancestors):
+                current = index
+                break
+        target = panes[(current + step) % len(panes)]
+        if target is self.job_pane:
+            self.job_pane.focus_content()
+        else:
+            target.focus()
+
+    def action_back(self) -> None:
+        """Esc: leave the job pane, else clear a filter, else go up one level in the tree."""
+        focused = self.focused
+        if focused is not None and (focused is self.job_pane or self.job_pane in focused.ancestors):
+            previous = self._history.pop() if self._history else self.tree
+            (previous if previous.is_attached else self.tree).focus()
+            return
+        if focused is self.live and self.live.matcher is not None:
+            self.live.set_filter("", None)
+            return
+        if focused is self.tree and self.tree.matcher is not None:
+            self.tree.set_filter("", None)
+            self.tree.border_title = "projects"
+            return
+        if focused is self.live:
+            self.tree.focus()
+            return
+        self.tree.action_collapse_or_parent()
+
+    # --- jumps --------------------------------------------------------------------------------------
+
+    def select_project(self, name: str) -> None:
+        self._select_project(name)
+
+    @work(group="jump", exclusive=True, exit_on_error=False)
+    async def _select_project(self, name: str) -> None:
+        await self.tree.projects_loaded.wait()
+        project = self._match_project(name)
+        if project is None:
+            self.notify(f"no project named {name!r}", severity="warning", markup=False)
+            return
+        node = self.tree.projects[project]
+        node.expand()
+        self.tree.focus_node(node)
+        self.tree.focus()
+
+    def _match_project(self, name: str) -> str | None:
+        if name in self.tree.projects:
+            return name
+        lowered = name.lower()
+        matches = [p for p in self.tree.projects if lowered in p.lower()]
+        return matches[0] if len(matches) == 1 else (next((p for p in matches if p.lower() == lowered), None))
+
+    def _cursor_project(self) -> str | None:
+        node = self.tree.cursor_node
+        if node is not None and node.data is not None and node.data.project:
+            return node.data.project
+        return self.scope_key[0] if self.scope_key else next(iter(self.tree.projects), None)
+
+    def select_folder(self, path: str) -> None:
+        project, sep, folder = path.partition(":")
+        if not sep:
+            project, folder = self._cursor_project() or "", path
+        self._select_folder(project, folder if folder.startswith("/") else "/" + folder)
+
+    @work(group="jump", exclusive=True, exit_on_error=False)
+    async def _select_folder(self, project: str, path: str) -> None:
+        await self.tree.projects_loaded.wait()
+        try:
+            node = await self.tree.reveal_folder(project, path)
+        except Exception as err:
+            self.foas.report_error(err, f"opening {path}")
+            return
+        if node is None:
+            self.notify(f"no folder {path} in {project or 'this project'}", severity="warning", markup=False)
+            return
+        node.expand()
+        self.tree.focus_node(node)
+        self.tree.focus()
+
+    def select_job(self, project: str, job_name: str) -> None:
+        self.find_and_select_job(job_name, project)
+
+    def find_and_select_job(self, job_name: str, project: str | None = None) -> None:
+        self._find_job(job_name, project)
+
+    @work(group="jump", exclusive=True, exit_on_error=False)
+    async def _find_job(self, job_name: str, project: str | None) -> None:
+        await self.tree.projects_loaded.wait()
+        try:
+            found = await self._locate(job_name, project)
+        except Exception as err:
+            self.foas.report_error(err, f"looking for job {job_name}")
+            return
+        if found is None:
+            where = f" in {project}" if project else ""
+            self.notify(f"no job named {job_name!r}{where}", severity="warning", markup=False)
+            return
+        project_name, folder_id, job = found
+        node = await self.tree.reveal_job(project_name, job_name, folder_id)
+        if node is not None:
+            self.tree.focus_node(node)
+            self.tree.focus()
+            if node.data is not None and node.data.job is not None:
+                job = node.data.job
+        self._show_job(job)
+        self.live.move_to_job(job.key)
+
+    async def _locate(self, job_name: str, project: str | None) -> tuple[str, int | None, JobInfo] | None:
+        """Loaded jobs first; else ask ListJob(jobName) per project (exact name match)."""
+        candidates = [project] if project else self.known_projects()
+        for key, node in self.tree.job_nodes.items():
+            if key[1] == job_name and key[0] in candidates and node.data is not None and node.data.job is not None:
+                return key[0], node.data.folder_id, node.data.job
+        for name in candidates:
+            for job in self._project_jobs.get(name, []):
+                if job.job_name == job_name:
+                    return name, job.folder_id, job
+        for name in candidates:
+            response = await self.foas.session.client.list_job(name, job_name=job_name, is_show_full_field=False,
+                                                               page_size=50)
+            for item in response.items:
+                if item.job_name == job_name:
+                    return name, item.folder_id, job_info(name, item)
+        return None

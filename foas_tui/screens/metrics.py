@@ -1,0 +1,166 @@
+"""Metrics (GetInstanceMetric): delay, input/output TPS and failover rate of one job, plotted with plotext.
+
+`MetricsPanel` only draws a `MetricSet` (a job pane can embed it); `MetricsScreen` fetches in a worker.
+Windows: `1` 15 min, `2` 1 h, `3` 2 h (the service keeps two hours).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.markup import escape
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid
+from textual.widgets import Footer, Static
+from textual_plotext import PlotextPlot
+
+from foas_tui.screens.triage_mixin import ViewerScreen
+from foas_tui.services.formatting import human_rate, human_seconds, sparkline
+from foas_tui.services.metrics import DEFAULT_METRICS, DELAY, WINDOWS, MetricSet, Series, fetch_metrics
+
+COLORS = {"delay": "red", "input_tps": "cyan", "output_tps": "green", "failover": "orange"}
+WINDOW_KEYS = {"1": "15m", "2": "1h", "3": "2h"}
+
+
+def latest_label(series: Series) -> str:
+    last = series.last
+    if last is None:
+        return "no data"
+    if series.spec is DELAY:
+        return human_seconds(last)
+    if series.spec.unit == "rec/s":
+        return human_rate(last)
+    return f"{last:.3g}{series.spec.unit}"
+
+
+class MetricsPanel(Grid):
+    """Four plots (delay, input TPS, output TPS, failover rate) over one window; draws, never fetches."""
+
+    DEFAULT_CSS = """
+    MetricsPanel { grid-size: 2 2; grid-gutter: 0 1; height: 1fr; }
+    MetricsPanel > PlotextPlot { height: 1fr; min-height: 6; }
+    """
+
+    def __init__(self, *, delay_threshold_s: float | None = None, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.delay_threshold_s = delay_threshold_s
+        self.metric_set: MetricSet | None = None
+
+    def compose(self) -> ComposeResult:
+        for spec in DEFAULT_METRICS:
+            yield PlotextPlot(id=f"plot-{spec.key}")
+
+    def show(self, metrics: MetricSet) -> None:
+        self.metric_set = metrics
+        for spec in DEFAULT_METRICS:
+            self._draw(self.query_one(f"#plot-{spec.key}", PlotextPlot), metrics.series[spec.key], metrics)
+
+    def _draw(self, widget: PlotextPlot, series: Series, metrics: MetricSet) -> None:
+        plt = widget.plt
+        plt.clear_data()
+        plt.clear_figure()
+        spec = series.spec
+        end_s = metrics.end_ms / 1000
+        window_min = metrics.window_s / 60
+        title = f"{spec.label} · {latest_label(series)}"
+        if series.points:
+            xs = [(t - end_s) / 60 for t, _ in series.points]  # minutes before the end of the window
+            plt.plot(xs, series.values, color=COLORS.get(spec.key, "white"), marker="hd")
+            if spec is DELAY and self.delay_threshold_s is not None and max(series.values) >= \
+                    self.delay_threshold_s / 2:
+                plt.hline(self.delay_threshold_s, "yellow")
+        else:
+            title = f"{spec.label} · no data"
+        plt.title(title)
+        plt.xlim(-window_min, 0)
+        plt.xlabel("minutes ago")
+        widget.refresh()
+
+
+class MetricsScreen(ViewerScreen):
+    """The metrics of one job over a window; reloads every 30 s (points are ≥ 20 s apart)."""
+
+    auto_refresh = True
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "window('15m')", "15 min", id="metrics.window_15m"),
+        Binding("2", "window('1h')", "1 h", id="metrics.window_1h"),
+        Binding("3", "window('2h')", "2 h", id="metrics.window_2h"),
+    ]
+
+    def __init__(self, selection: Any = None, *, window: str = "15m", **kwargs: Any) -> None:
+        super().__init__(selection, **kwargs)
+        self.window = window if window in WINDOWS else "15m"
+        self.metric_set: MetricSet | None = None
+        self.error: str | None = None
+
+    @property
+    def refresh_interval(self) -> float:
+        return max(30.0, super().refresh_interval)
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="metrics-header", classes="viewer-header")
+        yield Static(id="metrics-message", classes="viewer-message")
+        threshold = getattr(getattr(self.config, "triage", None), "delay_seconds", None)
+        yield MetricsPanel(delay_threshold_s=threshold, id="metrics-panel")
+        yield Footer()
+
+    def load(self) -> None:
+        self._set_header("loading…")
+        self._fetch(self.window)
+
+    @work(exclusive=True, group="metrics", exit_on_error=False)
+    async def _fetch(self, window: str) -> None:
+        sel = self.selection
+        try:
+            if sel is None:
+                return
+            try:
+                result = await fetch_metrics(self.client, sel.project, sel.job_name, window_s=WINDOWS[window],
+                                             instance_id=self.instance_id, now=self.now)
+            except Exception as err:
+                self.report(err, f"metrics of {sel.project}/{sel.job_name}")
+                code = getattr(err, "code", type(err).__name__)
+                self.error = f"{code}: {getattr(err, 'message', err)}"
+                self._show_message(f"[b $error]Cannot read the metrics:[/] {escape(self.error)}")
+                return
+            if window != self.window:
+                return  # the operator switched windows meanwhile; that load is on its way
+            self.metric_set, self.error = result, None
+            self.query_one(MetricsPanel).show(result)
+            missing = result.missing
+            if len(missing) == len(result.series):
+                self._show_message("No metric points in this window (is the instance running?).")
+            elif missing:
+                names = ", ".join(result.series[key].spec.label for key in missing)
+                self._show_message(f"No points for: {names}.")
+            else:
+                self._show_message(None)
+        finally:
+            self._set_header()
+            self.load_finished()
+
+    def _show_message(self, markup: str | None) -> None:
+        message = self.query_one("#metrics-message", Static)
+        message.display = markup is not None
+        if markup is not None:
+            message.update(markup)
+
+    def _set_header(self, status: str | None = None) -> None:
+        windows = " ".join(
+            f"[reverse]{key} {name}[/]" if name == self.window else f"{key} {name}"
+            for key, name in WINDOW_KEYS.items()
+        )
+        parts = [f"[b]Metrics[/b] {escape(self.job_label)}", f"window {windows}"]
+        if self.metric_set is not None:
+            delay = self.metric_set.series[DELAY.key]
+            parts.append(f"delay {escape(sparkline(delay.values, 16))}")
+        if status:
+            parts.append(status)
+        self.query_one("#metrics-header", Static).update(" · ".join(parts))
+
+    def action_window(self, window: str) -> None:
+        if window in WINDOWS and window != self.window:
+            self.window = window
+            self.load()

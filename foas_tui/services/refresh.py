@@ -1,0 +1,248 @@
+"""The live refresh: BatchGetInstanceRunSummary for the watched jobs, in chunks, as plain row data.
+
+No widgets and no timers here: the app runs `refresh_once()` in a worker and arms the next run only
+after it finished, so refreshes never overlap or pile up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+JobKey = tuple[str, str]  # (project, job name)
+WatchedJob = tuple[str, str, str]  # (project, job name, job type)
+
+CHUNK_SIZE = 50  # job names per BatchGetInstanceRunSummary call (keeps the query string short)
+CONCURRENCY = 4
+PER_JOB_LOOKUP_LIMIT = 8  # up to this many new instances per project: ListInstance per job
+MAX_INSTANCE_LOOKUPS = 2000  # instances read per project when looking up start times in bulk
+
+
+@dataclass(frozen=True, slots=True)
+class RunRow:
+    """One job's current instance as the live table shows it; equality drives the in-place updates."""
+
+    project: str
+    job_name: str
+    job_type: str
+    expect_state: str = ""
+    actual_state: str = ""
+    instance_id: int | None = None
+    start_time: int | None = None  # epoch ms
+    input_delay: int | None = None  # ms (as GetInstance documents)
+    last_error_message: str = ""
+    last_error_time: int | None = None  # epoch ms
+    engine_job_handler: str = ""
+
+    @property
+    def key(self) -> JobKey:
+        return (self.project, self.job_name)
+
+
+@dataclass(slots=True)
+class RefreshResult:
+    """What one refresh produced: every known row, which ones changed, and what failed."""
+
+    rows: dict[JobKey, RunRow]
+    changed: set[JobKey]
+    removed: set[JobKey]
+    errors: list[Exception]
+    started_at: float
+    finished_at: float
+    generation: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class RefreshScheduler:
+    """Holds the watched jobs, the latest rows and the health of the last refreshes."""
+
+    client: Any
+    interval: float = 5.0
+    clock: Callable[[], float] = time.time
+    chunk_size: int = CHUNK_SIZE
+    concurrency: int = CONCURRENCY
+    paused: bool = False
+    rows: dict[JobKey, RunRow] = field(default_factory=dict)
+    last_success_at: float | None = None
+    last_attempt_at: float | None = None
+    last_error: Exception | None = None
+    consecutive_failures: int = 0
+    generation: int = 0
+    running: bool = False
+    start_times: dict[int, int] = field(default_factory=dict)  # instance id -> epoch ms
+    _watched: dict[JobKey, WatchedJob] = field(default_factory=dict)
+
+    # --- what to watch ----------------------------------------------------------------------------
+
+    def watch(self, jobs: Iterable[WatchedJob]) -> bool:
+        """Set the watched jobs; returns True when the set changed (the caller may refresh at once)."""
+        watched = {(p, j): (p, j, t.upper()) for p, j, t in jobs}
+        changed = watched.keys() != self._watched.keys()
+        self._watched = watched
+        for key in [k for k in self.rows if k not in watched]:
+            del self.rows[key]
+        return changed
+
+    @property
+    def watched(self) -> list[WatchedJob]:
+        return list(self._watched.values())
+
+    def batches(self) -> list[tuple[str, str, list[str]]]:
+        """(project, job type, names) per call: the API needs one project and one jobType per call."""
+        groups: dict[tuple[str, str], list[str]] = {}
+        for project, job, job_type in self._watched.values():
+            groups.setdefault((project, job_type), []).append(job)
+        out = []
+        for (project, job_type), names in sorted(groups.items()):
+            for i in range(0, len(names), self.chunk_size):
+                out.append((project, job_type, names[i:i + self.chunk_size]))
+        return out
+
+    # --- start times: the run summary has none, ListInstance has ----------------------------------
+
+    async def _fill_start_times(self, fresh: dict[JobKey, RunRow]) -> None:
+        """Look up the start time of instances seen for the first time (cached by instance id)."""
+        unknown: dict[tuple[str, str], dict[int, str]] = {}
+        for row in fresh.values():
+            if row.instance_id and row.start_time is None and row.instance_id not in self.start_times:
+                unknown.setdefault((row.project, row.job_type), {})[row.instance_id] = row.job_name
+        if not unknown:
+            return
+        limit = asyncio.Semaphore(self.concurrency)
+
+        async def per_job(project: str, job_type: str, job: str, wanted: set[int]) -> None:
+            async with limit:
+                page = await self.client.list_instance(project, job_type, job_name=job, page_size=20)
+            self._remember(page.items, wanted)
+
+        async def per_project(project: str, job_type: str, wanted: set[int]) -> None:
+            seen = 0
+            async for item in self.client.iter_list_instance(project, job_type, is_archived=False, page_size=100):
+                self._remember([item], wanted)
+                seen += 1
+                if not wanted or seen > MAX_INSTANCE_LOOKUPS:
+                    return
+
+        calls = []
+        for (project, job_type), ids in unknown.items():
+            if len(ids) <= PER_JOB_LOOKUP_LIMIT:  # a few restarts: ask per job
+                calls += [per_job(project, job_type, job, set(ids)) for job in set(ids.values())]
+            else:  # the first refresh of a big project: one paged listing
+                calls.append(per_project(project, job_type, set(ids)))
+        for ids in unknown.values():
+            for inst_id in ids:
+                self.start_times.setdefault(inst_id, 0)  # 0 = looked up, not found: do not ask every refresh
+        # A missing start time only blanks the uptime column: not worth a notification or a stale warning.
+        await asyncio.gather(*calls, return_exceptions=True)
+
+    def _remember(self, instances: Iterable[Any], wanted: set[int]) -> None:
+        for inst in instances:
+            inst_id, start = _int(getattr(inst, "id", None)), _int(getattr(inst, "start_time", None))
+            if inst_id is not None and start:
+                self.start_times[inst_id] = start
+                wanted.discard(inst_id)
+
+    # --- health -----------------------------------------------------------------------------------
+
+    def stale_seconds(self, now: float | None = None) -> float | None:
+        """Seconds since the last good refresh while refreshes fail; None when the data is fresh."""
+        if self.consecutive_failures == 0:
+            return None
+        now = self.clock() if now is None else now
+        since = self.last_success_at if self.last_success_at is not None else self.last_attempt_at
+        return max(0.0, now - since) if since is not None else 0.0
+
+    # --- the refresh ------------------------------------------------------------------------------
+
+    async def refresh_once(self) -> RefreshResult:
+        """Fetch every watched job's run summary (bounded concurrency) and diff against the last rows."""
+        self.running = True
+        started = self.clock()
+        self.last_attempt_at = started
+        watched = dict(self._watched)
+        limit = asyncio.Semaphore(self.concurrency)
+        errors: list[Exception] = []
+        fresh: dict[JobKey, RunRow] = {}
+        answered: set[JobKey] = set()
+
+        async def one(project: str, job_type: str, names: Sequence[str]) -> None:
+            async with limit:
+                try:
+                    response = await self.client.batch_get_instance_run_summary(project, list(names), job_type)
+                except Exception as err:  # a failed chunk keeps its old rows; the others still update
+                    errors.append(err)
+                    return
+            answered.update((project, n) for n in names)
+            for summary in response.run_summaries:
+                row = _row(project, job_type, summary)
+                if row.key in watched:
+                    fresh[row.key] = row
+
+        try:
+            await asyncio.gather(*(one(p, t, names) for p, t, names in self.batches()))
+            await self._fill_start_times(fresh)
+        finally:
+            self.running = False
+        for key, row in fresh.items():
+            if row.instance_id is not None and row.start_time is None and self.start_times.get(row.instance_id):
+                fresh[key] = replace(row, start_time=self.start_times[row.instance_id])
+        changed: set[JobKey] = set()
+        for key, (project, job, job_type) in watched.items():
+            if key in fresh:
+                row = fresh[key]
+            elif key in answered:
+                row = RunRow(project, job, job_type)  # no instance: never started or offline
+            elif key in self.rows:
+                continue  # its chunk failed: keep what we had
+            else:
+                row = RunRow(project, job, job_type)
+            if self.rows.get(key) != row:
+                changed.add(key)
+                self.rows[key] = row
+        removed = {k for k in self.rows if k not in self._watched}
+        for key in removed:
+            del self.rows[key]
+        finished = self.clock()
+        if errors:
+            self.consecutive_failures += 1
+            self.last_error = errors[0]
+        else:
+            self.consecutive_failures = 0
+            self.last_error = None
+            self.last_success_at = finished
+        self.generation += 1
+        return RefreshResult(dict(self.rows), changed, removed, errors, started, finished, self.generation)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None and value != "" else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _row(project: str, job_type: str, summary: Any) -> RunRow:
+    def get(name: str) -> Any:
+        return getattr(summary, name, None)
+
+    instance_id = get("id") if get("id") is not None else get("instance_id")
+    return RunRow(
+        project=project,
+        job_name=str(get("job_name")),
+        job_type=job_type,
+        expect_state=str(get("expect_state") or "").upper(),
+        actual_state=str(get("actual_state") or "").upper(),
+        instance_id=_int(instance_id),
+        start_time=_int(get("start_time")),
+        input_delay=_int(get("input_delay")),
+        last_error_message=str(get("last_error_message") or ""),
+        last_error_time=_int(get("last_error_time")),
+        engine_job_handler=str(get("engine_job_handler") or ""),
+    )

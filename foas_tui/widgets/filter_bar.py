@@ -1,0 +1,51 @@
+"""The `/` filter: k9s semantics (substring, case-insensitive; `!foo` keeps what does NOT match) and its prompt."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Input
+
+Matcher = Callable[[str], bool]
+
+
+def compile_filter(text: str) -> Matcher | None:
+    """A predicate for `text`, or None when the filter is empty (show everything)."""
+    text = text.strip()
+    inverse = text.startswith("!")
+    needle = (text[1:] if inverse else text).strip().lower()
+    if not needle:
+        return None
+    if inverse:
+        return lambda value: needle not in value.lower()
+    return lambda value: needle in value.lower()
+
+
+class FilterBar(Input):
+    """One-line prompt under the panes; applies on every keystroke, Enter keeps it, Esc clears it."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Clear filter", id="filter.cancel"),
+        Binding("enter", "accept", "Keep filter", id="filter.accept", show=False),
+    ]
+
+    class Done(Message):
+        """The operator left the prompt; `cleared` when with Esc."""
+
+        def __init__(self, bar: FilterBar, cleared: bool) -> None:
+            super().__init__()
+            self.bar = bar
+            self.cleared = cleared
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(placeholder="filter: text or !text (Enter keeps, Esc clears)", **kwargs)
+        self.target: str = ""  # id of the pane being filtered
+
+    def action_cancel(self) -> None:
+        self.value = ""
+        self.post_message(self.Done(self, cleared=True))
+
+    def action_accept(self) -> None:
+        self.post_message(self.Done(self, cleared=False))

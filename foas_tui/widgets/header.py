@@ -1,0 +1,68 @@
+"""The top line: who and where (profile in its configured color, region, endpoint), DEMO / READ-ONLY, connection."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from foas_tui.services.call_log import ConnectionState
+
+_CONNECTION_STYLE = {
+    "ok": ("● ok", "green"),
+    "degraded": ("◐ degraded", "yellow"),
+    "down": ("✖ down", "bold red"),
+    "unknown": ("○ connecting", "bright_black"),
+}
+
+
+def header_text(*, profile: str, profile_color: str | None, region: str, endpoint: str, read_only: bool,
+                demo: bool, connection: ConnectionState, width: int = 120) -> Text:
+    text = Text(" foas-tui ", style="bold")
+    badge = f" {profile} "
+    text.append(badge, style=f"bold white on {profile_color}" if profile_color else "bold reverse")
+    text.append(f" {region}", style="bold")
+    host = endpoint.split("://", 1)[-1]
+    if width >= 100:
+        text.append(f"  {host}", style="bright_black")
+    if demo:
+        text.append("  ")
+        text.append(" DEMO ", style="bold black on yellow")
+    if read_only:
+        text.append("  ")
+        text.append(" READ-ONLY ", style="bold white on blue")
+    label, style = _CONNECTION_STYLE.get(connection, _CONNECTION_STYLE["unknown"])
+    pad = max(2, width - text.cell_len - len(label) - 1)
+    text.append(" " * pad)
+    text.append(label, style=style)
+    return text
+
+
+class AppHeader(Static):
+    """Re-rendered only when something in it changed (bastion links are slow)."""
+
+    DEFAULT_CSS = "AppHeader { height: 1; width: 1fr; }"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self._last: tuple | None = None
+
+    def on_mount(self) -> None:
+        self.update_header()
+
+    def on_resize(self) -> None:
+        self._last = None
+        self.update_header()
+
+    def update_header(self) -> None:
+        session = self.app.session  # type: ignore[attr-defined]
+        state = session.call_log.connection_state()
+        key = (state, self.size.width, session.read_only)
+        if key == self._last:
+            return
+        self._last = key
+        self.update(header_text(
+            profile=session.profile_name, profile_color=None if session.demo else session.profile_color,
+            region=session.region_id, endpoint=session.endpoint, read_only=session.read_only, demo=session.demo,
+            connection=state, width=self.size.width or 120,
+        ))
+        self.set_class(bool(session.profile_color) and not session.demo, "-profile-colored")

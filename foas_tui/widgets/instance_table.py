@@ -1,0 +1,293 @@
+"""The live instance-state table: one row per job in scope, updated in place (changed cells only).
+
+Rows are keyed `project/job`; cursor and scroll survive refreshes, filters and re-sorts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable
+from textual.widgets.data_table import RowDoesNotExist
+
+from foas_tui.services.refresh import JobKey, RunRow
+from foas_tui.services.session import JobInfo
+from foas_tui.widgets.filter_bar import Matcher
+from foas_tui.widgets.state_style import delay_text, duration, needs_attention, state_text, timestamp
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    label: str
+    width: int | None
+    sort: Callable[[JobInfo, RunRow | None, float], Any]
+
+
+def _started(row: RunRow | None) -> int:
+    return row.start_time or 0 if row else 0
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("mark", " ", 1, lambda j, r, now: 0),
+    Column("job", "JOB", 28, lambda j, r, now: j.job_name.lower()),
+    Column("actual", "ACTUAL", 10, lambda j, r, now: (r.actual_state if r else "")),
+    Column("expect", "EXPECTED", 10, lambda j, r, now: (r.expect_state if r else "")),
+    Column("delay", "DELAY", 7, lambda j, r, now: (r.input_delay if r and r.input_delay is not None else -1)),
+    Column("uptime", "UPTIME", 8, lambda j, r, now: -_started(r) if _started(r) else 1),
+    Column("type", "TYPE", 6, lambda j, r, now: j.job_type),
+    Column("instance", "INSTANCE", 9, lambda j, r, now: (r.instance_id or 0) if r else 0),
+    Column("started", "STARTED (UTC)", 19, lambda j, r, now: _started(r)),
+    Column("error", "LAST ERROR", 36, lambda j, r, now: (r.last_error_message if r else "")),
+    Column("engine", "ENGINE HANDLE", 30, lambda j, r, now: (r.engine_job_handler if r else "")),
+)
+SORTABLE = [c for c in COLUMNS if c.key != "mark"]
+
+
+def row_key(key: JobKey) -> str:
+    return f"{key[0]}/{key[1]}"
+
+
+class InstanceTable(DataTable):
+    """Jobs of the selected project or folder with their live run summaries."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="table.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="table.up"),
+        Binding("g", "scroll_top", "Top", show=False, id="table.top"),
+        Binding("G", "scroll_bottom", "Bottom", show=False, id="table.bottom"),
+        Binding("h", "cursor_left", "Left", show=False, id="table.left"),
+        Binding("l", "cursor_right", "Right", show=False, id="table.right"),
+        Binding("o", "cycle_sort", "Sort by next column", id="table.sort"),
+        Binding("O", "reverse_sort", "Reverse sort", id="table.reverse", show=False),
+        Binding("space", "toggle_mark", "Mark", id="table.mark"),
+        Binding("ctrl+a", "mark_all", "Mark all / none", id="table.mark_all", show=False),
+    ]
+
+    class JobHighlighted(Message):
+        def __init__(self, job: JobInfo) -> None:
+            super().__init__()
+            self.job = job
+
+    class JobChosen(Message):
+        def __init__(self, job: JobInfo) -> None:
+            super().__init__()
+            self.job = job
+
+    def __init__(self, *, clock: Callable[[], float], delay_warn_seconds: float = 180.0, **kwargs: Any) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+        self.clock = clock
+        self.delay_warn_seconds = delay_warn_seconds
+        self.jobs: dict[JobKey, JobInfo] = {}
+        self.rows_data: dict[JobKey, RunRow] = {}
+        self.marked: set[JobKey] = set()
+        self.matcher: Matcher | None = None
+        self.filter_text = ""
+        self.sort_index = 0  # into SORTABLE
+        self.sort_reverse = False
+        self.scope_label = ""
+        self._shown: dict[JobKey, tuple[Any, ...]] = {}
+
+    def on_mount(self) -> None:
+        for column in COLUMNS:
+            self.add_column(column.label, width=column.width, key=column.key)
+        self._update_title()
+
+    # --- data in ----------------------------------------------------------------------------------
+
+    def set_scope(self, label: str, jobs: Iterable[JobInfo]) -> None:
+        """Show these jobs (a project's or a folder's); keeps rows that stay, so the cursor stays too."""
+        self.scope_label = label
+        self.jobs = {job.key: job for job in jobs}
+        self.marked &= self.jobs.keys()
+        self.sync()
+
+    def apply(self, rows: dict[JobKey, RunRow]) -> None:
+        self.rows_data = rows
+        self.sync()
+
+    def set_filter(self, text: str, matcher: Matcher | None) -> None:
+        self.filter_text = text if matcher else ""
+        self.matcher = matcher
+        self.sync()
+
+    # --- rendering --------------------------------------------------------------------------------
+
+    def _cells(self, job: JobInfo, row: RunRow | None, now: float) -> tuple[Any, ...]:
+        mark = Text("✓", style="bold") if job.key in self.marked else Text(" ")
+        if row is None:
+            loading = Text("…", style="bright_black")
+            return (mark, Text(job.job_name), loading, loading, Text("—"), Text("—"),
+                    Text("stream" if job.job_type != "FLINK_BATCH" else "batch"), Text("—"), Text("—"), Text(""),
+                    Text(""))
+        alert = needs_attention(row.expect_state, row.actual_state)
+        uptime = duration(now - row.start_time / 1000) if row.start_time and row.actual_state == "RUNNING" else "—"
+        error = row.last_error_message.replace("\n", " ")[:200]
+        return (
+            mark,
+            Text(job.job_name, style="bold red" if alert else ""),
+            state_text(row.actual_state),
+            state_text(row.expect_state),
+            delay_text(row.input_delay, self.delay_warn_seconds),
+            Text(uptime),
+            Text("stream" if row.job_type != "FLINK_BATCH" else "batch"),
+            Text(str(row.instance_id) if row.instance_id else "—"),
+            Text(timestamp(row.start_time)),
+            Text(error, style="red" if error else ""),
+            Text(row.engine_job_handler, style="bright_black"),
+        )
+
+    def visible_keys(self) -> list[JobKey]:
+        matcher = self.matcher
+        if matcher is None:
+            return list(self.jobs)
+        return [key for key, job in self.jobs.items() if matcher(self._search_text(job))]
+
+    def _search_text(self, job: JobInfo) -> str:
+        row = self.rows_data.get(job.key)
+        if row is None:
+            return job.job_name
+        return f"{job.job_name} {row.actual_state} {row.expect_state} {row.last_error_message}"
+
+    def sync(self) -> None:
+        """Bring the table to the data: remove/add rows by key, update changed cells, re-sort if needed."""
+        if not self.columns:
+            return
+        now = self.clock()
+        cursor_key = self.cursor_job_key()
+        scroll_y = self.scroll_y
+        visible = self.visible_keys()
+        wanted = set(visible)
+        reorder = False
+        for key in [k for k in self._shown if k not in wanted]:
+            self.remove_row(row_key(key))
+            del self._shown[key]
+        sort_column = SORTABLE[self.sort_index].key
+        sort_position = [c.key for c in COLUMNS].index(sort_column)
+        for key in visible:
+            cells = self._cells(self.jobs[key], self.rows_data.get(key), now)
+            old = self._shown.get(key)
+            if old is None:
+                self.add_row(*cells, key=row_key(key))
+                reorder = True
+            else:
+                for index, (before, after) in enumerate(zip(old, cells, strict=True)):
+                    if before != after:
+                        self.update_cell(row_key(key), COLUMNS[index].key, after)
+                        reorder = reorder or index == sort_position
+            self._shown[key] = cells
+        if reorder:
+            self._sort(now)
+        self._restore_cursor(cursor_key, scroll_y)
+        self._update_title()
+
+    def _sort(self, now: float) -> None:
+        column = SORTABLE[self.sort_index]
+        by_name = {key[1]: key for key in self._shown}
+
+        def sort_key(values: tuple[Any, ...]) -> Any:
+            key = by_name.get(values[1].plain)  # the job cell: names are unique within a project
+            job = self.jobs.get(key) if key else None
+            if job is None:
+                return (0, "")
+            return (column.sort(job, self.rows_data.get(key), now), job.job_name.lower())
+
+        self.sort(key=sort_key, reverse=self.sort_reverse)
+
+    def _restore_cursor(self, cursor_key: JobKey | None, scroll_y: float) -> None:
+        if cursor_key is None or cursor_key not in self._shown:
+            return
+        try:
+            index = self.get_row_index(row_key(cursor_key))
+        except RowDoesNotExist:
+            return
+        if index != self.cursor_row:
+            self.move_cursor(row=index, animate=False, scroll=False)
+        self.scroll_to(y=scroll_y, animate=False, immediate=True)
+        if self.size.height and not (scroll_y <= index < scroll_y + self.size.height - 1):
+            self.move_cursor(row=index, animate=False, scroll=True)
+
+    def _update_title(self) -> None:
+        column = SORTABLE[self.sort_index]
+        arrow = "↓" if self.sort_reverse else "↑"
+        shown, total = len(self._shown), len(self.jobs)
+        count = f"{shown}/{total}" if self.matcher else f"{total}"
+        filt = f" │ /{self.filter_text}" if self.filter_text else ""
+        marked = f" │ {len(self.marked)} marked" if self.marked else ""
+        self.border_title = f"{self.scope_label or 'jobs'} [{count}]{filt}{marked}"
+        self.border_subtitle = f"sort {column.label.split()[0].lower()}{arrow}"
+
+    # --- queries ----------------------------------------------------------------------------------
+
+    def cursor_job_key(self) -> JobKey | None:
+        if not self.row_count or self.cursor_row < 0:
+            return None
+        try:
+            key = self.coordinate_to_cell_key((self.cursor_row, 0)).row_key.value
+        except Exception:  # an empty or shrinking table
+            return None
+        if key is None:
+            return None
+        project, _, job = key.partition("/")
+        return (project, job)
+
+    def cursor_job(self) -> JobInfo | None:
+        key = self.cursor_job_key()
+        return self.jobs.get(key) if key else None
+
+    def marked_jobs(self) -> list[JobInfo]:
+        return [self.jobs[k] for k in self.jobs if k in self.marked]
+
+    def move_to_job(self, key: JobKey) -> bool:
+        if key not in self._shown:
+            return False
+        self.move_cursor(row=self.get_row_index(row_key(key)), animate=False, scroll=True)
+        return True
+
+    # --- events and actions -----------------------------------------------------------------------
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        job = self.cursor_job()
+        if job is not None:
+            self.post_message(self.JobHighlighted(job))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        job = self.cursor_job()
+        if job is not None:
+            self.post_message(self.JobChosen(job))
+
+    def action_cycle_sort(self) -> None:
+        self.sort_index = (self.sort_index + 1) % len(SORTABLE)
+        self._resort()
+
+    def action_reverse_sort(self) -> None:
+        self.sort_reverse = not self.sort_reverse
+        self._resort()
+
+    def _resort(self) -> None:
+        cursor_key = self.cursor_job_key()
+        self._sort(self.clock())
+        if cursor_key is not None:
+            self.move_to_job(cursor_key)
+        self._update_title()
+
+    def action_toggle_mark(self) -> None:
+        key = self.cursor_job_key()
+        if key is None:
+            return
+        self.marked ^= {key}
+        self.sync()
+        if self.cursor_row < self.row_count - 1:
+            self.action_cursor_down()  # like a file manager: mark and move on
+
+    def action_mark_all(self) -> None:
+        visible = set(self._shown)
+        self.marked = set() if visible <= self.marked else set(visible)
+        self.sync()

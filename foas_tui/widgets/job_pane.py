@@ -1,0 +1,289 @@
+"""The job pane: tabs Overview (metadata + current run summary), Code (SQL), Properties, Instances (paged)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.widget import Widget
+from textual.widgets import DataTable, Static, TabbedContent, TabPane, TextArea
+
+from foas_tui.services.refresh import RunRow
+from foas_tui.services.session import JobInfo
+from foas_tui.widgets.state_style import delay_text, duration, state_text, timestamp
+
+INSTANCE_PAGE = 20
+SYNTAX_THEME = "ansi_dark"  # uses the terminal's own 16 colors: readable everywhere, honours the palette
+
+
+def sql_language_available() -> bool:
+    """True when Textual can highlight SQL with tree-sitter (textual[syntax] + tree-sitter-sql installed)."""
+    try:
+        from textual._tree_sitter import get_language
+    except ImportError:
+        return False
+    try:
+        return get_language("sql") is not None
+    except Exception:  # a broken grammar build must not break the pane
+        return False
+
+
+class CodeView(Widget):
+    """Read-only SQL: a tree-sitter TextArea when available, else a Rich Syntax (pygments) in a scroller."""
+
+    DEFAULT_CSS = "CodeView { height: 1fr; }"
+
+    def __init__(self, language: str = "sql", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.language = language
+        self.use_text_area = language == "sql" and sql_language_available()
+        self.text = ""
+
+    def compose(self) -> ComposeResult:
+        if self.use_text_area:
+            yield TextArea.code_editor("", language=self.language, read_only=True, id="code-text")
+        else:
+            with VerticalScroll(classes="code-scroll", can_focus=True):
+                yield Static("", classes="code-static", expand=False, shrink=False)
+
+    def set_text(self, text: str) -> None:
+        self.text = text
+        if self.use_text_area:
+            self.query_one(TextArea).load_text(text)
+        else:
+            lexer = "sql" if self.language == "sql" else "properties"
+            body: RenderableType = Syntax(text, lexer, theme=SYNTAX_THEME, line_numbers=True, word_wrap=False,
+                                          background_color="default") if text else Text("(empty)", style="dim")
+            self.query_one(".code-static", Static).update(body)
+
+
+def _kv(rows: list[tuple[str, RenderableType]]) -> Table:
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    for key, value in rows:
+        table.add_row(key, value)
+    return table
+
+
+class JobPane(Vertical):
+    """Shows one job; loads GetJob when the cursor settles on it (debounced) and instances on demand."""
+
+    BINDINGS = [
+        Binding("right_square_bracket", "next_tab", "Next tab", id="pane.next_tab", key_display="]"),
+        Binding("left_square_bracket", "previous_tab", "Previous tab", id="pane.previous_tab", key_display="[",
+                show=False),
+        Binding("plus", "more_instances", "Load more instances", id="pane.more_instances", key_display="+"),
+    ]
+    TABS = ("overview", "code", "properties", "instances")
+
+    def __init__(self, *, clock: Callable[[], float], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.clock = clock
+        self.job: JobInfo | None = None
+        self.detail: Any = None  # the GetJob model
+        self.run: RunRow | None = None
+        self.instances: list[Any] = []
+        self.instance_total: int | None = None
+        self._instances_for: tuple[str, str] | None = None
+
+    def compose(self) -> ComposeResult:
+        with TabbedContent(id="job-tabs", initial="overview"):
+            with TabPane("Overview", id="overview"):
+                with VerticalScroll(can_focus=True, id="overview-scroll"):
+                    yield Static(Text("Select a job in the tree or the table.", style="dim"), id="overview-body")
+            with TabPane("Code", id="code"):
+                yield CodeView("sql", id="code-view")
+            with TabPane("Properties", id="properties"):
+                yield CodeView("properties", id="properties-view")
+            with TabPane("Instances", id="instances"):
+                table: DataTable = DataTable(id="instances-table", cursor_type="row")
+                yield table
+
+    def on_mount(self) -> None:
+        table = self.query_one("#instances-table", DataTable)
+        for key, label, width in (("id", "INSTANCE", 9), ("actual", "ACTUAL", 10), ("expect", "EXPECTED", 10),
+                                  ("start", "STARTED (UTC)", 19), ("end", "ENDED (UTC)", 19),
+                                  ("starter", "STARTER", 12), ("error", "LAST ERROR", 40)):
+            table.add_column(label, key=key, width=width)
+        self.border_title = "job"
+
+    # --- data in ----------------------------------------------------------------------------------
+
+    def show_job(self, job: JobInfo, run: RunRow | None = None) -> None:
+        if self.job is not None and self.job.key == job.key and self.detail is not None:
+            return
+        self.job = job
+        self.detail = None
+        self.run = run
+        self.instances = []
+        self.instance_total = None
+        self._instances_for = None
+        self.border_title = f"{job.project} / {job.job_name}"
+        self._render_overview()
+        self._load_job(job)
+
+    def update_run(self, row: RunRow | None) -> None:
+        if row == self.run:
+            return
+        self.run = row
+        self._render_overview()
+
+    @work(exclusive=True, group="job-pane", exit_on_error=False)
+    async def _load_job(self, job: JobInfo) -> None:
+        await asyncio.sleep(0.08)  # debounce: holding j/k over the tree must not fire a GetJob per line
+        try:
+            response = await self.app.session.client.get_job(job.project, job.job_name)  # type: ignore[attr-defined]
+        except Exception as err:
+            self.app.report_error(err, f"GetJob {job.job_name}")  # type: ignore[attr-defined]
+            return
+        if self.job is None or self.job.key != job.key:
+            return
+        self.detail = response.job
+        self._render_overview()
+        self.query_one("#code-view", CodeView).set_text(getattr(self.detail, "code", None) or "")
+        self.query_one("#properties-view", CodeView).set_text(getattr(self.detail, "properties", None) or "")
+        if self.active_tab == "instances":
+            self.load_instances(reset=True)
+
+    # --- overview ---------------------------------------------------------------------------------
+
+    def _render_overview(self) -> None:
+        body = self.query_one("#overview-body", Static)
+        job = self.job
+        if job is None:
+            return
+        d = self.detail
+        meta: list[tuple[str, RenderableType]] = [
+            ("Job", Text(job.job_name, style="bold")),
+            ("Project", job.project),
+            ("Folder", job.folder_path),
+            ("Type", f"{job.job_type} {getattr(d, 'api_type', None) or job.api_type or ''}".strip()),
+        ]
+        if d is not None:
+            online = getattr(d, "is_committed", None)
+            meta += [
+                ("Engine", getattr(d, "engine_version", None) or "—"),
+                ("Cluster/queue", f"{getattr(d, 'cluster_id', None) or '—'} / {getattr(d, 'queue_name', None) or '—'}"),
+                ("Online", "yes (committed)" if online else "no" if online is False else "—"),
+                ("Packages", getattr(d, "packages", None) or "—"),
+                ("Created", f"{timestamp(getattr(d, 'create_time', None))} by {getattr(d, 'creator', None) or '—'}"),
+                ("Modified", f"{timestamp(getattr(d, 'modify_time', None))} by {getattr(d, 'modifier', None) or '—'}"),
+            ]
+            if getattr(d, "description", None):
+                meta.append(("Description", d.description))
+        else:
+            meta.append(("", Text("loading job details…", style="dim italic")))
+        run = self.run
+        if run is None:
+            live: RenderableType = Text("no run summary yet", style="dim")
+        elif not run.actual_state and not run.instance_id:
+            live = Text("no instance (never started, or offline)", style="dim")
+        else:
+            now = self.clock()
+            uptime = duration(now - run.start_time / 1000) if run.start_time and run.actual_state == "RUNNING" else "—"
+            rows: list[tuple[str, RenderableType]] = [
+                ("State", Text.assemble(state_text(run.actual_state), " (expected ", state_text(run.expect_state),
+                                        ")")),
+                ("Instance", str(run.instance_id or "—")),
+                ("Started", f"{timestamp(run.start_time)} UTC" if run.start_time else "—"),
+                ("Uptime", uptime),
+                ("Delay", delay_text(run.input_delay)),
+                ("Engine handle", run.engine_job_handler or "—"),
+            ]
+            if run.last_error_message:
+                rows.append(("Last error", Text(f"{timestamp(run.last_error_time)}\n{run.last_error_message}",
+                                                 style="red")))
+            live = _kv(rows)
+        body.update(Group(_kv(meta), Text(""), Text("Current instance", style="bold underline"), live))
+
+    # --- instances --------------------------------------------------------------------------------
+
+    @property
+    def active_tab(self) -> str:
+        return self.query_one("#job-tabs", TabbedContent).active
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "instances" and self.job is not None and self._instances_for != self.job.key:
+            self.load_instances(reset=True)
+
+    def load_instances(self, reset: bool = False) -> None:
+        if self.job is None:
+            return
+        if reset:
+            self.instances = []
+            self.instance_total = None
+            self.query_one("#instances-table", DataTable).clear()
+        self._instances_for = self.job.key
+        self._load_instances(self.job, len(self.instances) // INSTANCE_PAGE + 1)
+
+    @work(exclusive=True, group="job-instances", exit_on_error=False)
+    async def _load_instances(self, job: JobInfo, page: int) -> None:
+        table = self.query_one("#instances-table", DataTable)
+        table.border_subtitle = "loading…"
+        try:
+            response = await self.app.session.client.list_instance(  # type: ignore[attr-defined]
+                job.project, job.job_type, job_name=job.job_name, page_index=page, page_size=INSTANCE_PAGE)
+        except Exception as err:
+            table.border_subtitle = "failed — + to retry"
+            self.app.report_error(err, f"ListInstance {job.job_name}")  # type: ignore[attr-defined]
+            return
+        if self.job is None or self.job.key != job.key:
+            return
+        known = {getattr(i, "id", None) for i in self.instances}
+        for inst in response.items:
+            if inst.id in known:
+                continue
+            self.instances.append(inst)
+            error = (inst.last_error_message or "").replace("\n", " ")[:200]
+            table.add_row(
+                str(inst.id), state_text(inst.actual_state), state_text(inst.expect_state),
+                timestamp(inst.start_time), timestamp(inst.end_time), inst.starter or "—",
+                Text(error, style="red" if error else ""), key=str(inst.id),
+            )
+        self.instance_total = response.total_count
+        total = self.instance_total if self.instance_total is not None else "?"
+        more = " — + for more" if self.instance_total is None or len(self.instances) < self.instance_total else ""
+        table.border_subtitle = f"{len(self.instances)} of {total}{more}"
+
+    # --- actions ----------------------------------------------------------------------------------
+
+    def action_next_tab(self) -> None:
+        self._step_tab(1)
+
+    def action_previous_tab(self) -> None:
+        self._step_tab(-1)
+
+    def _step_tab(self, step: int) -> None:
+        tabs = self.query_one("#job-tabs", TabbedContent)
+        index = self.TABS.index(tabs.active) if tabs.active in self.TABS else 0
+        tabs.active = self.TABS[(index + step) % len(self.TABS)]
+
+    def action_more_instances(self) -> None:
+        if self.active_tab != "instances":
+            self.query_one("#job-tabs", TabbedContent).active = "instances"
+            return
+        if self.instance_total is not None and len(self.instances) >= self.instance_total:
+            self.notify("all instances are loaded", timeout=2)
+            return
+        self.load_instances()
+
+    def focus_content(self) -> None:
+        """Put the focus inside the active tab (Enter drills down here)."""
+        pane = self.query_one("#job-tabs", TabbedContent).active_pane
+        if pane is None:
+            return
+        for widget in pane.query("*"):
+            if widget.focusable:
+                widget.focus()
+                return

@@ -1,0 +1,96 @@
+"""Command palette (ctrl+p) providers: projects, jobs and every bound action (core and feature mixins)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from textual.binding import Binding
+    from textual.dom import DOMNode
+
+_MAX_HITS = 200  # 10,000 jobs must not flood the palette
+
+
+def _main(provider: Provider) -> Any:
+    return getattr(provider.app, "main_screen", None)
+
+
+class ProjectsProvider(Provider):
+    """`Project: NAME` jumps the tree and the live table to a project."""
+
+    def _items(self) -> list[str]:
+        main = _main(self)
+        return main.known_projects() if main is not None else []
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        main = _main(self)
+        for name in self._items():
+            text = f"Project: {name}"
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), partial(main.select_project, name),
+                          help="show this project in the tree and the live table")
+
+    async def discover(self) -> Hits:
+        main = _main(self)
+        for name in self._items()[:20]:
+            yield DiscoveryHit(f"Project: {name}", partial(main.select_project, name))
+
+
+class JobsProvider(Provider):
+    """`Job: NAME (project)` for every job the app has loaded."""
+
+    def _items(self) -> list[tuple[str, str]]:
+        main = _main(self)
+        return main.known_jobs() if main is not None else []
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        hits = 0
+        for project, job in self._items():
+            text = f"Job: {job}  ({project})"
+            score = matcher.match(text)
+            if score > 0:
+                hits += 1
+                yield Hit(score, matcher.highlight(text), partial(self.app.select_job, project, job),
+                          help="select this job")
+                if hits >= _MAX_HITS:
+                    return
+
+
+def action_bindings(screen: Any) -> Iterator[tuple[DOMNode, Binding]]:
+    """(node, binding) for every binding reachable from `screen`, keymap applied, duplicates dropped."""
+    seen: set[tuple[str, str]] = set()
+    chain = screen._binding_chain  # the focused widget up to the app, with the user's keymap applied
+    for node, bindings_map in chain:
+        for _key, binding in bindings_map:
+            ident = (binding.action, binding.description)
+            if not binding.description or ident in seen:
+                continue
+            seen.add(ident)
+            yield node, binding
+
+
+class ActionsProvider(Provider):
+    """Every bound action with a description, so nothing is reachable only through a key."""
+
+    def _run(self, node: DOMNode, action: str) -> Callable[[], Any]:
+        async def run() -> None:
+            await self.app.run_action(action, default_namespace=node)
+
+        return run
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for node, binding in action_bindings(self.screen):
+            key = self.app.get_key_display(binding)
+            text = f"{binding.description}"
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), self._run(node, binding.action),
+                          text=text, help=f"key: {key}")

@@ -1,0 +1,57 @@
+"""The status line: refresh state (live / paused / stale with the last error), last update, job counts."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from foas_tui.services.refresh import RefreshScheduler
+from foas_tui.widgets.state_style import duration, needs_attention
+
+
+def status_text(refresher: RefreshScheduler, now: float, *, jobs: int, width: int = 120) -> Text:
+    text = Text(" ")
+    stale = refresher.stale_seconds(now)
+    if stale is not None:
+        err = refresher.last_error
+        code = getattr(err, "code", None) or type(err).__name__ if err is not None else "error"
+        message = getattr(err, "message", None) or str(err or "")
+        text.append(f"⚠ stale {duration(stale)}", style="bold white on red")
+        text.append(f" — last error: {code}: {message}", style="red")
+    elif refresher.last_success_at is None:
+        text.append("○ loading…", style="bright_black")
+    else:
+        text.append("● live" if not refresher.paused else "‖ paused", style="green" if not refresher.paused
+                    else "bold yellow")
+        text.append(f" updated {duration(now - refresher.last_success_at)} ago", style="")
+    if refresher.paused and stale is not None:
+        text.append("  ‖ paused", style="bold yellow")
+    rows = refresher.rows.values()
+    failing = sum(1 for r in rows if needs_attention(r.expect_state, r.actual_state))
+    running = sum(1 for r in rows if r.actual_state == "RUNNING")
+    tail = Text(f"{jobs} jobs  ", style="")
+    tail.append(f"{running} running  ", style="green")
+    if failing:
+        tail.append(f"{failing} need attention  ", style="bold red")
+    tail.append(f"every {refresher.interval:g}s ", style="bright_black")
+    if text.cell_len + tail.cell_len + 1 > width:
+        text.truncate(max(10, width - tail.cell_len - 2), overflow="ellipsis")
+    text.append(" " * max(1, width - text.cell_len - tail.cell_len))
+    text.append_text(tail)
+    return text
+
+
+class StatusBar(Static):
+    DEFAULT_CSS = "StatusBar { height: 1; width: 1fr; }"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self._last: str | None = None
+
+    def show(self, refresher: RefreshScheduler, now: float, jobs: int) -> None:
+        text = status_text(refresher, now, jobs=jobs, width=self.size.width or 120)
+        if text.markup == self._last:
+            return  # nothing changed: send nothing over the wire
+        self._last = text.markup
+        self.set_class(refresher.stale_seconds(now) is not None, "-stale")
+        self.update(text)

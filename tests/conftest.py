@@ -1,0 +1,67 @@
+"""Fixtures shared by the whole test suite."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from helpers import CANARY_SECRET
+from helpers.memory_keyring import MemoryKeyring
+
+_CLEARED_PREFIXES = ("ALIBABA_CLOUD_", "ALIBABACLOUD_", "ALICLOUD_", "FOAS_TUI_", "KEYRING_PROPERTY_")
+_CLEARED_NAMES = ("PYTHON_KEYRING_BACKEND",)
+
+
+@dataclass(frozen=True)
+class IsolatedEnv:
+    """The temporary locations every test runs in, and the in-memory keyring it sees."""
+
+    root: Path
+    home: Path
+    config_dir: Path
+    data_dir: Path
+    keyring: MemoryKeyring
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[IsolatedEnv]:
+    """Temporary HOME/XDG dirs, no credential env vars, and an in-memory keyring; all restored afterwards."""
+    import keyring.core
+
+    for name in list(os.environ):
+        if name.startswith(_CLEARED_PREFIXES) or name in _CLEARED_NAMES:
+            monkeypatch.delenv(name)
+    root = tmp_path / "isolated"
+    home = root / "home"
+    dirs = {
+        "HOME": home,
+        "XDG_CONFIG_HOME": home / ".config",
+        "XDG_DATA_HOME": home / ".local" / "share",
+        "XDG_CACHE_HOME": home / ".cache",
+        "XDG_STATE_HOME": home / ".local" / "state",
+    }
+    for var, path in dirs.items():
+        path.mkdir(parents=True, exist_ok=True)
+        monkeypatch.setenv(var, str(path))
+    config_dir = dirs["XDG_CONFIG_HOME"] / "foas-tui"
+    data_dir = dirs["XDG_DATA_HOME"] / "foas-tui"
+    monkeypatch.setenv("FOAS_TUI_CONFIG_DIR", str(config_dir))
+    monkeypatch.setenv("FOAS_TUI_DATA_DIR", str(data_dir))
+    memory = MemoryKeyring()
+    monkeypatch.setattr(keyring.core, "_keyring_backend", memory)
+    yield IsolatedEnv(root, home, config_dir, data_dir, memory)
+
+
+@pytest.fixture
+def memory_keyring(isolated_env: IsolatedEnv) -> MemoryKeyring:
+    """The in-memory keyring backend installed for this test."""
+    return isolated_env.keyring
+
+
+@pytest.fixture
+def canary_secret() -> str:
+    """A fake secret that must never appear in a file, repr, log record or error message."""
+    return CANARY_SECRET

@@ -1,0 +1,207 @@
+"""Driving the main screen with keys only: tree, drill-down and back, panes, filters, `:` jumps, help, palette."""
+
+from __future__ import annotations
+
+from test_app_support import make_app, ready, wait_for
+
+from foas_tui.app import FoasApp
+from foas_tui.screens.help import HelpScreen
+from foas_tui.screens.main import MainScreen
+from foas_tui.widgets.instance_table import InstanceTable
+
+
+def _tree_lines(app: FoasApp) -> list[str]:
+    tree = app.main_screen.tree
+    return [str(line.node.label) for line in tree._tree_lines]
+
+
+def _cursor_label(app: FoasApp) -> str:
+    node = app.main_screen.tree.cursor_node
+    return str(node.label) if node is not None else ""
+
+
+def _table_jobs(table: InstanceTable) -> list[str]:
+    return [table.get_row_at(i)[1].plain for i in range(table.row_count)]
+
+
+async def test_keys_move_open_drill_down_and_back() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot)
+        main = app.main_screen
+        assert app.focused is main.tree
+        first_project = next(iter(main.tree.projects))
+        assert _cursor_label(app).startswith(first_project)
+        # The first project opens on the first run and its folders are listed.
+        await wait_for(pilot, lambda: len(_tree_lines(app)) > len(main.tree.projects), what="folders")
+        await pilot.press("j")
+        assert main.tree.cursor_node.data.kind == "folder"
+        folder = main.tree.cursor_node
+        await pilot.press("l")  # open the folder: ListChildFolder + ListJob by folderId
+        await wait_for(pilot, lambda: folder.data.loaded, what="folder contents")
+        await wait_for(pilot, lambda: main.scope_key == (first_project, folder.data.path), what="folder scope")
+        await pilot.press("l")  # into the folder
+        while main.tree.cursor_node.data.kind != "job":
+            await pilot.press("j")
+        job = main.tree.cursor_node.data.job
+        await pilot.press("enter")  # drill down into the job pane
+        await wait_for(pilot, lambda: main.job_pane.job is not None and main.job_pane.job.key == job.key)
+        assert app.focused is not None and main.job_pane in app.focused.ancestors_with_self
+        selection = app.current_selection()
+        assert selection is not None and selection.job_name == job.job_name and selection.folder_path == \
+            folder.data.path
+        await pilot.press("escape")  # back where we came from
+        assert app.focused is main.tree
+        await pilot.press("h")  # to the parent folder
+        assert main.tree.cursor_node is folder
+        await pilot.press("h")  # close it
+        assert not folder.is_expanded
+
+
+async def test_tab_cycles_the_panes() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot)
+        main = app.main_screen
+        await pilot.press("tab")
+        assert app.focused is main.live
+        await pilot.press("tab")
+        assert main.job_pane in app.focused.ancestors_with_self
+        await pilot.press("tab")
+        assert app.focused is main.tree
+        await pilot.press("shift+tab")
+        assert main.job_pane in app.focused.ancestors_with_self
+
+
+async def test_enter_on_a_table_row_opens_the_job_and_esc_returns_to_the_table() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot)
+        main = app.main_screen
+        await pilot.press("tab", "j", "j")
+        key = main.live.cursor_job_key()
+        assert key is not None and main.live.cursor_row == 2
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: main.job_pane.job is not None and main.job_pane.job.key == key)
+        assert main.job_pane in app.focused.ancestors_with_self
+        await pilot.press("escape")
+        assert app.focused is main.live and main.live.cursor_job_key() == key
+
+
+async def test_tree_filter_shows_matches_with_their_folders_and_esc_clears() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot)
+        main = app.main_screen
+        # Load every folder of the first project, so there is something to search.
+        project = next(iter(main.tree.projects.values()))
+        for node in list(project.children):
+            await main.tree.ensure_loaded(node)
+        await pilot.pause()
+        names = [k[1] for k in main.tree.job_nodes]
+        needle = next(n for n in names if "gmv" in n.lower())
+        await pilot.press("slash", *"GMV")
+        lines = _tree_lines(app)
+        jobs_shown = [line for line in lines if any(line.endswith(n) or f" {n}" in line for n in names)]
+        assert jobs_shown and all("gmv" in line.lower() for line in jobs_shown)
+        assert any(needle in line for line in lines)
+        assert main.tree.filter_text == "GMV"
+        await pilot.press("enter")  # keep the filter, back in the tree
+        assert app.focused is main.tree and main.tree.filter_text == "GMV"
+        await pilot.press("slash", "ctrl+u", *"!gmv")  # inverse: everything but
+        lines = _tree_lines(app)
+        assert not any("gmv" in line.lower() for line in lines)
+        await pilot.press("escape")  # Esc in the prompt clears the filter
+        assert main.tree.matcher is None
+        assert len(_tree_lines(app)) > len(main.tree.projects)
+
+
+async def test_table_filter_and_inverse_filter() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot)
+        main = app.main_screen
+        total = main.live.row_count
+        await pilot.press("tab", "slash", *"order")
+        rows = _table_jobs(main.live)
+        assert rows and len(rows) < total and all("order" in r for r in rows)
+        assert "/order" in str(main.live.border_title)
+        await pilot.press("enter")
+        assert app.focused is main.live
+        await pilot.press("slash", "ctrl+u", *"!order")
+        rows = _table_jobs(main.live)
+        assert rows and not any("order" in r for r in rows)
+        await pilot.press("enter", "escape")  # Esc on the table clears its filter
+        assert main.live.row_count == total
+
+
+async def test_colon_jumps_to_a_job_in_a_folder_that_was_never_opened() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot)
+        main = app.main_screen
+        projects = list(main.tree.projects)
+        target_project = projects[-1]  # never opened
+        jobs = await app.session.project_jobs(target_project)
+        target = next(j for j in jobs if j.folder_id is not None)
+        await pilot.press("colon", *f"job {target.job_name}", "enter")
+        await wait_for(pilot, lambda: (node := main.tree.cursor_node) is not None and node.data.job is not None
+                       and node.data.job.key == target.key, what="the tree cursor on the job")
+        assert app.focused is main.tree
+        selection = app.current_selection()
+        assert selection is not None and (selection.project, selection.job_name) == target.key
+        await wait_for(pilot, lambda: main.job_pane.job is not None and main.job_pane.job.key == target.key)
+
+
+async def test_colon_project_and_unknown_commands() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot)
+        main = app.main_screen
+        last = list(main.tree.projects)[-1]
+        await pilot.press("colon", *f"project {last}", "enter")
+        await wait_for(pilot, lambda: main.scope_key == (last, None), what="project scope")
+        await wait_for(pilot, lambda: main.live.scope_label == last, what="the table to show the project")
+        await pilot.press("colon", *"frobnicate", "enter")
+        await pilot.pause()
+        assert any("unknown command" in n.message for n in app._notifications)
+        await pilot.press("colon", *"log", "enter")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "CommandLogScreen")
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_help_lists_every_binding_including_remapped_keys() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot)
+        app.set_keymap({"app.pause": "P"})
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        table = app.screen.query_one("#help-table")
+        rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        shown = {row[1] for row in rows}
+        expected = [b for b in [*FoasApp.BINDINGS, *MainScreen.BINDINGS, *InstanceTable.BINDINGS]]
+        missing = [b.description for b in expected if b.description not in shown]
+        assert not missing, f"help misses {missing}"
+        pause = next(row for row in rows if row[1] == "Pause")
+        assert pause[0] == "P", "help shows the key from the user's keymap"
+        # The feature mixins' bindings are listed too, in their own sections.
+        assert {row[2] for row in rows} >= {"Global", "This screen", "Live table", "Tree"}
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_palette_finds_jobs_and_actions() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot)
+        main = app.main_screen
+        target = main.scope_jobs[-1]
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
+        await pilot.press(*target.job_name)
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: main.job_pane.job is not None and main.job_pane.job.key == target.key,
+                       what="the palette to select the job")

@@ -1,0 +1,203 @@
+"""Helpers for the TUI tests (a demo app on a frozen clock, waiting for it), and tests of the pure services."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
+
+from foas_tui.app import FoasApp
+from foas_tui.config import AppConfig, ClientConfig
+from foas_tui.emulator import FakeClock
+from foas_tui.screens.jump import parse_command
+from foas_tui.services.call_log import CallLog
+from foas_tui.services.refresh import RefreshScheduler, RunRow
+from foas_tui.services.tree_state import TreeState
+from foas_tui.widgets.filter_bar import compile_filter
+
+EPOCH = 1795680000.0  # 2026-11-26 08:00:00 UTC: every test and snapshot runs at this instant
+
+
+def make_app(jobs: int = 64, *, retries: int = 0, **kw: Any) -> FoasApp:
+    """A demo app on a frozen clock; refreshes only when a test asks (the interval is an hour)."""
+    config = kw.pop("config", None) or AppConfig(refresh_interval=3600, client=ClientConfig(retries=retries))
+    kw.setdefault("state_path", None)
+    return FoasApp.demo(jobs=jobs, seed=7, clock=FakeClock(EPOCH), config=config, **kw)
+
+
+async def wait_for(pilot: Any, predicate: Callable[[], Any], timeout: float = 10.0, what: str = "") -> Any:
+    """Let the app run until `predicate()` is truthy; fail the test after `timeout` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what or predicate}")
+        await pilot.pause(0.02)
+
+
+async def ready(pilot: Any) -> FoasApp:
+    """Wait until the projects, the first project's jobs and one refresh of their states are in."""
+    app: FoasApp = pilot.app
+    main = app.main_screen
+    assert main is not None
+    await wait_for(pilot, lambda: main.tree.projects_loaded.is_set(), what="projects")
+    await wait_for(pilot, lambda: main.scope_jobs and main.live.row_count == len(main.scope_jobs), what="scope")
+    await wait_for(pilot, lambda: app.refresher.generation >= 1 and not app.refresher.running, what="refresh")
+    await pilot.pause()
+    return app
+
+
+async def refreshed(pilot: Any) -> None:
+    """Ask for a refresh and wait until it completed (and was applied)."""
+    app: FoasApp = pilot.app
+    generation = app.refresher.generation
+    app.request_refresh()
+    await wait_for(pilot, lambda: app.refresher.generation > generation and not app.refresher.running,
+                   what="a refresh")
+    await pilot.pause()
+
+
+def notifications(app: FoasApp) -> list[str]:
+    return [f"{n.title}\n{n.message}" for n in app._notifications]
+
+
+# --- pure services: no app needed ----------------------------------------------------------------------
+
+
+def test_filter_is_case_insensitive_substring_and_bang_inverts() -> None:
+    match = compile_filter("GMV")
+    assert match is not None and match("dws_gmv_1min") and not match("dwd_order")
+    inverse = compile_filter("!gmv")
+    assert inverse is not None and not inverse("dws_gmv_1min") and inverse("dwd_order")
+    assert compile_filter("") is None and compile_filter("!") is None and compile_filter("  ") is None
+
+
+def test_parse_command() -> None:
+    assert parse_command(":job  dws_gmv_1min ") == ("job", "dws_gmv_1min")
+    assert parse_command("Q") == ("q", "")
+    assert parse_command("folder /dws/hourly") == ("folder", "/dws/hourly")
+
+
+class _FakeClient:
+    """Answers BatchGetInstanceRunSummary from a dict; records each call's size and the peak concurrency."""
+
+    def __init__(self, states: dict[str, str]) -> None:
+        self.states = states
+        self.calls: list[tuple[str, str, int]] = []
+        self.in_flight = 0
+        self.peak = 0
+        self.fail = False
+
+    async def batch_get_instance_run_summary(self, project: str, names: list[str], job_type: str) -> Any:
+        self.in_flight += 1
+        self.peak = max(self.peak, self.in_flight)
+        try:
+            await asyncio.sleep(0.001)
+            self.calls.append((project, job_type, len(names)))
+            if self.fail:
+                raise RuntimeError("boom")
+            items = [SimpleNamespace(job_name=n, actual_state=self.states[n], expect_state="RUNNING", id=i + 1,
+                                     input_delay=0, last_error_message=None, last_error_time=None,
+                                     engine_job_handler="app|job")
+                     for i, n in enumerate(names) if n in self.states]
+            return SimpleNamespace(run_summaries=items)
+        finally:
+            self.in_flight -= 1
+
+    async def list_instance(self, *args: Any, **kwargs: Any) -> Any:
+        return SimpleNamespace(items=[])
+
+    def iter_list_instance(self, *args: Any, **kwargs: Any) -> Any:
+        async def empty() -> Any:
+            if False:
+                yield None
+
+        return empty()
+
+
+async def test_refresh_chunks_per_project_and_type_with_bounded_concurrency() -> None:
+    states = {f"s{i}": "RUNNING" for i in range(120)} | {f"b{i}": "SUCCESS" for i in range(10)}
+    client = _FakeClient(states)
+    clock = FakeClock(EPOCH)
+    refresher = RefreshScheduler(client, clock=clock.now, chunk_size=50, concurrency=2)
+    watched = [("p", f"s{i}", "FLINK_STREAM") for i in range(120)] + [("p", f"b{i}", "flink_batch") for i in range(10)]
+    assert refresher.watch(watched) is True
+    result = await refresher.refresh_once()
+    assert sorted(client.calls) == sorted([("p", "FLINK_BATCH", 10), ("p", "FLINK_STREAM", 50),
+                                           ("p", "FLINK_STREAM", 50), ("p", "FLINK_STREAM", 20)])
+    assert client.peak <= 2
+    assert len(result.rows) == 130 and result.changed == set(result.rows) and result.ok
+    states["s3"] = "FAILED"
+    again = await refresher.refresh_once()
+    assert again.changed == {("p", "s3")}, "only the row that changed is reported"
+
+
+async def test_failed_refresh_keeps_rows_and_reports_stale_until_a_success() -> None:
+    client = _FakeClient({"a": "RUNNING"})
+    clock = FakeClock(EPOCH)
+    refresher = RefreshScheduler(client, clock=clock.now)
+    refresher.watch([("p", "a", "FLINK_STREAM")])
+    await refresher.refresh_once()
+    assert refresher.stale_seconds() is None
+    client.fail = True
+    clock.advance(42)
+    result = await refresher.refresh_once()
+    assert not result.ok and refresher.rows[("p", "a")].actual_state == "RUNNING"
+    assert refresher.stale_seconds() == 42
+    client.fail = False
+    await refresher.refresh_once()
+    assert refresher.stale_seconds() is None and refresher.last_error is None
+
+
+async def test_jobs_without_instance_get_an_empty_row() -> None:
+    refresher = RefreshScheduler(_FakeClient({}), clock=FakeClock(EPOCH).now)
+    refresher.watch([("p", "never_started", "FLINK_STREAM")])
+    result = await refresher.refresh_once()
+    assert result.rows[("p", "never_started")] == RunRow("p", "never_started", "FLINK_STREAM")
+
+
+def _record(ok: bool, status: int = 200, code: str | None = None) -> Any:
+    return SimpleNamespace(ok=ok, status=status, error_code=code)
+
+
+def test_call_log_is_a_ring_buffer_and_rates_the_connection() -> None:
+    log = CallLog(maxlen=3)
+    assert log.connection_state() == "unknown"
+    for _ in range(5):
+        log(_record(True))
+    assert len(log) == 3 and log.total == 5 and log.connection_state() == "ok"
+    log(_record(False, 404, "JobNotExist"))
+    assert log.connection_state() == "ok", "an application error is not an outage"
+    log(_record(False, 503, "ServiceUnavailable"))
+    assert log.connection_state() == "degraded"
+    log(_record(False, None, "ConnectionFailed"))
+    log(_record(False, None, "RequestTimeout"))
+    assert log.connection_state() == "down"
+    heard: list[Any] = []
+    stop = log.subscribe(heard.append)
+    log(_record(True))
+    stop()
+    log(_record(True))
+    assert len(heard) == 1
+
+
+def test_tree_state_survives_a_restart_per_profile(tmp_path: Any) -> None:
+    path = tmp_path / "tree-state.json"
+    state = TreeState(path, "prod@cn-shanghai")
+    assert not state.known
+    state.set_expanded("realtime_dw", True)
+    state.set_expanded("realtime_dw:/dws", True)
+    state.save()
+    other = TreeState(path, "dev@cn-hangzhou")
+    other.set_expanded("x", True)
+    other.save()
+    again = TreeState(path, "prod@cn-shanghai")
+    assert again.known and again.expanded == {"realtime_dw", "realtime_dw:/dws"}
+    assert json.loads(path.read_text())["expanded"]["dev@cn-hangzhou"] == ["x"]
+    path.write_text("{not json")
+    assert TreeState(path, "prod@cn-shanghai").expanded == set(), "a broken file costs the expansion only"

@@ -1,0 +1,137 @@
+"""config.toml: defaults, validation with clear errors, atomic private writes, dir overrides."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from foas_tui.config import (
+    AppConfig,
+    ConfigError,
+    atomic_write,
+    config_dir,
+    config_path,
+    data_dir,
+    load_config,
+    save_config,
+)
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_dirs_honour_env_overrides(isolated_env, monkeypatch):
+    assert config_dir() == isolated_env.config_dir
+    assert data_dir() == isolated_env.data_dir
+    assert config_path() == isolated_env.config_dir / "config.toml"
+    monkeypatch.delenv("FOAS_TUI_CONFIG_DIR")
+    monkeypatch.delenv("FOAS_TUI_DATA_DIR")
+    # platformdirs follows the isolated XDG dirs.
+    assert config_dir() == isolated_env.home / ".config" / "foas-tui"
+    assert data_dir() == isolated_env.home / ".local" / "share" / "foas-tui"
+
+
+def test_missing_file_gives_defaults():
+    config = load_config()
+    assert config == AppConfig()
+    assert config.refresh_interval == 5.0
+    assert config.theme == "textual-dark"
+    assert config.triage.delay_seconds == 180
+    assert config.triage.checkpoint_stale_seconds == 300
+    assert config.triage.restart_window_seconds == 1800
+    assert config.client.max_concurrency >= 1
+    assert config.keymap == {} and config.profile_colors == {} and config.default_profile is None
+
+
+def test_full_file_round_trips():
+    config = AppConfig(
+        refresh_interval=2,
+        theme="nord",
+        keymap={"refresh": "ctrl+r", "quit": "q"},
+        default_profile="prod",
+        profile_colors={"prod": "red", "dev": "green"},
+    )
+    config.triage.delay_seconds = 60
+    config.client.retries = 0
+    path = save_config(config)
+    assert path == config_path()
+    loaded = load_config()
+    assert loaded == config
+    assert isinstance(loaded.refresh_interval, float)
+
+
+def test_partial_file_keeps_other_defaults():
+    write(config_path(), 'theme = "gruvbox"\n[triage]\ndelay_seconds = 30\n')
+    config = load_config()
+    assert config.theme == "gruvbox"
+    assert config.triage.delay_seconds == 30.0
+    assert config.triage.checkpoint_stale_seconds == 300
+    assert config.refresh_interval == 5.0
+
+
+def test_save_is_private_and_atomic(isolated_env):
+    save_config(AppConfig())
+    path = config_path()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert [p.name for p in path.parent.iterdir()] == ["config.toml"]  # no temp file left behind
+
+
+def test_save_omits_unset_default_profile():
+    save_config(AppConfig())
+    assert "default_profile" not in config_path().read_text()
+
+
+def test_atomic_write_replaces_whole_file(tmp_path):
+    target = tmp_path / "sub" / "f.txt"
+    atomic_write(target, "one\n")
+    atomic_write(target, "two\n", mode=0o644)
+    assert target.read_text() == "two\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+
+
+@pytest.mark.parametrize(
+    ("text", "fragments"),
+    [
+        ("refresh_interval = \n", ["line 1"]),
+        ('theme = "x"\n[triage\n', ["line 2"]),
+        ("refresh_interval = 0.5\n", ["refresh_interval", "at least 1"]),
+        ('refresh_interval = "fast"\n', ["refresh_interval", "number"]),
+        ("refresh_interval = true\n", ["refresh_interval", "number"]),
+        ("[triage]\ndelay_seconds = -1\n", ["triage.delay_seconds"]),
+        ("[triage]\nrestart_count = 1.5\n", ["triage.restart_count", "integer"]),
+        ("[triage]\nbogus = 1\n", ["bogus", "[triage]"]),
+        ("[client]\nmax_concurrency = 0\n", ["client.max_concurrency"]),
+        ("refresh_intervall = 3\n", ["refresh_intervall", "unknown"]),
+        ("triage = 3\n", ["triage", "table"]),
+        ("[keymap]\nquit = 3\n", ["keymap.quit"]),
+        ('keymap = "q"\n', ["keymap"]),
+        ("theme = 7\n", ["theme"]),
+    ],
+)
+def test_malformed_file_names_file_and_place(text, fragments):
+    path = write(config_path(), text)
+    with pytest.raises(ConfigError) as info:
+        load_config()
+    message = str(info.value)
+    assert str(path) in message
+    for fragment in fragments:
+        assert fragment in message
+    assert "Traceback" not in message
+
+
+def test_not_utf8_is_a_config_error():
+    config_path().parent.mkdir(parents=True)
+    config_path().write_bytes(b"theme = '\xff'\n")
+    with pytest.raises(ConfigError, match="UTF-8"):
+        load_config()
+
+
+def test_explicit_path(tmp_path):
+    path = write(tmp_path / "elsewhere.toml", "refresh_interval = 9\n")
+    assert load_config(path).refresh_interval == 9.0

@@ -1,0 +1,249 @@
+"""Job actions through the UI against the in-process emulator: each changes the emulator's state as expected."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from foas_tui.app import FoasApp
+from foas_tui.emulator import FakeClock
+from foas_tui.screens.action_progress import ActionProgressScreen, PlanScreen
+from foas_tui.screens.bulk_summary import BulkSummaryScreen
+from foas_tui.screens.confirm import ChoiceScreen, ConfirmScreen, TextScreen
+from foas_tui.screens.start_job import CommitScreen, StartJobScreen
+from foas_tui.services.selection import Selection
+
+T0 = 1_700_000_000.0
+
+
+@pytest.fixture(autouse=True)
+def _data_dir(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("FOAS_TUI_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("FOAS_TUI_CONFIG_DIR", str(tmp_path / "config"))
+
+
+def make_app(**kw: Any) -> FoasApp:
+    app = FoasApp.demo(jobs=16, seed=7, clock=FakeClock(T0), state_path=False, **kw)
+    app.ops_poll_interval = 0.01
+    return app
+
+
+def store(app: FoasApp) -> Any:
+    return app.session.emulator.store
+
+
+def job(app: FoasApp, project: str, name: str) -> Any:
+    return store(app).job(project, name)
+
+
+def state(app: FoasApp, project: str, name: str) -> str | None:
+    current = job(app, project, name).current
+    return current.phase(store(app).now()).actual if current is not None else None
+
+
+def select(app: FoasApp, monkeypatch: pytest.MonkeyPatch, *names: tuple[str, str]) -> list[Selection]:
+    """Point the app's selection contract at jobs (the first is the cursor; several = marked rows)."""
+    sels = [Selection(p, n, job(app, p, n).job_type) for p, n in names]
+    monkeypatch.setattr(app, "current_selection", lambda: sels[0])
+    monkeypatch.setattr(app, "selected_jobs", lambda: list(sels))
+    return sels
+
+
+def mutating_calls(app: FoasApp) -> list[str]:
+    return [r.operation for r in app.session.call_log if r.mutating]
+
+
+async def wait_for(pilot: Any, predicate: Callable[[], bool], *, advance: float = 0.0, limit: float = 10.0) -> None:
+    """Let the app run (advancing the emulator's fake clock by `advance` each step) until `predicate`."""
+    clock = store(pilot.app).clock
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out; screen is {pilot.app.screen!r}")
+        if advance:
+            clock.advance(advance)
+        await pilot.pause(0.02)
+
+
+async def finish_run(pilot: Any) -> None:
+    app = pilot.app
+    await wait_for(pilot, lambda: getattr(app, "_ops_last_run", None) is not None
+                   and app._ops_last_run.finished, advance=2.0)
+    await pilot.pause(0.05)
+
+
+async def test_stop_asks_then_stops_and_follows_until_terminated(monkeypatch) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        select(app, monkeypatch, ("ads_attribution", "ads_click_ingest"))
+        assert state(app, "ads_attribution", "ads_click_ingest") == "RUNNING"
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "ads_click_ingest (RUNNING)" in str(app.screen.targets)
+        assert mutating_calls(app) == []
+        await pilot.click("#ops-ok")
+        await wait_for(pilot, lambda: isinstance(app.screen, ActionProgressScreen) or app._ops_last_run.finished)
+        await finish_run(pilot)
+        assert state(app, "ads_attribution", "ads_click_ingest") == "TERMINATED"
+        assert mutating_calls(app) == ["ModifyInstanceState"]
+        run = app._ops_last_run
+        assert [t.status for t in run.targets.values()] == ["reached"]
+
+
+async def test_cancelling_a_confirmation_sends_nothing(monkeypatch) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        select(app, monkeypatch, ("ads_attribution", "ads_click_ingest"))
+        for key in ("x", "O", "D"):
+            await pilot.press(key)
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+        assert mutating_calls(app) == []
+        assert state(app, "ads_attribution", "ads_click_ingest") == "RUNNING"
+
+
+async def test_pause_then_resume(monkeypatch) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        select(app, monkeypatch, ("ads_attribution", "ads_impression_ingest"))
+        await pilot.press("P")  # one job, not destructive: no confirmation
+        await finish_run(pilot)
+        assert state(app, "ads_attribution", "ads_impression_ingest") == "PAUSED"
+        app._ops_last_run = None
+        await pilot.press("u")
+        await finish_run(pilot)
+        assert state(app, "ads_attribution", "ads_impression_ingest") == "RUNNING"
+        assert mutating_calls(app) == ["ModifyInstanceState", "ModifyInstanceState"]
+
+
+async def test_start_form_sends_the_start_offset_and_waits_for_running(monkeypatch) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        select(app, monkeypatch, ("realtime_dw", "ods_cart_events_ingest"))
+        assert state(app, "realtime_dw", "ods_cart_events_ingest") == "TERMINATED"
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, StartJobScreen))
+        app.screen.query_one("#start-offset").value = "now"
+        app.screen.query_one("#start-cp-interval").value = "60000"
+        await pilot.press("ctrl+s")
+        await finish_run(pilot)
+        assert state(app, "realtime_dw", "ods_cart_events_ingest") == "RUNNING"
+        params = job(app, "realtime_dw", "ods_cart_events_ingest").current.start_params
+        assert params["startOffset"] == str(int(T0 * 1000))
+        assert params["blink.checkpoint.interval.ms"] == "60000"
+
+
+async def test_start_form_rejects_a_bad_offset(monkeypatch) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        select(app, monkeypatch, ("realtime_dw", "ods_cart_events_ingest"))
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, StartJobScreen))
+        app.screen.query_one("#start-offset").value = "yesterday-ish"
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.05)
+        assert isinstance(app.screen, StartJobScreen)
+        assert "start offset" in str(app.screen.query_one("#start-errors").render())
+        assert mutating_calls(app) == []
+
+
+async def test_commit_offline_delete(monkeypatch) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        select(app, monkeypatch, ("realtime_dw", "ods_orders_ingest"))
+        assert job(app, "realtime_dw", "ods_orders_ingest").committed is False
+        await pilot.press("C")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommitScreen))
+        await pilot.press("ctrl+s")
+        await finish_run(pilot)
+        assert job(app, "realtime_dw", "ods_orders_ingest").committed is True
+
+        app._ops_last_run = None
+        await pilot.press("O")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.click("#ops-ok")
+        await finish_run(pilot)
+        assert job(app, "realtime_dw", "ods_orders_ingest").committed is False
+
+        app._ops_last_run = None
+        await pilot.press("D")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert app.screen.query_one("#ops-ok").disabled  # the name must be typed
+        await pilot.press("y")  # `y` alone does not delete
+        await pilot.pause(0.05)
+        assert "ods_orders_ingest" in store(app).project("realtime_dw").jobs
+        app.screen.query_one("#ops-confirm-text").value = "ods_orders_ingest"
+        await pilot.click("#ops-ok")
+        await finish_run(pilot)
+        assert "ods_orders_ingest" not in store(app).project("realtime_dw").jobs
+        assert mutating_calls(app) == ["CommitJob", "OfflineJob", "DeleteJob"]
+
+
+async def test_validate_shows_the_tables(monkeypatch) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        select(app, monkeypatch, ("ads_attribution", "ads_conv_attribution"))
+        await pilot.press("v")
+        await wait_for(pilot, lambda: isinstance(app.screen, TextScreen))
+        assert "valid" in app.screen.title_text
+        assert mutating_calls(app) == []
+
+
+async def test_raw_plan_polls_the_session_and_stores_the_plan(monkeypatch) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        select(app, monkeypatch, ("ads_attribution", "ads_conv_attribution"))
+        job(app, "ads_attribution", "ads_conv_attribution").plan_json = ""
+        await pilot.press("J")
+        await wait_for(pilot, lambda: isinstance(app.screen, PlanScreen))
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.result is not None, advance=2.0)
+        assert screen.result.status == "success", screen.result
+        await pilot.click("#plan-store")
+        await wait_for(pilot, lambda: "UpdateJob" in mutating_calls(app))
+        assert '"nodes"' in job(app, "ads_attribution", "ads_conv_attribution").plan_json
+
+
+async def test_calc_resources_and_autoscale(monkeypatch) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        select(app, monkeypatch, ("ads_attribution", "ads_conv_attribution"))
+        await pilot.press("dollar_sign")
+        await wait_for(pilot, lambda: isinstance(app.screen, TextScreen))
+        assert "Cores" in str(app.screen.body)
+        await pilot.press("escape")
+        # AutoScale needs an instance started with it: commit with AutoScale, then restart.
+        target = job(app, "ads_attribution", "ads_conv_attribution")
+        target.current.autoscale["isOnOff"] = True
+        await pilot.press("A")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        await pilot.press("0")
+        await finish_run(pilot)
+        assert target.current.autoscale_config.get("autoscale.enable") in ("false", False)
+        assert mutating_calls(app) == ["UpdateAutoScaleConfig"]
+
+
+async def test_bulk_with_a_partial_failure_shows_reasons(monkeypatch) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        select(app, monkeypatch, ("ads_attribution", "ads_click_ingest"), ("ads_attribution", "ads_impression_ingest"),
+               ("realtime_dw", "ods_cart_events_ingest"))  # the last one is stopped: pausing it fails
+        await pilot.press("P")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))  # many jobs: always confirmed
+        await pilot.click("#ops-ok")
+        await finish_run(pilot)
+        await wait_for(pilot, lambda: isinstance(app.screen, BulkSummaryScreen))
+        run = app.screen.run
+        assert len(run.succeeded) == 2 and len(run.failed) == 1
+        failure = run.failed[0]
+        assert failure.selection.job_name == "ods_cart_events_ingest"
+        assert failure.reason  # the service's code and message
+        table = app.screen.query_one("#ops-summary-table")
+        first = table.get_row_at(0)
+        assert first[0] == "ods_cart_events_ingest" and "failed" in str(first[1])
+        assert state(app, "ads_attribution", "ads_click_ingest") == "PAUSED"

@@ -1,0 +1,168 @@
+"""Editing: drafts survive a crash, remote changes show as a conflict, properties are validated, $EDITOR works."""
+
+from __future__ import annotations
+
+import contextlib
+import stat
+import sys
+from typing import Any
+
+import pytest
+from textual.app import App
+
+from foas_tui.screens.code_editor import CodeEditorScreen
+from foas_tui.screens.confirm import ChoiceScreen
+from foas_tui.screens.properties_form import PropertiesFormScreen, compose_text
+from foas_tui.services.drafts import DraftKey, DraftStore
+from tests.test_ops_actions import job, make_app, mutating_calls, select, wait_for
+
+PROJECT, JOB = "ads_attribution", "ads_conv_attribution"
+
+
+@pytest.fixture(autouse=True)
+def _data_dir(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("FOAS_TUI_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("FOAS_TUI_CONFIG_DIR", str(tmp_path / "config"))
+
+
+async def open_editor(pilot: Any, monkeypatch: pytest.MonkeyPatch) -> CodeEditorScreen:
+    app = pilot.app
+    select(app, monkeypatch, (PROJECT, JOB))
+    await pilot.press("E")
+    await wait_for(pilot, lambda: isinstance(app.screen, CodeEditorScreen | ChoiceScreen))
+    return app.screen
+
+
+async def test_draft_survives_a_crash_and_is_offered_back(monkeypatch) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        editor = await open_editor(pilot, monkeypatch)
+        assert isinstance(editor, CodeEditorScreen)
+        original = editor.edit.base_text
+        await pilot.press("end", "ctrl+end")
+        await pilot.press(*"-- unsaved thought")
+        await pilot.pause(0.05)
+        assert editor.edit.dirty
+        # The app goes away here without saving (as after a dropped SSH session).
+    draft = DraftStore().load(DraftKey("demo", PROJECT, JOB))
+    assert draft is not None and draft.text.endswith("-- unsaved thought") and draft.base_text == original
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        offer = await open_editor(pilot, monkeypatch)
+        assert isinstance(offer, ChoiceScreen) and offer.title_text == "Recover unsaved draft?"
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, CodeEditorScreen))
+        assert app.screen.query_one("#editor-area").text.endswith("-- unsaved thought")
+        assert mutating_calls(app) == []
+
+
+async def test_saving_over_a_remote_change_shows_the_conflict(monkeypatch) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        editor = await open_editor(pilot, monkeypatch)
+        await pilot.press("ctrl+end")
+        await pilot.press(*"-- mine")
+        await pilot.pause(0.05)
+        # Someone else saves the job behind the editor's back.
+        theirs = editor.edit.base_text + "\n-- theirs"
+        await app.session.client.update_job(PROJECT, JOB, code=theirs)
+        before = mutating_calls(app)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        assert app.screen.title_text == "Changed remotely"
+        assert mutating_calls(app) == before  # nothing was overwritten
+        await pilot.press("k")  # keep editing: my text stays, the remote becomes the base
+        await wait_for(pilot, lambda: isinstance(app.screen, CodeEditorScreen))
+        assert editor.edit.base_text == theirs and editor.edit.text.endswith("-- mine")
+        await pilot.press("ctrl+s")  # now a clean save: the diff, then UpdateJob
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen) and "Save" in app.screen.title_text)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen) and app.screen.title_text == "Saved")
+        assert job(app, PROJECT, JOB).code.endswith("-- mine")
+        assert DraftStore().load(DraftKey("demo", PROJECT, JOB)) is None
+
+
+async def test_closing_with_unsaved_changes_asks_and_keeps_the_draft(monkeypatch) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        editor = await open_editor(pilot, monkeypatch)
+        await pilot.press(*"x")
+        await pilot.pause(0.05)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        assert app.screen.title_text == "Unsaved changes"
+        await pilot.press("k")
+        await wait_for(pilot, lambda: not isinstance(app.screen, CodeEditorScreen | ChoiceScreen))
+        assert DraftStore().load(DraftKey("demo", PROJECT, JOB)).text == editor.edit.text
+
+
+async def test_property_validation_errors_are_shown_and_nothing_is_sent(monkeypatch) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        select(app, monkeypatch, (PROJECT, JOB))
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, PropertiesFormScreen))
+        form = app.screen
+        index = next(i for i, w in enumerate(form.query(".prop-key")) if str(w.render()) ==
+                     "blink.checkpoint.interval.ms")
+        form.query_one(f"#prop-{index}").value = "3 minutes"
+        await pilot.pause(0.05)
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.1)
+        message = str(form.query_one(f"#prop-{index}-error").render())
+        assert "blink.checkpoint.interval.ms must be a whole number in ms (e.g. 180000); got '3 minutes'" in message
+        assert isinstance(app.screen, PropertiesFormScreen)
+        assert mutating_calls(app) == []
+
+
+async def test_property_form_saves_only_what_changed(monkeypatch) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        select(app, monkeypatch, (PROJECT, JOB))
+        before = job(app, PROJECT, JOB).properties
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, PropertiesFormScreen))
+        form = app.screen
+        index = next(i for i, w in enumerate(form.query(".prop-key")) if str(w.render()) == "blink.topn.cache.size")
+        form.query_one(f"#prop-{index}").value = "20000"
+        await pilot.pause(0.05)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen) and "Save" in app.screen.title_text)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: "UpdateJob" in mutating_calls(app))
+        after = job(app, PROJECT, JOB).properties
+        assert after == compose_text(before, {"blink.topn.cache.size": "20000"} | {}, {}) or \
+            "blink.topn.cache.size=20000" in after
+        assert [line for line in after.splitlines() if "topn" not in line] == \
+            [line for line in before.splitlines() if "topn" not in line]
+
+
+EDITOR_SCRIPT = """\
+import sys
+path = sys.argv[1]
+with open(path, encoding="utf-8") as f:
+    text = f.read()
+with open(path, "w", encoding="utf-8") as f:
+    f.write(text.replace("SELECT", "SELECT /* via $EDITOR */", 1))
+"""
+
+
+async def test_external_editor_edits_and_saves_with_a_diff(monkeypatch, tmp_path) -> None:
+    script = tmp_path / "fake_editor.py"
+    script.write_text(EDITOR_SCRIPT)
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    monkeypatch.delenv("VISUAL", raising=False)
+    # The headless test driver cannot suspend; a real terminal does. Suspending is a no-op here.
+    monkeypatch.setattr(App, "suspend", lambda self: contextlib.nullcontext())
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        select(app, monkeypatch, (PROJECT, JOB))
+        await pilot.press("ctrl+e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        assert "Save" in app.screen.title_text  # the diff of the change comes before UpdateJob
+        assert mutating_calls(app) == []
+        await pilot.press("s")
+        await wait_for(pilot, lambda: "UpdateJob" in mutating_calls(app))
+        assert "/* via $EDITOR */" in job(app, PROJECT, JOB).code
