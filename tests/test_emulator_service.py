@@ -7,7 +7,7 @@ import math
 import sys
 import time
 import types
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,7 +94,8 @@ class Api:
         body = {k: v for k, v in params.items() if where.get(k, "body") == "body"}
         return build_request(base_url=self.base_url, method=spec.method, action=op, uri_pattern=spec.path,
                              region_id="cn-hangzhou", path_params=path, query_params=query, body_params=body,
-                             content_type=kw.get("content_type", self.content_type), signer=kw.get("signer", self.signer))
+                             content_type=kw.get("content_type", self.content_type),
+                             signer=kw.get("signer", self.signer))
 
     async def send(self, request: httpx.Request) -> httpx.Response:
         return await self.http.send(request)
@@ -213,12 +214,16 @@ def _plan_session(world: World) -> dict[str, Any]:
 
 def _plan_name(world: World) -> str:
     from foas_tui.emulator import runtime
-    from foas_tui.emulator.handlers import _plan_names, instance_view
 
     inst = world.job(world.running).current
     assert inst is not None
-    view = instance_view(inst, inst.phase(world.now_ms()), world.now_ms())
-    return _plan_names(runtime.autoscale_plan_list(view))[0]
+    names = runtime.autoscale_plan_list(world.store.view(inst, inst.phase(world.now_ms()), world.now_ms()))
+    if not names:  # this job has no AutoScale history: use one that has
+        for job in world.store.project(world.project).jobs.values():
+            if job.autoscale.get("isOnOff") and job.current is not None and job.job_type == STREAM:
+                world.running = job.name
+                return _plan_name(world)
+    return names[0]
 
 
 def _autoscale_on(world: World) -> dict[str, Any]:
@@ -297,7 +302,8 @@ CASES: dict[str, Case] = {
                                 "userVSwitch": "vsw-abcd"},
     "GetClusterDetails": lambda w: {"clusterId": w.cluster},
     "GetClusterEngineVersions": lambda w: {"clusterId": w.cluster},
-    "GetClusterMetrics": lambda w: {"clusterId": w.cluster, "metricJson": _metric_json(w, f"{w.cluster}.system.cpu.user")},
+    "GetClusterMetrics": lambda w: {"clusterId": w.cluster,
+                                    "metricJson": _metric_json(w, f"{w.cluster}.system.cpu.user")},
     "GetClusterQueueInfo": lambda w: {"clusterId": w.cluster},
     "GetClusterResource": lambda w: {"clusterId": w.cluster},
     "GetFolder": lambda w: {"projectName": w.project, "path": "/ods"},

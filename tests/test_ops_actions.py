@@ -19,12 +19,6 @@ from foas_tui.services.selection import Selection
 T0 = 1_700_000_000.0
 
 
-@pytest.fixture(autouse=True)
-def _data_dir(tmp_path, monkeypatch) -> None:
-    monkeypatch.setenv("FOAS_TUI_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("FOAS_TUI_CONFIG_DIR", str(tmp_path / "config"))
-
-
 def make_app(**kw: Any) -> FoasApp:
     app = FoasApp.demo(jobs=16, seed=7, clock=FakeClock(T0), state_path=False, **kw)
     app.ops_poll_interval = 0.01

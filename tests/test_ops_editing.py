@@ -19,12 +19,6 @@ from tests.test_ops_actions import job, make_app, mutating_calls, select, wait_f
 PROJECT, JOB = "ads_attribution", "ads_conv_attribution"
 
 
-@pytest.fixture(autouse=True)
-def _data_dir(tmp_path, monkeypatch) -> None:
-    monkeypatch.setenv("FOAS_TUI_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("FOAS_TUI_CONFIG_DIR", str(tmp_path / "config"))
-
-
 async def open_editor(pilot: Any, monkeypatch: pytest.MonkeyPatch) -> CodeEditorScreen:
     app = pilot.app
     select(app, monkeypatch, (PROJECT, JOB))

@@ -43,7 +43,8 @@ def test_epoch_ms_times() -> None:
 
     assert format_epoch_ms(1610505450869, UTC) == "2021-01-13 02:37:30"
     assert format_epoch_ms(0) == format_epoch_ms(None) == "—"
-    assert ago(1_000, 61_000) == "1m 0s ago"
+    assert ago(1_000, 61_000) == "1m ago"
+    assert ago(1_000, 62_000) == "1m 1s ago"
 
 
 def test_sparkline() -> None:
@@ -134,11 +135,14 @@ def test_dag_of_a_join() -> None:
         {"id": 4, "description": "Sink: rds", "parallelism": 1, "inputs": [{"id": 3}]},
     ]}
     lines = dag_lines(nodes_from_plan(plan))
-    assert lines[0] == "[1] Source: orders  ×4"
-    assert lines[1] == "└─▶ [3] Join -> Calc  ×4  ⟵ joins 1, 2"
-    assert lines[2] == "    └─▶ [4] Sink: rds  ×1"
-    assert lines[3] == "[2] Source: users  ×2"
-    assert lines[4] == "└─▶ [3] ↑ (drawn above)"
+    assert lines == [
+        "[1] Source: orders  ×4",
+        "└─▶ [3] Join  ×4  ⟵ joins 1, 2",
+        "    │   ⤷ Calc",  # a chained operator of vertex 3
+        "    └─▶ [4] Sink: rds  ×1",
+        "[2] Source: users  ×2",
+        "└─▶ [3] ↑ (drawn above)",
+    ]
     blink = {"nodes": [{"id": 1, "pact": "Source"}, {"id": 2, "pact": "Data Sink"}],
              "links": [{"source": 1, "target": 2}]}
     assert dag_lines(nodes_from_plan(blink)) == ["[1] Source", "└─▶ [2] Data Sink"]

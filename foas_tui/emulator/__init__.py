@@ -1,7 +1,4 @@
 """Embedded foas emulator: the Realtime Compute OpenAPI as an in-process ASGI app with deterministic demo data.
-
-`create_app(EmulatorConfig(...))` builds it; `demo_client(emulator)` gives a FoasClient over
-`httpx.ASGITransport`; `foas_tui.emulator.server.serve()` runs it on a real port.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import random
 import threading
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from foas_tui.api.operations import OPERATIONS, Operation
@@ -18,6 +18,9 @@ from foas_tui.emulator.auth import AuthFailure, RequestView, Verifier
 from foas_tui.emulator.faults import ConnectionDropped, FaultConfig
 from foas_tui.emulator.handlers import Call, dispatch
 from foas_tui.emulator.store import ApiError, Store
+
+if TYPE_CHECKING:
+    from foas_tui.emulator import EmulatorConfig
 
 log = logging.getLogger("foas_tui.emulator")
 
@@ -88,7 +91,7 @@ class Router:
 class Emulator:
     """The ASGI app. `.store`, `.faults`, `.clock`, `.config`, `.verifier`; call it like any ASGI app."""
 
-    def __init__(self, config: Any, store: Store, faults: FaultConfig, verifier: Verifier) -> None:
+    def __init__(self, config: EmulatorConfig, store: Store, faults: FaultConfig, verifier: Verifier) -> None:
         self.config = config
         self.store = store
         self.clock = store.clock
@@ -98,7 +101,7 @@ class Emulator:
         self.serving = False  # True under uvicorn: drops then close the socket instead of raising
         self.requests = 0
         self.calls: dict[str, int] = {}
-        self._ids = random.Random(f"request-ids:{getattr(config, 'seed', 7)}")
+        self._ids = random.Random(f"request-ids:{config.seed}")
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:

@@ -1,7 +1,6 @@
-"""Server-side check of the ROA `Authorization: acs` signature, Date skew, nonce replay and STS tokens.
+"""Server-side check of the ROA signature, Date skew, nonce replay and STS tokens.
 
-The canonical resource is rebuilt from the URL exactly as `foas_tui.api.signing` (and aliyunsdkcore)
-signs it: the percent-decoded path and the `quote_plus`-decoded query values, sorted by key.
+The canonical resource is rebuilt from the URL exactly as foas_tui.api.signing (and aliyunsdkcore) signs it.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Deterministic demo data for the emulator: projects, folders, jobs (Blink SQL/DataStream), packages, queues, clusters."""
+"""Deterministic demo data for the emulator: projects, folders, Blink jobs, packages, queues and clusters."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import json
 import random
 from bisect import bisect
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from itertools import accumulate
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from foas_tui.emulator import sql_templates as tpl

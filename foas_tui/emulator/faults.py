@@ -1,7 +1,6 @@
 """Fault injection: latency, random errors, throttling, forced statuses, malformed bodies, hangs, drops, down.
 
-Rules are set globally or per operation (`FaultConfig.set(op="ListJob", ...)`); a per-operation value
-overrides the global one field by field. Decisions come from one seeded RNG, so runs are repeatable.
+Rules are global or per operation (a per-operation value overrides the global one); one seeded RNG decides.
 """
 
 from __future__ import annotations
@@ -50,6 +49,9 @@ class FaultRule:
     def merged_over(self, base: FaultRule) -> FaultRule:
         values = {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
         return replace(base, **values)
+
+    def describe(self) -> str:
+        return ", ".join(f"{f.name}={getattr(self, f.name)}" for f in fields(self) if getattr(self, f.name) is not None)
 
     def is_empty(self) -> bool:
         return all(getattr(self, f.name) is None for f in fields(self) if f.name != "times")
@@ -238,7 +240,11 @@ class FaultConfig:
         return b"<html><body>502 Bad Gateway</body></html>" if choice < 0.75 else b'{"RequestId": "\xff'
 
     def __repr__(self) -> str:
-        return f"FaultConfig(global={self._global!r}, ops={self._ops!r}, down={self.down})"
+        parts = [f"all: {self._global.describe()}"] if not self._global.is_empty() else []
+        parts += [f"{op}: {rule.describe()}" for op, rule in self._ops.items()]
+        if self.down:
+            parts.append("service down")
+        return f"FaultConfig({'; '.join(parts) or 'none'})"
 
 
 def _error_for(status: int) -> tuple[int, str, str]:

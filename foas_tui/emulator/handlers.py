@@ -1,8 +1,4 @@
-"""One handler per foas operation: read the parameters, act on the store, build the documented response shape.
-
-Handlers return the response body without `RequestId` (the app adds it) or raise `ApiError`.
-Response keys follow the seed's field tables (PascalCase, `{"Jobs": {"Job": [...]}}` wrappers); the
-embedded documents (Checkpoints, Config, Detail, PlanJson ...) are JSON text, as the service sends them.
+"""One handler per foas operation: parameters in, the seed's response shape out (RequestId added by the app).
 """
 
 from __future__ import annotations
@@ -16,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from foas_tui.api.operations import OPERATIONS, Operation
+from foas_tui.emulator import runtime
 from foas_tui.emulator.store import (
     BATCH,
     PACKAGE_TYPES,
@@ -212,24 +209,14 @@ def paged(call: Call, items: Sequence[Any], render: Callable[[Any], dict[str, An
 # --- rendering ------------------------------------------------------------------------------------
 
 
-def instance_view(inst: Instance, phase: Phase, now: int) -> InstanceView:
-    from foas_tui.emulator import runtime
-
-    return runtime.InstanceView(
-        project=inst.project, job_name=inst.job_name, instance_id=inst.id, job_type=inst.job_type,
-        scenario=inst.scenario, expect_state=inst.expect_at(phase), actual_state=phase.actual,
-        start_ms=inst.start_ms, end_ms=phase.end_ms, now_ms=now, failovers=phase.failovers,
-        last_error_ms=phase.last_error_ms, last_error_message=phase.last_error_message, seed=inst.seed,
-        parallelism=inst.parallelism,
-    )
+def instance_view(store: Store, inst: Instance, phase: Phase, now: int) -> InstanceView:
+    return store.view(inst, phase, now)
 
 
-def input_delay(inst: Instance, phase: Phase, now: int) -> int:
+def input_delay(store: Store, inst: Instance, phase: Phase, now: int) -> int:
     if not phase.running:
         return 0
-    from foas_tui.emulator import runtime
-
-    return int(runtime.input_delay(instance_view(inst, phase, now)))
+    return int(runtime.input_delay(store.view(inst, phase, now)))
 
 
 def render_job(job: Job, store: Store, *, full: bool = True, file_id: bool = False) -> dict[str, Any]:
@@ -260,7 +247,7 @@ def render_job(job: Job, store: Store, *, full: bool = True, file_id: bool = Fal
     return out
 
 
-def render_instance(inst: Instance, phase: Phase, now: int, *, autoscale: bool = False,
+def render_instance(store: Store, inst: Instance, phase: Phase, now: int, *, autoscale: bool = False,
                     priority: bool = False) -> dict[str, Any]:
     v = inst.version
     out: dict[str, Any] = {
@@ -272,7 +259,7 @@ def render_instance(inst: Instance, phase: Phase, now: int, *, autoscale: bool =
         "Code": v.get("code") or "",
         "Properties": v.get("properties") or "",
         "Packages": v.get("packages") or "",
-        "PlanJson": instance_plan_json(inst),
+        "PlanJson": instance_plan_json(store, inst),
         "EngineVersion": v.get("engine_version") or "",
         "ClusterId": v.get("cluster_id") or "",
         "QueueName": v.get("queue_name") or "",
@@ -283,7 +270,7 @@ def render_instance(inst: Instance, phase: Phase, now: int, *, autoscale: bool =
         "LastOperator": inst.last_operator,
         "LastOperateTime": inst.last_operate_ms,
         "EngineJobHandler": inst.engine_job_handler(),
-        "InputDelay": input_delay(inst, phase, now),
+        "InputDelay": input_delay(store, inst, phase, now),
     }
     if phase.end_ms is not None:
         out["EndTime"] = phase.end_ms
@@ -300,24 +287,23 @@ def render_instance(inst: Instance, phase: Phase, now: int, *, autoscale: bool =
     return out
 
 
-def instance_plan_json(inst: Instance) -> str:
+def instance_plan_json(store: Store, inst: Instance) -> str:
     """The PlanJson the instance runs with; demo versions without one get it generated (once)."""
     v = inst.version
     if v.get("plan_json") is None:
-        from foas_tui.emulator import runtime
-
-        v["plan_json"] = pretty_json(runtime.plan_json(v.get("code") or "", inst.parallelism, inst.seed))
+        v["plan_json"] = pretty_json(runtime.plan_json(inst.job_name, v.get("code") or "", inst.parallelism,
+                                                       store.seed))
     return v["plan_json"]
 
 
-def render_run_summary(inst: Instance, phase: Phase, now: int) -> dict[str, Any]:
+def render_run_summary(store: Store, inst: Instance, phase: Phase, now: int) -> dict[str, Any]:
     out: dict[str, Any] = {
         "Id": inst.id,
         "JobName": inst.job_name,
         "ExpectState": inst.expect_at(phase),
         "ActualState": phase.actual,
         "EngineJobHandler": inst.engine_job_handler(),
-        "InputDelay": input_delay(inst, phase, now),
+        "InputDelay": input_delay(store, inst, phase, now),
     }
     if phase.last_error_ms is not None:
         out["LastErrorTime"] = phase.last_error_ms
@@ -430,7 +416,7 @@ def _running_instance(call: Call, inst: Instance, what: str) -> tuple[Phase, Ins
     if not phase.running:
         raise conflict("InstanceNotRunning", f"The instance {inst.id} of job {inst.job_name!r} is not running "
                        f"(actual state {phase.actual}); {what} is only available while it runs.")
-    return phase, instance_view(inst, phase, call.now)
+    return phase, instance_view(call.store, inst, phase, call.now)
 
 
 def _instance(call: Call, default: int | None = None, name: str = "instanceId") -> Instance:
@@ -445,7 +431,7 @@ def get_instance(call: Call) -> dict[str, Any]:
         return {"Instance": {"JobName": job.name, "ProjectName": job.project, "JobType": job.job_type,
                              "ApiType": job.api_type, "ExpectState": UNKNOWN, "ActualState": UNKNOWN}}
     inst = _instance(call)
-    return {"Instance": render_instance(inst, inst.phase(call.now), call.now, autoscale=True)}
+    return {"Instance": render_instance(call.store, inst, inst.phase(call.now), call.now, autoscale=True)}
 
 
 @handler("GetInstanceRunSummary")
@@ -454,7 +440,7 @@ def get_instance_run_summary(call: Call) -> dict[str, Any]:
     if call.instance_id() == -1 and job.current is None:
         return {"RunSummary": unknown_run_summary(job)}
     inst = _instance(call)
-    return {"RunSummary": render_run_summary(inst, inst.phase(call.now), call.now)}
+    return {"RunSummary": render_run_summary(call.store, inst, inst.phase(call.now), call.now)}
 
 
 @handler("BatchGetInstanceRunSummary")
@@ -470,7 +456,7 @@ def batch_get_instance_run_summary(call: Call) -> dict[str, Any]:
             continue
         inst = job.current
         out.append(unknown_run_summary(job) if inst is None
-                   else render_run_summary(inst, inst.phase(call.now), call.now))
+                   else render_run_summary(call.store, inst, inst.phase(call.now), call.now))
     return {"RunSummarys": {"RunSummary": out}}
 
 
@@ -505,7 +491,7 @@ def list_instance(call: Call) -> dict[str, Any]:
                     or (end_hi is not None and phase.end_ms > end_hi):
                 continue
         rows.append((inst, phase))
-    return paged(call, rows, lambda row: render_instance(row[0], row[1], now, priority=True),
+    return paged(call, rows, lambda row: render_instance(store, row[0], row[1], now, priority=True),
                  "Instances", "Instance")
 
 
@@ -520,8 +506,6 @@ def modify_instance_state(call: Call) -> dict[str, Any]:
 
 @handler("GetInstanceResource")
 def get_instance_resource(call: Call) -> dict[str, Any]:
-    from foas_tui.emulator import runtime
-
     inst = _instance(call)
     _, view = _running_instance(call, inst, "the resource usage")
     resource = {"TotalVirtualCores": instance_vcore(inst.parallelism), "TotalMB": instance_mem_mb(inst.parallelism)}
@@ -531,47 +515,38 @@ def get_instance_resource(call: Call) -> dict[str, Any]:
 
 @handler("GetInstanceCheckpoint")
 def get_instance_checkpoint(call: Call) -> dict[str, Any]:
-    from foas_tui.emulator import runtime
-
     _, view = _running_instance(call, _instance(call), "checkpoint information")
     return {"Checkpoints": compact(runtime.checkpoints(view))}
 
 
 @handler("GetInstanceConfig")
 def get_instance_config(call: Call) -> dict[str, Any]:
-    from foas_tui.emulator import runtime
-
     _, view = _running_instance(call, _instance(call), "the configuration")
     return {"Config": compact(runtime.config(view))}
 
 
 @handler("GetInstanceDetail")
 def get_instance_detail(call: Call) -> dict[str, Any]:
-    from foas_tui.emulator import runtime
-
     _, view = _running_instance(call, _instance(call), "the detail")
     return {"Detail": compact(runtime.detail(view))}
 
 
 @handler("GetInstanceExceptions")
 def get_instance_exceptions(call: Call) -> dict[str, Any]:
-    from foas_tui.emulator import runtime
-
     inst = _instance(call)
     phase = inst.phase(call.now)
-    return {"Exceptions": compact(runtime.exceptions(instance_view(inst, phase, call.now)))}
+    return {"Exceptions": compact(runtime.exceptions(instance_view(call.store, inst, phase, call.now)))}
 
 
 @handler("GetInstanceFinalState")
 def get_instance_final_state(call: Call) -> dict[str, Any]:
     inst = _instance(call)
-    return {"Finalstate": inst.phase(call.now).actual}
+    phase = inst.phase(call.now)
+    return {"Finalstate": runtime.final_state(instance_view(call.store, inst, phase, call.now)) or phase.actual}
 
 
 @handler("GetInstanceMetric")
 def get_instance_metric(call: Call) -> dict[str, Any]:
-    from foas_tui.emulator import runtime
-
     metric_json = call.json_value("metricJson")
     if not isinstance(metric_json.get("queries"), list) or not metric_json["queries"]:
         raise bad_request("metricJson needs a non-empty 'queries' list.", "InvalidParameter.MetricJson")
@@ -601,7 +576,7 @@ def _autoscale_instance(call: Call) -> tuple[Instance, InstanceView]:
     if inst.job_type == BATCH:
         raise ApiError(400, "InvalidinstanceId", "Specified parameter instanceId is not valid.")
     phase = inst.phase(call.now)
-    return inst, instance_view(inst, phase, call.now)
+    return inst, instance_view(call.store, inst, phase, call.now)
 
 
 def _plan_names(plans: list[Any]) -> list[str]:
@@ -616,16 +591,12 @@ def _plan_names(plans: list[Any]) -> list[str]:
 
 @handler("GetInstanceHistoryAutoScalePlanList")
 def get_autoscale_plan_list(call: Call) -> dict[str, Any]:
-    from foas_tui.emulator import runtime
-
     _, view = _autoscale_instance(call)
     return {"PlanList": _plan_names(runtime.autoscale_plan_list(view))}
 
 
 @handler("GetInstanceHistoryAutoScalePlanContent")
 def get_autoscale_plan_content(call: Call) -> dict[str, Any]:
-    from foas_tui.emulator import runtime
-
     _, view = _autoscale_instance(call)
     plan_name = call.req("planName")
     if plan_name not in _plan_names(runtime.autoscale_plan_list(view)):
@@ -687,7 +658,7 @@ def mv_folder(call: Call) -> dict[str, Any]:
 
 @handler("CreateJob")
 def create_job(call: Call) -> dict[str, Any]:
-    params = dict(call.params)
+    params: dict[str, Any] = {p.name: call.text(p.name) for p in call.op.params}
     params["folderId"] = call.integer("folderId")
     call.store.create_job(call.req("projectName"), params)
     return {}
@@ -779,8 +750,6 @@ def start_job(call: Call) -> dict[str, Any]:
 
 @handler("ValidateJob")
 def validate_job(call: Call) -> dict[str, Any]:
-    from foas_tui.emulator import runtime
-
     job = call.store.job(call.req("projectName"), call.req("jobName"))
     if job.api_type != "SQL":
         return {"JobInOut": {"Inputs": {"Input": []}, "Outputs": {"Output": []}, "Dims": {"Dim": []}}}
@@ -790,30 +759,13 @@ def validate_job(call: Call) -> dict[str, Any]:
     return {"JobInOut": result.get("JobInOut", result)}
 
 
-def _plan_resource(plan: Any, parallelism: int) -> tuple[float, float]:
-    cores = mem_mb = 0.0
-    nodes = plan.get("nodes") if isinstance(plan, dict) else None
-    for node in nodes or []:
-        if not isinstance(node, dict):
-            continue
-        p = node.get("parallelism") or 1
-        cores += float(node.get("vcore") or 0.1) * p
-        mem_mb += float(node.get("heap_memory") or 128) * p + float(node.get("native_memory") or 0) * p
-    if cores == 0:
-        cores, mem_mb = 0.25 * parallelism, 1024.0 * parallelism
-    global_ = plan.get("global") if isinstance(plan, dict) else None
-    if global_ and isinstance(global_[0], dict):
-        cores += float(global_[0].get("jobManagerCpuCores") or 0.25)
-        mem_mb += float(global_[0].get("jobManagerMemoryInMB") or 1024)
-    return round(cores, 2), round(mem_mb / 1024.0, 2)
-
-
-def _job_plan(store: Store, job: Job) -> Any:
+def _job_plan(store: Store, job: Job) -> dict[str, Any]:
     text = store.job_plan_json(job)
     try:
-        return json.loads(text) if text else {}
+        plan = json.loads(text) if text else {}
     except ValueError:
         return {}
+    return plan if isinstance(plan, dict) else {}
 
 
 @handler("CalcPlanJsonResource")
@@ -823,8 +775,11 @@ def calc_plan_json_resource(call: Call) -> dict[str, Any]:
     if version is not None and version < (3, 2, 1):
         raise bad_request(f"CalcPlanJsonResource needs engine blink-3.2.1 or later; the job uses "
                           f"{job.engine_version}.", "UnsupportedEngineVersion")
-    cores, memory_gb = _plan_resource(_job_plan(call.store, job), job.parallelism)
-    return {"PlanJsonResource": {"Cores": cores, "MemoryGB": memory_gb}}
+    plan = _job_plan(call.store, job)
+    if not plan.get("nodes"):  # no PlanJson stored yet: estimate from the generated one
+        plan = runtime.plan_json(job.name, job.code, job.parallelism, call.store.seed)
+    resource = runtime.plan_resource(plan)
+    return {"PlanJsonResource": {"Cores": resource["Cores"], "MemoryGB": resource["MemoryGB"]}}
 
 
 @handler("GetRawPlanJson")
@@ -843,8 +798,6 @@ def get_raw_plan_json(call: Call) -> dict[str, Any]:
 
 @handler("CheckRawPlanJson")
 def check_raw_plan_json(call: Call) -> dict[str, Any]:
-    from foas_tui.emulator import runtime
-
     store = call.store
     job = store.job(call.req("projectName"), call.req("jobName"))
     session = store.plan_sessions.get(call.req("sessionId"))
@@ -860,16 +813,16 @@ def check_raw_plan_json(call: Call) -> dict[str, Any]:
     parallelism = job.parallelism
     if session.expected_core:
         parallelism = max(1, int(session.expected_core * 2))
-    plan = pretty_json(runtime.plan_json(job.code, parallelism, job.seed))
+    plan = pretty_json(runtime.plan_json(job.name, job.code, parallelism, store.seed))
     return {"PlanJsonInfo": {"Status": "success", "PlanJson": plan, "ErrorMessage": ""}}
 
 
 @handler("GetJobLatestAutoScalePlan")
 def get_job_latest_auto_scale_plan(call: Call) -> dict[str, Any]:
     job = call.store.job(call.req("projectName"), call.req("jobName"))
-    if job.current is None or job.job_type != STREAM:
-        return {"PlanJson": None}
-    return {"PlanJson": call.store.job_plan_json(job)}
+    if job.current is None or job.job_type != STREAM or not job.autoscale.get("isOnOff"):
+        return {"PlanJson": None}  # the seed: null when no earlier run was tuned automatically
+    return {"PlanJson": pretty_json(runtime.latest_autoscale_plan(job.name, call.store.seed))}
 
 
 # --- packages -------------------------------------------------------------------------------------

@@ -1,9 +1,5 @@
-"""Pure, deterministic runtime payloads of emulated instances (checkpoints, exceptions, metrics, DAG, plans, validation).
-
-Nothing here reads a clock or does I/O: every value derives from the arguments (mostly an InstanceView).
-Units: times are epoch milliseconds; metric "delay"-like values are milliseconds; queue/job vCores are hundredths
-of a core (100 = 1 core), memory is MB.
-"""
+"""Runtime payloads of emulated instances (checkpoints, exceptions, metrics, DAG, plans, validation).
+Pure: no clock reads, no I/O; times are epoch ms, delays ms, vCores hundredths of a core, memory MB."""
 
 from __future__ import annotations
 
@@ -12,13 +8,14 @@ import json
 import math
 import re
 import zlib
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any
 
 from foas_tui.emulator import sql_templates as tpl
+from foas_tui.emulator.demo import SCENARIO_STATES
 
 CST = timezone(timedelta(hours=8))
 _M64 = (1 << 64) - 1
@@ -27,7 +24,7 @@ DEFAULT_CHECKPOINT_TIMEOUT_MS = 600_000
 ALL_EXCEPTIONS_CAP = 32  # entries kept in "all-exceptions" (older ones -> truncated=true)
 HISTORY_CAP = 16  # Flink's web.exception-history-size default
 CHECKPOINT_HISTORY = 10  # Flink's web.checkpoints.history default
-RESTART_WINDOW_MS = 30_000  # after a failover the job reports RESTARTING this long
+RESTART_WINDOW_MS = 15_000  # after a failover the job reports RESTARTING this long
 
 
 @dataclass
@@ -72,20 +69,28 @@ def _key(*parts: object) -> int:
     return _mix(zlib.crc32("|".join(map(str, parts)).encode()) | (len(parts) << 40))
 
 
+_MULS = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93)
+
+
 def _u(base: int, *ints: int) -> float:
-    """A uniform [0, 1) value determined by base and the ints."""
+    """A uniform [0, 1) value determined by base and (up to four) ints."""
     x = base
-    for i in ints:
-        x = _mix(x ^ (i & _M64))
-    return (x >> 11) / 9007199254740992.0
+    for mul, i in zip(_MULS, ints, strict=False):
+        x ^= (i * mul) & _M64
+    return (_mix(x) >> 11) / 9007199254740992.0
+
+
+@lru_cache(maxsize=4096)
+def _ckey(*parts: object) -> int:
+    return _key(*parts)
 
 
 def _job_key(v: InstanceView) -> int:
-    return _key(v.seed, v.project, v.job_name)
+    return _ckey(v.seed, v.project, v.job_name)
 
 
 def _inst_key(v: InstanceView) -> int:
-    return _key(v.seed, v.project, v.job_name, v.instance_id)
+    return _ckey(v.seed, v.project, v.job_name, v.instance_id)
 
 
 def _hex(base: int, n: int) -> str:
@@ -160,7 +165,7 @@ STATEMENT SYSTEM ROW_NUMBER RANK DENSE_RANK DEFAULT REPLACE IFNULL ISNULL
 """.split())
 
 
-@dataclass
+@dataclass(eq=False)
 class _Table:
     name: str
     props: dict[str, str]
@@ -257,6 +262,10 @@ def _parse_error(token: str, line: int, col: int, expecting: tuple[str, ...], ex
         (f"\n{extra}" if extra else "")
 
 
+def _unclosed(line: int, col: int) -> str:
+    return f'(unclosed "(" opened at line {line}, column {col})'
+
+
 def _matching(masked: str, open_at: int) -> int:
     depth = 0
     for i in range(open_at, len(masked)):
@@ -320,11 +329,11 @@ def _analyze(code: str) -> _Analysis:
         elif ch == ";" and stack:
             line, col = pos(i)
             oline, ocol = pos(stack[-1])
-            return fail(_parse_error(";", line, col, (")", ","), f'(unclosed "(" opened at line {oline}, column {ocol})'))
+            return fail(_parse_error(";", line, col, (")", ","), _unclosed(oline, ocol)))
     if stack:
         line, col = pos(len(code.rstrip()))
         oline, ocol = pos(stack[-1])
-        return fail(_parse_error("<EOF>", line, col, (")", ","), f'(unclosed "(" opened at line {oline}, column {ocol})'))
+        return fail(_parse_error("<EOF>", line, col, (")", ","), _unclosed(oline, ocol)))
     # Statements
     statements: list[tuple[int, int]] = []
     start = 0
@@ -348,8 +357,8 @@ def _analyze(code: str) -> _Analysis:
         for m in _WORD.finditer(stmt):
             if m.start() and stmt[m.start() - 1] in "`.":
                 continue
-            before = stmt[:m.start()]
-            line_start = not before[before.rfind("\n") + 1:].strip()
+            nl = stmt.rfind("\n", 0, m.start())
+            line_start = not stmt[nl + 1:m.start()].strip()
             if _typo(m.group(), line_start):
                 line, col = pos(s0 + m.start())
                 return fail(_parse_error(m.group(), line, col, ("SELECT", "FROM", "WHERE", "GROUP", "WITH")))
@@ -647,7 +656,7 @@ def plan_json(job_name: str, code: str, parallelism: int, seed: int) -> dict[str
 
 
 def plan_resource(plan: dict[str, Any]) -> dict[str, float]:
-    """CalcPlanJsonResource: {"Cores", "MemoryGB"} = JobManager + sum over nodes of (per-instance resources x parallelism)."""
+    """CalcPlanJsonResource: {"Cores", "MemoryGB"} = JobManager + sum over nodes of (resources x parallelism)."""
     g = (plan.get("global") or [{}])[0]
     cores = float(g.get("jobManagerCpuCores", 0.25))
     mem_mb = float(g.get("jobManagerMemoryInMB", 1024))
@@ -801,6 +810,38 @@ def _failures_between(f: _Failures, base: int, lo: int, hi: int) -> list[int]:
     return out
 
 
+def _failures_count(f: _Failures, lo: int, hi: int) -> int:
+    """About how many failures fall within [lo, hi] (arithmetic, for long ranges)."""
+    if f.count == 0 or hi < lo:
+        return 0
+    newest = max(0.0, (f.latest - hi) / f.spacing)
+    oldest = min(f.count - 1.0, (f.latest - lo) / f.spacing)
+    return max(0, int(oldest) - math.ceil(newest) + 1)
+
+
+class _FailIndex:
+    """Failure times of an instance, generated once for a covering range and then looked up by bisection."""
+
+    def __init__(self, v: InstanceView, f: _Failures | None = None) -> None:
+        self.f = f if f is not None else _failures(v)
+        self.base = _inst_key(v)
+        self.lo = self.hi = 0
+        self.times: list[int] = []
+
+    def between(self, lo: int, hi: int) -> list[int]:
+        if self.f.count == 0:
+            return []
+        if not self.times and not self.hi or lo < self.lo or hi > self.hi:
+            self.lo = lo if not self.hi else min(lo, self.lo)
+            self.hi = max(hi, self.hi)
+            self.times = sorted(_failures_between(self.f, self.base, self.lo, self.hi))
+        return self.times[bisect_left(self.times, lo):bisect_right(self.times, hi)]
+
+    def recent(self, t: int, window: int) -> int | None:
+        hits = self.between(t - window, t)
+        return hits[-1] if hits else None
+
+
 def failure_state(v: InstanceView) -> tuple[int, int | None, str | None]:
     """(failovers, LastErrorTime, LastErrorMessage) as of v.now_ms: 'failing' and 'restarting' instances keep
     failing over on their own, so a service that does not track failovers can ask here."""
@@ -813,46 +854,49 @@ def failure_state(v: InstanceView) -> tuple[int, int | None, str | None]:
 # --------------------------------------------------------------------------------------------------------------
 # Java stack traces
 
-_TASK_TAIL = """at org.apache.flink.streaming.runtime.tasks.StreamTask.invoke(StreamTask.java:306)
-at org.apache.flink.runtime.taskmanager.Task.run(Task.java:711)
+_TASK_TAIL = """at @F.streaming.runtime.tasks.StreamTask.invoke(StreamTask.java:306)
+at @F.runtime.taskmanager.Task.run(Task.java:711)
 at java.lang.Thread.run(Thread.java:834)"""
-_SOURCE_TAIL = """at com.alibaba.blink.streaming.connectors.common.source.ParallelReader.runImpl(ParallelReader.java:301)
-at com.alibaba.blink.streaming.connectors.common.source.ParallelReader.run(ParallelReader.java:196)
-at com.alibaba.blink.streaming.connectors.common.source.AbstractParallelSourceBase.run(AbstractParallelSourceBase.java:259)
-at org.apache.flink.streaming.api.operators.StreamSource.run(StreamSource.java:94)
-at org.apache.flink.streaming.api.operators.StreamSource.run(StreamSource.java:58)
-at org.apache.flink.streaming.runtime.tasks.SourceStreamTask.run(SourceStreamTask.java:99)
+_SOURCE_TAIL = """at @B.common.source.ParallelReader.runImpl(ParallelReader.java:301)
+at @B.common.source.ParallelReader.run(ParallelReader.java:196)
+at @B.common.source.AbstractParallelSourceBase.run(AbstractParallelSourceBase.java:259)
+at @F.streaming.api.operators.StreamSource.run(StreamSource.java:94)
+at @F.streaming.api.operators.StreamSource.run(StreamSource.java:58)
+at @F.streaming.runtime.tasks.SourceStreamTask.run(SourceStreamTask.java:99)
 """ + _TASK_TAIL
-_CHAIN = """at org.apache.flink.streaming.runtime.tasks.OperatorChain$ChainingOutput.pushToOperator(OperatorChain.java:588)
-at org.apache.flink.streaming.runtime.tasks.OperatorChain$ChainingOutput.collect(OperatorChain.java:563)
-at org.apache.flink.streaming.runtime.tasks.OperatorChain$ChainingOutput.collect(OperatorChain.java:523)
-at org.apache.flink.streaming.api.operators.AbstractStreamOperator$CountingOutput.collect(AbstractStreamOperator.java:733)
-at org.apache.flink.streaming.api.operators.AbstractStreamOperator$CountingOutput.collect(AbstractStreamOperator.java:711)"""
-_INPUT_TAIL = """at org.apache.flink.streaming.runtime.io.StreamInputProcessor.processInput(StreamInputProcessor.java:216)
-at org.apache.flink.streaming.runtime.tasks.OneInputStreamTask.run(OneInputStreamTask.java:105)
+_CHAIN = """at @F.streaming.runtime.tasks.OperatorChain$ChainingOutput.pushToOperator(OperatorChain.java:588)
+at @F.streaming.runtime.tasks.OperatorChain$ChainingOutput.collect(OperatorChain.java:563)
+at @F.streaming.runtime.tasks.OperatorChain$ChainingOutput.collect(OperatorChain.java:523)
+at @F.streaming.api.operators.AbstractStreamOperator$CountingOutput.collect(AbstractStreamOperator.java:733)
+at @F.streaming.api.operators.AbstractStreamOperator$CountingOutput.collect(AbstractStreamOperator.java:711)"""
+_INPUT_TAIL = """at @F.streaming.runtime.io.StreamInputProcessor.processInput(StreamInputProcessor.java:216)
+at @F.streaming.runtime.tasks.OneInputStreamTask.run(OneInputStreamTask.java:105)
 """ + _TASK_TAIL
 _SOCKET_READ = """Caused by: java.net.SocketTimeoutException: Read timed out
 at java.net.SocketInputStream.socketRead0(Native Method)
 at java.net.SocketInputStream.socketRead(SocketInputStream.java:116)
 at java.net.SocketInputStream.read(SocketInputStream.java:171)
 at java.net.SocketInputStream.read(SocketInputStream.java:141)"""
-_SINK_HEAD = """at com.alibaba.blink.streaming.connectors.common.sink.OutputFormatSinkFunction.invoke(OutputFormatSinkFunction.java:95)
-at org.apache.flink.streaming.api.operators.StreamSink.processElement(StreamSink.java:56)
+_SINK_HEAD = """at @B.common.sink.OutputFormatSinkFunction.invoke(OutputFormatSinkFunction.java:95)
+at @F.streaming.api.operators.StreamSink.processElement(StreamSink.java:56)
 """ + _CHAIN
 
 # kind -> (applies to: "source:<type>", "sink:<type>", "any", "checkpoint", "batch"), text with <<placeholders>>
 _TRACES: dict[str, tuple[str, str]] = {
-    "datahub_read": ("source:datahub", """java.io.IOException: Failed to get records from DataHub, project: <<project>>_dh, topic: <<topic>>, shardId: <<shard>>
-at com.alibaba.blink.streaming.connectors.datahub.source.DatahubRecordReader.next(DatahubRecordReader.java:195)
+    "datahub_read": ("source:datahub", """java.io.IOException: Failed to get records from DataHub,\
+ project: <<project>>_dh, topic: <<topic>>, shardId: <<shard>>
+at @B.datahub.source.DatahubRecordReader.next(DatahubRecordReader.java:195)
 """ + _SOURCE_TAIL + """
-Caused by: com.aliyun.datahub.client.exception.DatahubClientException: [httpStatus:503, requestId:<<request_id>>, errorCode:ServiceUnavailable, errorMessage:Service is temporarily unavailable, please retry later.]
+Caused by: com.aliyun.datahub.client.exception.DatahubClientException: [httpStatus:503,\
+ requestId:<<request_id>>, errorCode:ServiceUnavailable, errorMessage:Service is temporarily\
+ unavailable, please retry later.]
 at com.aliyun.datahub.client.impl.request.DatahubRequestHandler.handleError(DatahubRequestHandler.java:89)
 at com.aliyun.datahub.client.impl.request.DatahubRequestHandler.execute(DatahubRequestHandler.java:67)
 at com.aliyun.datahub.client.impl.DatahubClientJsonImpl.callWrapper(DatahubClientJsonImpl.java:643)
 at com.aliyun.datahub.client.impl.DatahubClientJsonImpl.getRecords(DatahubClientJsonImpl.java:322)
-at com.alibaba.blink.streaming.connectors.datahub.DatahubClientProvider$1.getRecords(DatahubClientProvider.java:117)
-at com.alibaba.blink.streaming.connectors.datahub.source.DatahubRecordReader.fetchRecords(DatahubRecordReader.java:241)
-at com.alibaba.blink.streaming.connectors.datahub.source.DatahubRecordReader.next(DatahubRecordReader.java:178)
+at @B.datahub.DatahubClientProvider$1.getRecords(DatahubClientProvider.java:117)
+at @B.datahub.source.DatahubRecordReader.fetchRecords(DatahubRecordReader.java:241)
+at @B.datahub.source.DatahubRecordReader.next(DatahubRecordReader.java:178)
 ... 9 more
 """ + _SOCKET_READ + """
 at org.apache.http.impl.io.SessionInputBufferImpl.streamRead(SessionInputBufferImpl.java:137)
@@ -861,68 +905,80 @@ at org.apache.http.impl.io.SessionInputBufferImpl.readLine(SessionInputBufferImp
 at org.apache.http.impl.conn.DefaultHttpResponseParser.parseHead(DefaultHttpResponseParser.java:138)
 at org.apache.http.impl.execchain.MainClientExec.execute(MainClientExec.java:272)
 ... 14 more"""),
-    "kafka_fetch": ("source:kafka", """java.lang.RuntimeException: Failed to fetch records from Kafka, topic: <<topic>>, partitions: [<<topic>>-<<shard>>]
-at com.alibaba.blink.streaming.connectors.kafka.source.Kafka011BaseFetcher.runFetchLoop(Kafka011BaseFetcher.java:188)
-at com.alibaba.blink.streaming.connectors.kafka.source.KafkaBaseSourceFunction.run(KafkaBaseSourceFunction.java:412)
-at org.apache.flink.streaming.api.operators.StreamSource.run(StreamSource.java:94)
-at org.apache.flink.streaming.api.operators.StreamSource.run(StreamSource.java:58)
-at org.apache.flink.streaming.runtime.tasks.SourceStreamTask.run(SourceStreamTask.java:99)
+    "kafka_fetch": ("source:kafka", """java.lang.RuntimeException: Failed to fetch records from Kafka,\
+ topic: <<topic>>, partitions: [<<topic>>-<<shard>>]
+at @B.kafka.source.Kafka011BaseFetcher.runFetchLoop(Kafka011BaseFetcher.java:188)
+at @B.kafka.source.KafkaBaseSourceFunction.run(KafkaBaseSourceFunction.java:412)
+at @F.streaming.api.operators.StreamSource.run(StreamSource.java:94)
+at @F.streaming.api.operators.StreamSource.run(StreamSource.java:58)
+at @F.streaming.runtime.tasks.SourceStreamTask.run(SourceStreamTask.java:99)
 """ + _TASK_TAIL + """
-Caused by: org.apache.kafka.common.errors.TimeoutException: Timeout of 60000ms expired before the position for partition <<topic>>-<<shard>> could be determined
+Caused by: org.apache.kafka.common.errors.TimeoutException: Timeout of 60000ms expired before the\
+ position for partition <<topic>>-<<shard>> could be determined
 at org.apache.kafka.clients.consumer.KafkaConsumer.position(KafkaConsumer.java:1720)
 at org.apache.kafka.clients.consumer.KafkaConsumer.position(KafkaConsumer.java:1684)
-at com.alibaba.blink.streaming.connectors.kafka.source.KafkaConsumerThread.seekToStartOffsets(KafkaConsumerThread.java:296)
-at com.alibaba.blink.streaming.connectors.kafka.source.KafkaConsumerThread.reassignPartitions(KafkaConsumerThread.java:402)
-at com.alibaba.blink.streaming.connectors.kafka.source.KafkaConsumerThread.run(KafkaConsumerThread.java:241)
-Caused by: org.apache.kafka.common.errors.DisconnectException: Cancelled fetch request to node <<broker>> (id: 2 rack: null) due to node being disconnected
-at org.apache.kafka.clients.consumer.internals.ConsumerNetworkClient$RequestFutureCompletionHandler.fireFailure(ConsumerNetworkClient.java:596)
+at @B.kafka.source.KafkaConsumerThread.seekToStartOffsets(KafkaConsumerThread.java:296)
+at @B.kafka.source.KafkaConsumerThread.reassignPartitions(KafkaConsumerThread.java:402)
+at @B.kafka.source.KafkaConsumerThread.run(KafkaConsumerThread.java:241)
+Caused by: org.apache.kafka.common.errors.DisconnectException: Cancelled fetch request to node\
+ <<broker>> (id: 2 rack: null) due to node being disconnected
+at org.apache.kafka.clients.consumer.internals.ConsumerNetworkClient$RequestFutureCompletionHandler.fireF\
+ailure(ConsumerNetworkClient.java:596)
 at org.apache.kafka.clients.consumer.internals.ConsumerNetworkClient.checkDisconnects(ConsumerNetworkClient.java:446)
 at org.apache.kafka.clients.consumer.internals.ConsumerNetworkClient.poll(ConsumerNetworkClient.java:257)
 at org.apache.kafka.clients.consumer.internals.ConsumerNetworkClient.poll(ConsumerNetworkClient.java:215)
 at org.apache.kafka.clients.consumer.internals.Fetcher.getOffsetsByTimes(Fetcher.java:486)
 ... 5 more"""),
-    "sls_quota": ("source:sls", """java.io.IOException: Failed to pull logs from SLS, project: <<project>>-logs, logStore: <<topic>>, shard: <<shard>>
-at com.alibaba.blink.streaming.connectors.sls.source.SlsRecordReader.next(SlsRecordReader.java:214)
+    "sls_quota": ("source:sls", """java.io.IOException: Failed to pull logs from SLS, project:\
+ <<project>>-logs, logStore: <<topic>>, shard: <<shard>>
+at @B.sls.source.SlsRecordReader.next(SlsRecordReader.java:214)
 """ + _SOURCE_TAIL + """
-Caused by: com.aliyun.openservices.log.exception.LogException: ErrorCode:ReadQuotaExceed, ErrorMessage:shard read quota exceed, RequestId:<<request_id>>
+Caused by: com.aliyun.openservices.log.exception.LogException: ErrorCode:ReadQuotaExceed,\
+ ErrorMessage:shard read quota exceed, RequestId:<<request_id>>
 at com.aliyun.openservices.log.Client.ErrorCheck(Client.java:2441)
 at com.aliyun.openservices.log.Client.SendData(Client.java:2584)
 at com.aliyun.openservices.log.Client.SendData(Client.java:2539)
 at com.aliyun.openservices.log.Client.BatchGetLog(Client.java:1297)
-at com.alibaba.blink.streaming.connectors.sls.source.SlsClientProxy.pullData(SlsClientProxy.java:156)
-at com.alibaba.blink.streaming.connectors.sls.source.SlsRecordReader.next(SlsRecordReader.java:197)
+at com.aliyun.openservices.log.Client.BatchGetLog(Client.java:1270)
+at com.aliyun.openservices.log.Client.pullLogs(Client.java:1335)
+at @B.sls.source.SlsClientProxy.pullData(SlsClientProxy.java:156)
+at @B.sls.source.SlsRecordReader.next(SlsRecordReader.java:197)
 ... 9 more"""),
-    "remote_transport": ("any", """org.apache.flink.runtime.io.network.netty.exception.RemoteTransportException: Connection unexpectedly closed by remote task manager '<<peer>>/<<peer_ip>>:<<peer_port>>'. This might indicate that the remote task manager was lost.
-at org.apache.flink.runtime.io.network.netty.CreditBasedPartitionRequestClientHandler.channelInactive(CreditBasedPartitionRequestClientHandler.java:136)
-at org.apache.flink.shaded.netty4.io.netty.channel.AbstractChannelHandlerContext.invokeChannelInactive(AbstractChannelHandlerContext.java:245)
-at org.apache.flink.shaded.netty4.io.netty.channel.AbstractChannelHandlerContext.invokeChannelInactive(AbstractChannelHandlerContext.java:231)
-at org.apache.flink.shaded.netty4.io.netty.channel.AbstractChannelHandlerContext.fireChannelInactive(AbstractChannelHandlerContext.java:224)
-at org.apache.flink.shaded.netty4.io.netty.channel.ChannelInboundHandlerAdapter.channelInactive(ChannelInboundHandlerAdapter.java:75)
-at org.apache.flink.shaded.netty4.io.netty.handler.codec.ByteToMessageDecoder.channelInputClosed(ByteToMessageDecoder.java:377)
-at org.apache.flink.shaded.netty4.io.netty.handler.codec.ByteToMessageDecoder.channelInactive(ByteToMessageDecoder.java:342)
-at org.apache.flink.shaded.netty4.io.netty.channel.AbstractChannelHandlerContext.invokeChannelInactive(AbstractChannelHandlerContext.java:245)
-at org.apache.flink.shaded.netty4.io.netty.channel.AbstractChannelHandlerContext.invokeChannelInactive(AbstractChannelHandlerContext.java:231)
-at org.apache.flink.shaded.netty4.io.netty.channel.AbstractChannelHandlerContext.fireChannelInactive(AbstractChannelHandlerContext.java:224)
-at org.apache.flink.shaded.netty4.io.netty.channel.DefaultChannelPipeline$HeadContext.channelInactive(DefaultChannelPipeline.java:1429)
-at org.apache.flink.shaded.netty4.io.netty.channel.AbstractChannelHandlerContext.invokeChannelInactive(AbstractChannelHandlerContext.java:245)
-at org.apache.flink.shaded.netty4.io.netty.channel.AbstractChannelHandlerContext.invokeChannelInactive(AbstractChannelHandlerContext.java:231)
-at org.apache.flink.shaded.netty4.io.netty.channel.DefaultChannelPipeline.fireChannelInactive(DefaultChannelPipeline.java:947)
-at org.apache.flink.shaded.netty4.io.netty.channel.AbstractChannel$AbstractUnsafe$8.run(AbstractChannel.java:822)
-at org.apache.flink.shaded.netty4.io.netty.util.concurrent.AbstractEventExecutor.safeExecute(AbstractEventExecutor.java:163)
-at org.apache.flink.shaded.netty4.io.netty.util.concurrent.SingleThreadEventExecutor.runAllTasks(SingleThreadEventExecutor.java:404)
-at org.apache.flink.shaded.netty4.io.netty.channel.epoll.EpollEventLoop.run(EpollEventLoop.java:309)
-at org.apache.flink.shaded.netty4.io.netty.util.concurrent.SingleThreadEventExecutor$5.run(SingleThreadEventExecutor.java:884)
+    "remote_transport": ("any", """org.apache.flink.runtime.io.network.netty.exception.RemoteTransportExc\
+eption: Connection unexpectedly closed by remote task manager '<<peer>>/<<peer_ip>>:<<peer_port>>'. This\
+ might indicate that the remote task manager was lost.
+at @F.runtime.io.network.netty.CreditBasedPartitionRequestClientHandler.channelInactive(CreditBasedPartit\
+ionRequestClientHandler.java:136)
+at @N.channel.AbstractChannelHandlerContext.invokeChannelInactive(AbstractChannelHandlerContext.java:245)
+at @N.channel.AbstractChannelHandlerContext.invokeChannelInactive(AbstractChannelHandlerContext.java:231)
+at @N.channel.AbstractChannelHandlerContext.fireChannelInactive(AbstractChannelHandlerContext.java:224)
+at @N.channel.ChannelInboundHandlerAdapter.channelInactive(ChannelInboundHandlerAdapter.java:75)
+at @N.handler.codec.ByteToMessageDecoder.channelInputClosed(ByteToMessageDecoder.java:377)
+at @N.handler.codec.ByteToMessageDecoder.channelInactive(ByteToMessageDecoder.java:342)
+at @N.channel.AbstractChannelHandlerContext.invokeChannelInactive(AbstractChannelHandlerContext.java:245)
+at @N.channel.AbstractChannelHandlerContext.invokeChannelInactive(AbstractChannelHandlerContext.java:231)
+at @N.channel.AbstractChannelHandlerContext.fireChannelInactive(AbstractChannelHandlerContext.java:224)
+at @N.channel.DefaultChannelPipeline$HeadContext.channelInactive(DefaultChannelPipeline.java:1429)
+at @N.channel.AbstractChannelHandlerContext.invokeChannelInactive(AbstractChannelHandlerContext.java:245)
+at @N.channel.AbstractChannelHandlerContext.invokeChannelInactive(AbstractChannelHandlerContext.java:231)
+at @N.channel.DefaultChannelPipeline.fireChannelInactive(DefaultChannelPipeline.java:947)
+at @N.channel.AbstractChannel$AbstractUnsafe$8.run(AbstractChannel.java:822)
+at @N.util.concurrent.AbstractEventExecutor.safeExecute(AbstractEventExecutor.java:163)
+at @N.util.concurrent.SingleThreadEventExecutor.runAllTasks(SingleThreadEventExecutor.java:404)
+at @N.channel.epoll.EpollEventLoop.run(EpollEventLoop.java:309)
+at @N.util.concurrent.SingleThreadEventExecutor$5.run(SingleThreadEventExecutor.java:884)
 at java.lang.Thread.run(Thread.java:834)"""),
-    "heartbeat": ("any", """java.util.concurrent.TimeoutException: Heartbeat of TaskManager with id <<container>> timed out.
-at org.apache.flink.runtime.jobmaster.JobMaster$TaskManagerHeartbeatListener.notifyHeartbeatTimeout(JobMaster.java:1656)
-at org.apache.flink.runtime.heartbeat.HeartbeatManagerImpl$HeartbeatMonitor.run(HeartbeatManagerImpl.java:339)
+    "heartbeat": ("any", """java.util.concurrent.TimeoutException: Heartbeat of TaskManager with id\
+ <<container>> timed out.
+at @F.runtime.jobmaster.JobMaster$TaskManagerHeartbeatListener.notifyHeartbeatTimeout(JobMaster.java:1656)
+at @F.runtime.heartbeat.HeartbeatManagerImpl$HeartbeatMonitor.run(HeartbeatManagerImpl.java:339)
 at java.util.concurrent.Executors$RunnableAdapter.call(Executors.java:511)
 at java.util.concurrent.FutureTask.run(FutureTask.java:266)
-at org.apache.flink.runtime.rpc.akka.AkkaRpcActor.handleRunAsync(AkkaRpcActor.java:332)
-at org.apache.flink.runtime.rpc.akka.AkkaRpcActor.handleRpcMessage(AkkaRpcActor.java:158)
-at org.apache.flink.runtime.rpc.akka.FencedAkkaRpcActor.handleRpcMessage(FencedAkkaRpcActor.java:70)
-at org.apache.flink.runtime.rpc.akka.AkkaRpcActor.onReceive(AkkaRpcActor.java:142)
-at org.apache.flink.runtime.rpc.akka.FencedAkkaRpcActor.onReceive(FencedAkkaRpcActor.java:40)
+at @F.runtime.rpc.akka.AkkaRpcActor.handleRunAsync(AkkaRpcActor.java:332)
+at @F.runtime.rpc.akka.AkkaRpcActor.handleRpcMessage(AkkaRpcActor.java:158)
+at @F.runtime.rpc.akka.FencedAkkaRpcActor.handleRpcMessage(FencedAkkaRpcActor.java:70)
+at @F.runtime.rpc.akka.AkkaRpcActor.onReceive(AkkaRpcActor.java:142)
+at @F.runtime.rpc.akka.FencedAkkaRpcActor.onReceive(FencedAkkaRpcActor.java:40)
 at akka.actor.UntypedActor$$anonfun$receive$1.applyOrElse(UntypedActor.scala:165)
 at akka.actor.Actor$class.aroundReceive(Actor.scala:502)
 at akka.actor.UntypedActor.aroundReceive(UntypedActor.scala:95)
@@ -935,58 +991,65 @@ at scala.concurrent.forkjoin.ForkJoinTask.doExec(ForkJoinTask.java:260)
 at scala.concurrent.forkjoin.ForkJoinPool$WorkQueue.runTask(ForkJoinPool.java:1339)
 at scala.concurrent.forkjoin.ForkJoinPool.runWorker(ForkJoinPool.java:1979)
 at scala.concurrent.forkjoin.ForkJoinWorkerThread.run(ForkJoinWorkerThread.java:107)"""),
-    "npe_udf": ("operator", """org.apache.flink.streaming.runtime.tasks.ExceptionInChainedOperatorException: Could not forward element to next operator
+    "npe_udf": ("operator", """org.apache.flink.streaming.runtime.tasks.ExceptionInChainedOperatorExcepti\
+on: Could not forward element to next operator
 """ + _CHAIN + """
-at org.apache.flink.table.runtime.conversion.SourceConversion.processElement(SourceConversion.scala:61)
+at @F.table.runtime.conversion.SourceConversion.processElement(SourceConversion.scala:61)
 """ + _CHAIN + """
-at org.apache.flink.streaming.api.operators.StreamSourceContexts$ManualWatermarkContext.processAndCollect(StreamSourceContexts.java:310)
-at org.apache.flink.streaming.api.operators.StreamSourceContexts$WatermarkContext.collect(StreamSourceContexts.java:415)
+at @F.streaming.api.operators.StreamSourceContexts$ManualWatermarkContext.processAndCollect(StreamSourceC\
+ontexts.java:310)
+at @F.streaming.api.operators.StreamSourceContexts$WatermarkContext.collect(StreamSourceContexts.java:415)
 """ + _SOURCE_TAIL + """
 Caused by: java.lang.NullPointerException
 at com.acme.udf.GeoHashEncode.eval(GeoHashEncode.java:48)
 at StreamExecCalc$<<codegen>>.processElement(Unknown Source)
-at org.apache.flink.streaming.runtime.tasks.OperatorChain$ChainingOutput.pushToOperator(OperatorChain.java:585)
+at @F.streaming.runtime.tasks.OperatorChain$ChainingOutput.pushToOperator(OperatorChain.java:585)
 ... 22 more"""),
     "oom_heap": ("operator", """java.lang.OutOfMemoryError: Java heap space
 at java.util.Arrays.copyOf(Arrays.java:3236)
 at java.io.ByteArrayOutputStream.grow(ByteArrayOutputStream.java:118)
 at java.io.ByteArrayOutputStream.ensureCapacity(ByteArrayOutputStream.java:93)
 at java.io.ByteArrayOutputStream.write(ByteArrayOutputStream.java:153)
-at org.apache.flink.core.memory.DataOutputViewStreamWrapper.write(DataOutputViewStreamWrapper.java:38)
-at org.apache.flink.api.common.typeutils.base.StringSerializer.serialize(StringSerializer.java:68)
-at org.apache.flink.table.typeutils.BaseRowSerializer.serialize(BaseRowSerializer.java:116)
-at org.apache.flink.table.typeutils.BaseRowSerializer.serialize(BaseRowSerializer.java:48)
-at org.apache.flink.runtime.state.heap.CopyOnWriteStateTable.put(CopyOnWriteStateTable.java:328)
-at org.apache.flink.runtime.state.heap.HeapValueState.update(HeapValueState.java:82)
-at org.apache.flink.table.runtime.functions.ExecutionContextImpl$ValueStateWrapper.update(ExecutionContextImpl.java:102)
-at org.apache.flink.table.runtime.aggregate.GroupAggFunction.processElement(GroupAggFunction.scala:196)
-at org.apache.flink.table.runtime.aggregate.GroupAggFunction.processElement(GroupAggFunction.scala:44)
-at org.apache.flink.table.runtime.operator.KeyedProcessOperator.processElement(KeyedProcessOperator.java:73)
+at @F.core.memory.DataOutputViewStreamWrapper.write(DataOutputViewStreamWrapper.java:38)
+at @F.api.common.typeutils.base.StringSerializer.serialize(StringSerializer.java:68)
+at @F.table.typeutils.BaseRowSerializer.serialize(BaseRowSerializer.java:116)
+at @F.table.typeutils.BaseRowSerializer.serialize(BaseRowSerializer.java:48)
+at @F.runtime.state.heap.CopyOnWriteStateTable.put(CopyOnWriteStateTable.java:328)
+at @F.runtime.state.heap.HeapValueState.update(HeapValueState.java:82)
+at @F.table.runtime.functions.ExecutionContextImpl$ValueStateWrapper.update(ExecutionContextImpl.java:102)
+at @F.table.runtime.aggregate.GroupAggFunction.processElement(GroupAggFunction.scala:196)
+at @F.table.runtime.aggregate.GroupAggFunction.processElement(GroupAggFunction.scala:44)
+at @F.table.runtime.operator.KeyedProcessOperator.processElement(KeyedProcessOperator.java:73)
 """ + _INPUT_TAIL),
-    "checkpoint_decline": ("checkpoint", """org.apache.flink.runtime.checkpoint.CheckpointException: Could not complete snapshot <<chk>> for operator <<operator>> (<<subtask>>/<<par>>). Failure reason: Checkpoint was declined.
-at org.apache.flink.streaming.api.operators.AbstractStreamOperator.snapshotState(AbstractStreamOperator.java:431)
-at org.apache.flink.streaming.runtime.tasks.StreamTask$CheckpointingOperation.checkpointStreamOperator(StreamTask.java:1294)
-at org.apache.flink.streaming.runtime.tasks.StreamTask$CheckpointingOperation.executeCheckpointing(StreamTask.java:1226)
-at org.apache.flink.streaming.runtime.tasks.StreamTask.checkpointState(StreamTask.java:873)
-at org.apache.flink.streaming.runtime.tasks.StreamTask.performCheckpoint(StreamTask.java:778)
-at org.apache.flink.streaming.runtime.tasks.StreamTask.triggerCheckpointOnBarrier(StreamTask.java:708)
-at org.apache.flink.streaming.runtime.io.BarrierBuffer.notifyCheckpoint(BarrierBuffer.java:380)
-at org.apache.flink.streaming.runtime.io.BarrierBuffer.processBarrier(BarrierBuffer.java:283)
-at org.apache.flink.streaming.runtime.io.BarrierBuffer.getNextNonBlocked(BarrierBuffer.java:185)
+    "checkpoint_decline": ("checkpoint", """org.apache.flink.runtime.checkpoint.CheckpointException:\
+ Could not complete snapshot <<chk>> for operator <<operator>> (<<subtask>>/<<par>>). Failure reason:\
+ Checkpoint was declined.
+at @F.streaming.api.operators.AbstractStreamOperator.snapshotState(AbstractStreamOperator.java:431)
+at @F.streaming.runtime.tasks.StreamTask$CheckpointingOperation.checkpointStreamOperator(StreamTask.java:1294)
+at @F.streaming.runtime.tasks.StreamTask$CheckpointingOperation.executeCheckpointing(StreamTask.java:1226)
+at @F.streaming.runtime.tasks.StreamTask.checkpointState(StreamTask.java:873)
+at @F.streaming.runtime.tasks.StreamTask.performCheckpoint(StreamTask.java:778)
+at @F.streaming.runtime.tasks.StreamTask.triggerCheckpointOnBarrier(StreamTask.java:708)
+at @F.streaming.runtime.io.BarrierBuffer.notifyCheckpoint(BarrierBuffer.java:380)
+at @F.streaming.runtime.io.BarrierBuffer.processBarrier(BarrierBuffer.java:283)
+at @F.streaming.runtime.io.BarrierBuffer.getNextNonBlocked(BarrierBuffer.java:185)
 """ + _INPUT_TAIL + """
-Caused by: java.util.concurrent.TimeoutException: Timed out after 600000 ms waiting for the asynchronous snapshot of the gemini state backend
+Caused by: java.util.concurrent.TimeoutException: Timed out after 600000 ms waiting for the asynchronous\
+ snapshot of the gemini state backend
 at com.alibaba.flink.statebackend.gemini.GeminiKeyedStateBackend.waitForSnapshot(GeminiKeyedStateBackend.java:512)
 at com.alibaba.flink.statebackend.gemini.GeminiKeyedStateBackend.snapshot(GeminiKeyedStateBackend.java:447)
-at org.apache.flink.streaming.api.operators.AbstractStreamOperator.snapshotState(AbstractStreamOperator.java:411)
+at @F.streaming.api.operators.AbstractStreamOperator.snapshotState(AbstractStreamOperator.java:411)
 ... 13 more"""),
-    "rds_write": ("sink:rds", """java.lang.RuntimeException: Writing records to JDBC failed after 3 retries, table: <<sink>>
-at com.alibaba.blink.streaming.connectors.rds.sink.RdsOutputFormat.writeRecords(RdsOutputFormat.java:412)
-at com.alibaba.blink.streaming.connectors.rds.sink.RdsOutputFormat.sync(RdsOutputFormat.java:355)
+    "rds_write": ("sink:rds", """java.lang.RuntimeException: Writing records to JDBC failed after 3\
+ retries, table: <<sink>>
+at @B.rds.sink.RdsOutputFormat.writeRecords(RdsOutputFormat.java:412)
+at @B.rds.sink.RdsOutputFormat.sync(RdsOutputFormat.java:355)
 """ + _SINK_HEAD + """
 """ + _INPUT_TAIL + """
 Caused by: com.mysql.jdbc.exceptions.jdbc4.CommunicationsException: Communications link failure
 
-The last packet successfully received from the server was 30,012 milliseconds ago.  The last packet sent successfully to the server was 30,011 milliseconds ago.
+The last packet successfully received from the server was 30,012 milliseconds ago.  The last packet sent\
+ successfully to the server was 30,011 milliseconds ago.
 at sun.reflect.NativeConstructorAccessorImpl.newInstance0(Native Method)
 at sun.reflect.NativeConstructorAccessorImpl.newInstance(NativeConstructorAccessorImpl.java:62)
 at sun.reflect.DelegatingConstructorAccessorImpl.newInstance(DelegatingConstructorAccessorImpl.java:45)
@@ -997,20 +1060,23 @@ at com.mysql.jdbc.MysqlIO.reuseAndReadPacket(MysqlIO.java:3556)
 at com.mysql.jdbc.MysqlIO.checkErrorPacket(MysqlIO.java:3897)
 at com.mysql.jdbc.MysqlIO.sendCommand(MysqlIO.java:2524)
 at com.mysql.jdbc.PreparedStatement.executeBatchSerially(PreparedStatement.java:1821)
-at com.alibaba.blink.streaming.connectors.rds.sink.RdsOutputFormat.writeRecords(RdsOutputFormat.java:398)
+at @B.rds.sink.RdsOutputFormat.writeRecords(RdsOutputFormat.java:398)
 ... 14 more
 """ + _SOCKET_READ + """
 at com.mysql.jdbc.util.ReadAheadInputStream.fill(ReadAheadInputStream.java:101)
 at com.mysql.jdbc.MysqlIO.readFully(MysqlIO.java:3008)
 ... 23 more"""),
-    "holo_write": ("sink:hologres", """com.alibaba.hologres.client.exception.HoloClientWithDetailsException: failed records <<count>>, first:Record{schema=public.<<sink>>, type=INSERT},first err:[08006]Failed to write records: connection is closed
+    "holo_write": ("sink:hologres", """com.alibaba.hologres.client.exception.HoloClientWithDetailsExcepti\
+on: failed records <<count>>, first:Record{schema=public.<<sink>>, type=INSERT},first err:[08006]Failed\
+ to write records: connection is closed
 at com.alibaba.hologres.client.impl.action.PutAction.getResult(PutAction.java:64)
 at com.alibaba.hologres.client.HoloClient.flush(HoloClient.java:389)
-at com.alibaba.blink.streaming.connectors.hologres.sink.HologresOutputFormat.sync(HologresOutputFormat.java:244)
-at com.alibaba.blink.streaming.connectors.hologres.sink.HologresOutputFormat.writeRecord(HologresOutputFormat.java:201)
+at @B.hologres.sink.HologresOutputFormat.sync(HologresOutputFormat.java:244)
+at @B.hologres.sink.HologresOutputFormat.writeRecord(HologresOutputFormat.java:201)
 """ + _SINK_HEAD + """
 """ + _INPUT_TAIL + """
-Caused by: org.postgresql.util.PSQLException: FATAL: remaining connection slots are reserved for non-replication superuser connections
+Caused by: org.postgresql.util.PSQLException: FATAL: remaining connection slots are reserved for\
+ non-replication superuser connections
 at org.postgresql.core.v3.ConnectionFactoryImpl.doAuthentication(ConnectionFactoryImpl.java:525)
 at org.postgresql.core.v3.ConnectionFactoryImpl.tryConnect(ConnectionFactoryImpl.java:146)
 at org.postgresql.core.v3.ConnectionFactoryImpl.openConnectionImpl(ConnectionFactoryImpl.java:197)
@@ -1019,31 +1085,48 @@ at org.postgresql.jdbc.PgConnection.<init>(PgConnection.java:217)
 at com.alibaba.hologres.client.impl.ConnectionHolder.doConnect(ConnectionHolder.java:119)
 ... 12 more"""),
     "es_write": ("sink:elasticsearch", """java.lang.RuntimeException: An error occurred in ElasticsearchSink.
-at com.alibaba.blink.streaming.connectors.elasticsearch.sink.ElasticSearchOutputFormat.checkErrorAndRethrow(ElasticSearchOutputFormat.java:381)
-at com.alibaba.blink.streaming.connectors.elasticsearch.sink.ElasticSearchOutputFormat.writeRecord(ElasticSearchOutputFormat.java:304)
+at @B.elasticsearch.sink.ElasticSearchOutputFormat.checkErrorAndRethrow(ElasticSearchOutputFormat.java:381)
+at @B.elasticsearch.sink.ElasticSearchOutputFormat.writeRecord(ElasticSearchOutputFormat.java:304)
 """ + _SINK_HEAD + """
 """ + _INPUT_TAIL + """
-Caused by: org.elasticsearch.client.ResponseException: method [POST], host [http://es-cn-tl32ncyx5000q8w2g.elasticsearch.aliyuncs.com:9200], URI [/_bulk?timeout=1m], status line [HTTP/1.1 429 Too Many Requests]
-{"error":{"root_cause":[{"type":"es_rejected_execution_exception","reason":"rejected execution of coordinating operation [coordinating_and_primary_bytes=105283712, replica_bytes=0, all_bytes=105283712, coordinating_operation_bytes=<<count>>, max_coordinating_and_primary_bytes=107374182]"}],"type":"es_rejected_execution_exception"},"status":429}
+Caused by: org.elasticsearch.client.ResponseException: method [POST], host\
+ [http://es-cn-tl32ncyx5000q8w2g.elasticsearch.aliyuncs.com:9200], URI [/_bulk?timeout=1m], status line\
+ [HTTP/1.1 429 Too Many Requests]
+{"error":{"root_cause":[{"type":"es_rejected_execution_exception","reason":"rejected execution of\
+ coordinating operation [coordinating_and_primary_bytes=105283712, replica_bytes=0, all_bytes=105283712,\
+ coordinating_operation_bytes=<<count>>,\
+ max_coordinating_and_primary_bytes=107374182]"}],"type":"es_rejected_execution_exception"},"status":429}
 at org.elasticsearch.client.RestClient.convertResponse(RestClient.java:326)
 at org.elasticsearch.client.RestClient.performRequest(RestClient.java:296)
 at org.elasticsearch.client.RestClient.performRequest(RestClient.java:270)
 at org.elasticsearch.client.RestHighLevelClient.internalPerformRequest(RestHighLevelClient.java:1621)
 at org.elasticsearch.client.RestHighLevelClient.bulk(RestHighLevelClient.java:492)
 ... 6 more"""),
-    "kafka_produce": ("sink:kafka011", """java.lang.Exception: Failed to send data to Kafka: Expiring <<count>> record(s) for <<sink>>-<<shard>>: 30005 ms has passed since batch creation plus linger time
-at com.alibaba.blink.streaming.connectors.kafka.sink.Kafka011OutputFormat.checkErroneous(Kafka011OutputFormat.java:388)
-at com.alibaba.blink.streaming.connectors.kafka.sink.Kafka011OutputFormat.writeRecord(Kafka011OutputFormat.java:301)
+    "kafka_produce": ("sink:kafka011", """java.lang.Exception: Failed to send data to Kafka: Expiring\
+ <<count>> record(s) for <<sink>>-<<shard>>: 30005 ms has passed since batch creation plus linger time
+at @B.kafka.sink.Kafka011OutputFormat.checkErroneous(Kafka011OutputFormat.java:388)
+at @B.kafka.sink.Kafka011OutputFormat.writeRecord(Kafka011OutputFormat.java:301)
 """ + _SINK_HEAD + """
 """ + _INPUT_TAIL + """
-Caused by: org.apache.kafka.common.errors.TimeoutException: Expiring <<count>> record(s) for <<sink>>-<<shard>>: 30005 ms has passed since batch creation plus linger time"""),
-    "odps_read": ("batch", """java.io.IOException: Failed to read MaxCompute table <<project>>_mc.<<topic>>_di partition ds=<<ds>>: download session expired
+Caused by: org.apache.kafka.common.errors.TimeoutException: Expiring <<count>> record(s) for\
+ <<sink>>-<<shard>>: 30005 ms has passed since batch creation plus linger time
+at @B.kafka.sink.Kafka011OutputFormat$1.onCompletion(Kafka011OutputFormat.java:214)
+at org.apache.kafka.clients.producer.internals.ProducerBatch.completeFutureAndFireCallbacks(ProducerBatch.java:204)
+at org.apache.kafka.clients.producer.internals.ProducerBatch.done(ProducerBatch.java:187)
+at org.apache.kafka.clients.producer.internals.Sender.failBatch(Sender.java:627)
+at org.apache.kafka.clients.producer.internals.Sender.sendProducerData(Sender.java:287)
+at org.apache.kafka.clients.producer.internals.Sender.run(Sender.java:238)
+at org.apache.kafka.clients.producer.internals.Sender.run(Sender.java:163)
+at java.lang.Thread.run(Thread.java:834)"""),
+    "odps_read": ("batch", """java.io.IOException: Failed to read MaxCompute table\
+ <<project>>_mc.<<topic>>_di partition ds=<<ds>>: download session expired
 at com.alibaba.blink.connectors.odps.source.OdpsInputFormat.nextRecord(OdpsInputFormat.java:322)
 at com.alibaba.blink.connectors.odps.source.OdpsInputFormat.nextRecord(OdpsInputFormat.java:64)
-at org.apache.flink.runtime.operators.DataSourceTask.invoke(DataSourceTask.java:195)
-at org.apache.flink.runtime.taskmanager.Task.run(Task.java:711)
+at @F.runtime.operators.DataSourceTask.invoke(DataSourceTask.java:195)
+at @F.runtime.taskmanager.Task.run(Task.java:711)
 at java.lang.Thread.run(Thread.java:834)
-Caused by: com.aliyun.odps.tunnel.TunnelException: RequestId=<<request_id>>, ErrorCode=InvalidSessionStatus, ErrorMessage=The download session is expired.
+Caused by: com.aliyun.odps.tunnel.TunnelException: RequestId=<<request_id>>,\
+ ErrorCode=InvalidSessionStatus, ErrorMessage=The download session is expired.
 at com.aliyun.odps.tunnel.TableTunnel$DownloadSession.openRecordReader(TableTunnel.java:981)
 at com.aliyun.odps.tunnel.TableTunnel$DownloadSession.openRecordReader(TableTunnel.java:943)
 at com.alibaba.blink.connectors.odps.source.OdpsInputFormat.openReader(OdpsInputFormat.java:251)
@@ -1052,49 +1135,96 @@ at com.alibaba.blink.connectors.odps.source.OdpsInputFormat.nextRecord(OdpsInput
 Caused by: com.aliyun.odps.OdpsException: The download session is expired.
 at com.aliyun.odps.commons.transport.DefaultConnection.getResponse(DefaultConnection.java:138)
 at com.aliyun.odps.rest.RestClient.request(RestClient.java:344)
+at com.aliyun.odps.rest.RestClient.requestWithRetry(RestClient.java:218)
+at com.aliyun.odps.tunnel.TableTunnel$DownloadSession.reload(TableTunnel.java:1034)
+at com.aliyun.odps.tunnel.TableTunnel$DownloadSession.<init>(TableTunnel.java:902)
 at com.aliyun.odps.tunnel.io.TunnelRetryHandler.executeWithRetry(TunnelRetryHandler.java:84)
 at com.aliyun.odps.tunnel.TableTunnel$DownloadSession.openRecordReader(TableTunnel.java:975)
 ... 7 more"""),
 }
-_TRACE_LINES: dict[str, str] = {
-    k: "\n".join(("\t" + ln) if ln.startswith(("at ", "... ")) else ln for ln in text.split("\n"))
-    for k, (_, text) in _TRACES.items()}
+_ABBREVIATIONS = (("at @N.", "at org.apache.flink.shaded.netty4.io.netty."),
+                  ("at @B.", "at com.alibaba.blink.streaming.connectors."), ("at @F.", "at org.apache.flink."))
+
+
+def _expand_trace(text: str) -> str:
+    lines = []
+    for ln in text.split("\n"):
+        for short, full in _ABBREVIATIONS:
+            if ln.startswith(short):
+                ln = full + ln[len(short):]
+        lines.append(("\t" + ln) if ln.startswith(("at ", "... ")) else ln)
+    return "\n".join(lines)
+
+
+_TRACE_LINES: dict[str, str] = {k: _expand_trace(text) for k, (_, text) in _TRACES.items()}
 _PLACEHOLDER = re.compile(r"<<(\w+)>>")
 
 
-def _connector_types(v: InstanceView) -> tuple[set[str], set[str]]:
-    code = v.code or synth_code(v.job_name, v.seed, v.job_type != "FLINK_BATCH")
+def _view_code(v: InstanceView) -> str:
+    return v.code or synth_code(v.job_name, v.seed, v.job_type != "FLINK_BATCH")
+
+
+def _connector_types(v: InstanceView) -> tuple[frozenset[str], frozenset[str]]:
+    return _connector_types_of(_view_code(v))
+
+
+@lru_cache(maxsize=1024)
+def _connector_types_of(code: str) -> tuple[frozenset[str], frozenset[str]]:
     a = _analyze(code)
     if a.error or a.datastream:
-        return {"kafka"} if a.datastream else set(), set()
+        return frozenset({"kafka"} if a.datastream else ()), frozenset()
     inputs, outputs, _ = _io(a)
 
     def norm(t: _Table) -> str:
         typ = next((val for k, val in t.props.items() if k.lower() == "type"), "").lower()
         return "kafka" if typ.startswith("kafka") and t in inputs else typ
 
-    return {norm(t) for t in inputs}, {norm(t) for t in outputs}
+    return frozenset(norm(t) for t in inputs), frozenset(norm(t) for t in outputs)
+
+
+# (keyword in a LastErrorMessage, trace kind): lets a message chosen by the service keep a matching stack trace.
+_MESSAGE_KINDS = (("OutOfMemoryError", "oom_heap"), ("RemoteTransportException", "remote_transport"),
+                  ("Heartbeat", "heartbeat"), ("NullPointerException", "npe_udf"), ("DataHub", "datahub_read"),
+                  ("Datahub", "datahub_read"), ("send data to Kafka", "kafka_produce"), ("Kafka", "kafka_fetch"),
+                  ("LogException", "sls_quota"), ("SLS", "sls_quota"), ("RDS", "rds_write"), ("JDBC", "rds_write"),
+                  ("Communications link failure", "rds_write"), ("Holo", "holo_write"), ("hologres", "holo_write"),
+                  ("Elasticsearch", "es_write"), ("heckpoint", "checkpoint_decline"), ("MaxCompute", "odps_read"),
+                  ("ODPS", "odps_read"))
+
+
+def _message_kind(message: str | None) -> str | None:
+    if not message:
+        return None
+    return next((kind for word, kind in _MESSAGE_KINDS if word in message), None)
 
 
 def _kinds(v: InstanceView) -> list[str]:
     """Candidate exception kinds for the instance, most characteristic first."""
     srcs, sinks = _connector_types(v)
     specific = [k for k, (where, _) in _TRACES.items()
-                if (where.startswith("source:") and where[7:] in srcs) or (where.startswith("sink:") and where[5:] in sinks)]
+                if (where.startswith("source:") and where[7:] in srcs)
+                or (where.startswith("sink:") and where[5:] in sinks)]
+    given = _message_kind(v.last_error_message)
     if v.job_type == "FLINK_BATCH":
-        return ["odps_read", "oom_heap", "heartbeat"]
-    if v.scenario == "checkpoint_failing":
-        return ["checkpoint_decline", "remote_transport"]
-    if v.scenario == "failing":
+        kinds = ["odps_read", "oom_heap", "heartbeat"]
+    elif v.scenario == "checkpoint_failing":
+        kinds = ["checkpoint_decline", "remote_transport"]
+    elif v.scenario == "failing":
         dominant = (specific + ["npe_udf", "oom_heap"])[_key(v.seed, v.job_name, "dom") % (len(specific) + 2)]
-        return [dominant, "remote_transport", "heartbeat"]
-    return specific + ["remote_transport", "heartbeat"]
+        kinds = [dominant, "remote_transport", "heartbeat"]
+    else:
+        kinds = specific + ["remote_transport", "heartbeat"]
+    if given and v.scenario in ("failing", "checkpoint_failing", "batch_failed"):
+        kinds = [given] + [k for k in kinds if k != given]
+    return kinds
 
 
 def _event_kind(v: InstanceView, base: int, i: int) -> str:
+    if i == 0 and (given := _message_kind(v.last_error_message)):
+        return given
     kinds = _kinds(v)
     if v.scenario in ("failing", "checkpoint_failing", "batch_failed"):
-        return kinds[0] if _u(base, 21, i) < 0.8 else kinds[1 + int(_u(base, 22, i) * (len(kinds) - 1))]
+        return kinds[0] if i == 0 or _u(base, 21, i) < 0.8 else kinds[1 + int(_u(base, 22, i) * (len(kinds) - 1))]
     return kinds[int(_u(base, 21, i) * len(kinds))]
 
 
@@ -1122,28 +1252,36 @@ def _location(base: int, i: int) -> tuple[str, str, str]:
     return f"{host}:{port}", container, host
 
 
-def _event_text(v: InstanceView, f: _Failures, i: int) -> str:
-    base = _inst_key(v)
-    kind = _event_kind(v, base, i)
-    vertex = _event_vertex(v, kind, base, i)
-    t = _failure_time(f, base, i)
-    srcs, sinks = _connector_types(v)
-    code = v.code or synth_code(v.job_name, v.seed, v.job_type != "FLINK_BATCH")
+@lru_cache(maxsize=1024)
+def _topic_sink(code: str) -> tuple[str, str]:
     a = _analyze(code)
     inputs, outputs, _ = _io(a) if not (a.error or a.datastream) else ([], [], [])
-    topic = next((t_.props.get("topic") or t_.props.get("logStore") or t_.name for t_ in inputs), "ods_events")
-    sink = outputs[0].name if outputs else "result_table"
+    topic = next((t.props.get("topic") or t.props.get("logStore") or t.name for t in inputs), "ods_events")
+    return topic, outputs[0].name if outputs else "result_table"
+
+
+def _event_text(v: InstanceView, f: _Failures, i: int, kind: str = "", vertex: _Vertex | None = None) -> str:
+    base = _inst_key(v)
+    kind = kind or _event_kind(v, base, i)
+    vertex = vertex or _event_vertex(v, kind, base, i)
+    t = _failure_time(f, base, i)
+    topic, sink = _topic_sink(_view_code(v))
     peer_tm = 1 + int(_u(base, 26, i) * 12)
     values = {
-        "project": v.project, "topic": topic, "shard": str(int(_u(base, 27, i) * 8)), "sink": sink,
-        "request_id": f"{t // 1000}{_hex(base ^ i, 12)}", "broker": f"192.168.10.{21 + i % 3}:9092",
-        "peer": f"taskmanager-{peer_tm}.cn-hangzhou.internal", "peer_ip": f"11.193.{peer_tm}.{17 + i % 200}",
-        "peer_port": str(42000 + int(_u(base, 28, i) * 3000)), "container": _location(base, i + 1)[1],
-        "codegen": str(100 + int(_u(base, 29, i) * 900)), "chk": str(1000 + (t - v.start_ms) // 180_000),
-        "operator": vertex.name.split(" -> ")[0][:120], "subtask": str(1 + int(_u(base, 30, i) * vertex.parallelism)),
-        "par": str(vertex.parallelism), "count": str(12 + int(_u(base, 31, i) * 500)), "ds": cst(t)[:10],
+        "project": lambda: v.project, "topic": lambda: topic, "sink": lambda: sink,
+        "shard": lambda: str(int(_u(base, 27, i) * 8)),
+        "request_id": lambda: f"{t // 1000}{_hex(base ^ i, 12)}", "broker": lambda: f"192.168.10.{21 + i % 3}:9092",
+        "peer": lambda: f"taskmanager-{peer_tm}.cn-hangzhou.internal",
+        "peer_ip": lambda: f"11.193.{peer_tm}.{17 + i % 200}",
+        "peer_port": lambda: str(42000 + int(_u(base, 28, i) * 3000)),
+        "container": lambda: _location(base, i + 1)[1], "codegen": lambda: str(100 + int(_u(base, 29, i) * 900)),
+        "chk": lambda: str(1000 + (t - v.start_ms) // 180_000),
+        "operator": lambda: vertex.name.split(" -> ")[0][:120],
+        "subtask": lambda: str(1 + int(_u(base, 30, i) * vertex.parallelism)),
+        "par": lambda: str(vertex.parallelism), "count": lambda: str(12 + int(_u(base, 31, i) * 500)),
+        "ds": lambda: cst(t)[:10],
     }
-    text = _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), _TRACE_LINES[kind])
+    text = _PLACEHOLDER.sub(lambda m: values[m.group(1)](), _TRACE_LINES[kind])
     if i == 0 and v.last_error_message and not text.startswith(v.last_error_message):
         text = v.last_error_message + "\n" + text.split("\n", 1)[1]
     return text
@@ -1152,9 +1290,9 @@ def _event_text(v: InstanceView, f: _Failures, i: int) -> str:
 def _event_entries(v: InstanceView, f: _Failures, i: int) -> tuple[dict[str, Any], dict[str, Any]]:
     """(all-exceptions entry, exceptionHistory entry) of failure i."""
     base = _inst_key(v)
-    text = _event_text(v, f, i)
     kind = _event_kind(v, base, i)
     vertex = _event_vertex(v, kind, base, i)
+    text = _event_text(v, f, i, kind, vertex)
     sub = 1 + int(_u(base, 32, i) * vertex.parallelism)
     task = f"{vertex.name} ({sub}/{vertex.parallelism})"
     location, container, _ = _location(base, i)
@@ -1183,6 +1321,18 @@ def exceptions(v: InstanceView) -> dict[str, Any]:
             "exceptionHistory": {"entries": [p[1] for p in pairs[:HISTORY_CAP]], "truncated": f.count > HISTORY_CAP}}
 
 
+def _fit(text: str, budget: int) -> str:
+    """The longest prefix of text whose JSON encoding (quotes included) is at most budget bytes."""
+    lo, hi = 0, len(text)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if len(json.dumps(text[:mid])) <= budget:
+            lo = mid
+        else:
+            hi = mid - 1
+    return text[:lo]
+
+
 def exceptions_of_size(v: InstanceView, target_bytes: int) -> dict[str, Any]:
     """An exceptions payload whose json.dumps() is about target_bytes long (for benchmarking huge payloads).
 
@@ -1196,20 +1346,23 @@ def exceptions_of_size(v: InstanceView, target_bytes: int) -> dict[str, Any]:
                                "all-exceptions": [], "truncated": True,
                                "exceptionHistory": {"entries": [first_hist], "truncated": True}}
     size = len(json.dumps(payload))
-    if size > target_bytes:  # tiny target: shorten the root exception and drop the history entry
+    if size > target_bytes:  # small target: drop the history entry, then shorten the root exception
         payload["exceptionHistory"]["entries"] = []
-        over = len(json.dumps(payload)) - target_bytes
-        payload["root-exception"] = payload["root-exception"][:max(0, len(payload["root-exception"]) - over)]
-        return payload
+        size = len(json.dumps(payload))
+        if size > target_bytes:
+            root = payload["root-exception"]
+            payload["root-exception"] = _fit(root, len(json.dumps(root)) - (size - target_bytes))
+            return payload
     entries: list[dict[str, Any]] = payload["all-exceptions"]
     i = 0
     while size < target_bytes:
         entry = _event_entries(v, f, i)[0]
         esize = len(json.dumps(entry)) + (2 if entries else 0)
         if size + esize > target_bytes:
-            cut = size + esize - target_bytes
-            if cut < len(entry["exception"]) - 100:
-                entry["exception"] = entry["exception"][:len(entry["exception"]) - cut]
+            text = entry["exception"]
+            budget = len(json.dumps(text)) - (size + esize - target_bytes)
+            if budget > 200:
+                entry["exception"] = _fit(text, budget)
                 entries.append(entry)
             break
         entries.append(entry)
@@ -1281,20 +1434,20 @@ def _ckpt_size(m: _CkptModel, k: int) -> tuple[int, int]:
     return full, full
 
 
-def _ckpt_failure(v: InstanceView, m: _CkptModel, f: _Failures, k: int) -> str | None:
+def _ckpt_failure(v: InstanceView, m: _CkptModel, fi: _FailIndex, k: int) -> str | None:
     t = _ckpt_trigger(m, k)
     if m.onset is not None and t >= m.onset:
         return ("Checkpoint expired before completing." if _u(m.key, 48, k) < 0.6 else
                 f"Checkpoint was declined (tasks not ready). Failure reason: CheckpointException: Could not complete "
                 f"snapshot {m.base_id + k} for operator {_view_vertices(v)[-1].name.split(' -> ')[0][:80]}.")
-    if f.count and _failures_between(f, _inst_key(v), t, t + min(m.interval, 60_000)):
+    if fi.f.count and fi.between(t, t + min(m.interval, 60_000)):
         return "Checkpoint Coordinator is suspending."
     if _u(m.key, 49, k) < _P_RANDOM_FAIL:
         return "Checkpoint expired before completing."
     return None
 
 
-def _ckpt_entry(v: InstanceView, m: _CkptModel, f: _Failures, k: int, latest_completed: int) -> dict[str, Any]:
+def _ckpt_entry(v: InstanceView, m: _CkptModel, fi: _FailIndex, k: int, latest_completed: int) -> dict[str, Any]:
     t = _ckpt_trigger(m, k)
     cid = m.base_id + k
     size, full = _ckpt_size(m, k)
@@ -1302,7 +1455,7 @@ def _ckpt_entry(v: InstanceView, m: _CkptModel, f: _Failures, k: int, latest_com
     if v.scenario == "lagging":
         dur = int(dur * 6 + 2000 * _u(m.key, 52, k))
     align = 0 if v.scenario != "lagging" else int(size * 0.02 * _u(m.key, 53, k))
-    failure = _ckpt_failure(v, m, f, k)
+    failure = _ckpt_failure(v, m, fi, k)
     in_progress = failure is None and v.actual_state in _ALIVE and t + dur > m.horizon
     entry: dict[str, Any] = {
         "@class": "completed", "id": cid, "status": "COMPLETED", "is_savepoint": False, "trigger_timestamp": t,
@@ -1351,23 +1504,26 @@ def checkpoints(v: InstanceView) -> dict[str, Any]:
         out["counts"]["restored"] = f.count + (1 if m.restored_id else 0)
         return out
     ks = list(range(m.count, max(0, m.count - CHECKPOINT_HISTORY), -1))
-    failures = {k: _ckpt_failure(v, m, f, k) for k in ks}
+    fi = _FailIndex(v, f)
+    fi.between(_ckpt_trigger(m, ks[-1]), m.horizon + 60_000)
+    failures = {k: _ckpt_failure(v, m, fi, k) for k in ks}
     latest_completed = next((k for k in ks if failures[k] is None), 0)
     if not latest_completed:
         k = min(ks) - 1
         if m.onset is not None:
             k = min(k, (m.onset - m.first) // m.interval)
-        for _ in range(2000):
+        fi.between(_ckpt_trigger(m, max(1, k - 300)), m.horizon + 60_000)
+        for _ in range(300):
             if k < 1:
                 break
-            if _ckpt_failure(v, m, f, k) is None:
+            if _ckpt_failure(v, m, fi, k) is None:
                 latest_completed = k
                 break
             k -= 1
-    history = [_ckpt_entry(v, m, f, k, latest_completed) for k in ks]
+    history = [_ckpt_entry(v, m, fi, k, latest_completed) for k in ks]
     if history and history[0]["status"] == "IN_PROGRESS" and latest_completed == ks[0]:
         latest_completed = next((k for k in ks[1:] if failures[k] is None), 0)
-        history = [_ckpt_entry(v, m, f, k, latest_completed) for k in ks]
+        history = [_ckpt_entry(v, m, fi, k, latest_completed) for k in ks]
     window_failed = sum(1 for e in history if e["status"] == "FAILED")
     in_progress = sum(1 for e in history if e["status"] == "IN_PROGRESS")
     older = max(0, m.count - len(ks))
@@ -1376,7 +1532,7 @@ def checkpoints(v: InstanceView) -> dict[str, Any]:
         k_onset = max(1, (m.onset - m.first) // m.interval + 1)
         older_failed += max(0, older - k_onset + 1)
     if f.count:
-        older_failed += len(_failures_between(f, _inst_key(v), m.first, _ckpt_trigger(m, min(ks)) - 1))
+        older_failed += _failures_count(f, m.first, _ckpt_trigger(m, min(ks)) - 1)
     older_failed = min(older, older_failed)
     savepoint = None
     if v.actual_state == "PAUSED" or (v.actual_state == "TERMINATED" and _u(m.key, 55) < 0.5):
@@ -1393,7 +1549,7 @@ def checkpoints(v: InstanceView) -> dict[str, Any]:
     completed_entries = [e for e in history if e["status"] == "COMPLETED"]
     latest_completed_entry = next((e for e in history if e["status"] == "COMPLETED" and not e["is_savepoint"]), None)
     if latest_completed_entry is None and latest_completed:
-        latest_completed_entry = _ckpt_entry(v, m, f, latest_completed, latest_completed)
+        latest_completed_entry = _ckpt_entry(v, m, fi, latest_completed, latest_completed)
     latest_failed = next((e for e in history if e["status"] == "FAILED"), None)
     total = m.count + (1 if savepoint else 0)
     completed = total - window_failed - older_failed - in_progress
@@ -1478,55 +1634,49 @@ def _traits(v: InstanceView) -> _Traits:
                    200 + 800 * _u(jk, 63), 200 + 1500 * _u(jk, 64), jk)
 
 
-def _recent_failure(v: InstanceView, f: _Failures, t_ms: int, window_ms: int) -> int | None:
-    hits = _failures_between(f, _inst_key(v), t_ms - window_ms, t_ms)
-    return hits[0] if hits else None
-
-
-def _in_tps(v: InstanceView, tr: _Traits, f: _Failures, t_ms: int) -> float:
+def _in_tps(v: InstanceView, tr: _Traits, fi: _FailIndex, t_ms: int) -> float:
     hour = ((t_ms // 1000 + 8 * 3600) % 86400) / 3600
     x = tr.tps * (1 + 0.45 * math.sin(2 * math.pi * (hour - 10) / 24)) * (0.92 + 0.16 * _u(tr.key, 65, t_ms // 60_000))
-    if f.count and _recent_failure(v, f, t_ms, 45_000) is not None:
+    if fi.f.count and fi.recent(t_ms, 45_000) is not None:
         return 0.0
     if v.scenario == "lagging":
         x *= 0.55
     return x
 
 
-def _delay(v: InstanceView, tr: _Traits, f: _Failures, t_ms: int) -> float:
+def _delay(v: InstanceView, tr: _Traits, fi: _FailIndex, t_ms: int) -> float:
     noise = 0.7 + 0.6 * _u(tr.key, 66, t_ms // 60_000)
     d = tr.delay * noise
-    if v.scenario == "lagging":
-        elapsed = max(0, t_ms - v.start_ms) % (6 * 3_600_000)
-        d = 185_000 + 60_000 * _u(tr.key, 67) + elapsed * 0.08 + d
+    if v.scenario == "lagging":  # falls behind by 1.2 s per minute, from > 3 minutes at the start
+        d = 185_000 + 60_000 * _u(tr.key, 67) + max(0, t_ms - v.start_ms) * 0.02 + d
     elif v.scenario == "checkpoint_failing":
         d = d * 3 + 2000
-    if f.count:
-        tf = _recent_failure(v, f, t_ms, 900_000)
+    if fi.f.count:
+        tf = fi.recent(t_ms, 900_000)
         if tf is not None:
             d += 90_000 * math.exp(-(t_ms - tf) / 150_000)
     return d
 
 
-def _series_value(v: InstanceView, kind: str, metric: str, t_ms: int, step_ms: int, tr: _Traits, f: _Failures,
+def _series_value(v: InstanceView, kind: str, metric: str, t_ms: int, step_ms: int, tr: _Traits, fi: _FailIndex,
                   cm: _CkptModel | None) -> float:
     u = _u(tr.key, 70, t_ms // 60_000)
     if kind in ("delay", "watermark"):
-        return _delay(v, tr, f, t_ms) + (4000 if kind == "watermark" else 0)
+        return _delay(v, tr, fi, t_ms) + (4000 if kind == "watermark" else 0)
     if kind == "fetched_delay":
-        return _delay(v, tr, f, t_ms) * (0.75 + 0.15 * u)
+        return _delay(v, tr, fi, t_ms) * (0.75 + 0.15 * u)
     if kind == "no_data_delay":
-        tf = _recent_failure(v, f, t_ms, 45_000) if f.count else None
+        tf = fi.recent(t_ms, 45_000) if fi.f.count else None
         return float(t_ms - tf) if tf is not None else 30 + 900 * u
     if kind == "failover":
-        n = len(_failures_between(f, _inst_key(v), t_ms - step_ms + 1, t_ms)) if f.count else 0
+        n = len(fi.between(t_ms - step_ms + 1, t_ms)) if fi.f.count else 0
         return n / (step_ms / 60_000)
     if kind == "in_tps":
-        return _in_tps(v, tr, f, t_ms)
+        return _in_tps(v, tr, fi, t_ms)
     if kind == "out_tps":
-        return _in_tps(v, tr, f, t_ms) * tr.ratio * (0.95 + 0.1 * u)
+        return _in_tps(v, tr, fi, t_ms) * tr.ratio * (0.95 + 0.1 * u)
     if kind == "in_bps":
-        return _in_tps(v, tr, f, t_ms) * tr.record_bytes
+        return _in_tps(v, tr, fi, t_ms) * tr.record_bytes
     if kind == "skip":
         return 0.0 if u < 0.9 else u * 0.002
     if kind in ("cp_duration", "cp_size", "state_size", "cp_count", "cp_align"):
@@ -1535,7 +1685,7 @@ def _series_value(v: InstanceView, kind: str, metric: str, t_ms: int, step_ms: i
         k = (t_ms - cm.first) // cm.interval + 1
         if kind == "cp_count":
             return float(k)
-        e = _ckpt_entry(v, cm, f, k, k)
+        e = _ckpt_entry(v, cm, fi, k, k)
         if kind == "cp_duration":
             return float(e["end_to_end_duration"])
         if kind == "cp_align":
@@ -1562,7 +1712,7 @@ def _series_value(v: InstanceView, kind: str, metric: str, t_ms: int, step_ms: i
         return 0.0 if u < 0.7 else u * 3
     if kind == "late_total":
         return float(int((t_ms - v.start_ms) / 60_000 * 0.5 * _u(tr.key, 74)))
-    base = 10 ** (1 + 3 * _u(_key(metric), 75))
+    base = 10 ** (1 + 3 * _u(_ckey(metric), 75))
     return base * (0.8 + 0.4 * u)
 
 
@@ -1608,7 +1758,9 @@ def metrics(v: InstanceView, metric_json: dict[str, Any] | str) -> list[dict[str
     end = int(q.get("end") or v.now_ms)
     points, step = _timeline(v, start, end)
     tr = _traits(v)
-    f = _failures(v)
+    fi = _FailIndex(v)
+    if points:
+        fi.between(points[0] * 1000 - 900_000 - step, points[-1] * 1000)
     cm = _ckpt_model(v) if _started(v) and v.job_type != "FLINK_BATCH" else None
     out = []
     for query in q.get("queries") or []:
@@ -1616,10 +1768,11 @@ def metrics(v: InstanceView, metric_json: dict[str, Any] | str) -> list[dict[str
         kind = metric_kind(v, metric)
         dps: dict[str, str | float] = {}
         total = 0.0
+        fkey = tr.key ^ _ckey(metric)
         for t in points:
-            x = _series_value(v, kind, metric, t * 1000, step, tr, f, cm)
+            x = _series_value(v, kind, metric, t * 1000, step, tr, fi, cm)
             total += x
-            dps[str(t)] = _format(kind, x, tr.key ^ _key(metric), t)
+            dps[str(t)] = _format(kind, x, fkey, t)
         avg = total / len(points) if points else 0
         summary: float | int = round(avg, 3) if kind in _RATE_KINDS or kind == "generic" else int(round(avg))
         out.append({"metricName": metric, "dps": dps, "summary": summary, "tags": {}})
@@ -1630,4 +1783,289 @@ def input_delay(v: InstanceView) -> int:
     """InputDelay (ms) of the instance: its business delay now; 0 when it is not running."""
     if v.actual_state not in _ALIVE or not _started(v) or v.job_type == "FLINK_BATCH":
         return 0
-    return int(_delay(v, _traits(v), _failures(v), v.now_ms))
+    return int(_delay(v, _traits(v), _FailIndex(v), v.now_ms))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Job detail (DAG with vertex metrics), configuration, resources, final state
+
+_TASK_STATES = ("CANCELING", "RUNNING", "SCHEDULED", "RECONCILING", "DEPLOYING", "CREATED", "CANCELED", "FINISHED",
+                "FAILED")
+_JOB_TIMESTAMPS = ("CREATED", "RUNNING", "RECONCILING", "FAILING", "FINISHED", "CANCELLING", "RESTARTING",
+                   "SUSPENDING", "SUSPENDED", "FAILED", "CANCELED")
+
+
+def job_state(v: InstanceView) -> str:
+    """The Flink job status of the instance (RUNNING, RESTARTING, CANCELED, SUSPENDED, FINISHED, FAILED, CREATED)."""
+    if v.actual_state in _ALIVE:
+        if not _started(v):
+            return "CREATED"
+        f = _failures(v)
+        if f.count and v.now_ms - f.latest < RESTART_WINDOW_MS:
+            return "RESTARTING"
+        return "RUNNING"
+    return {"PAUSED": "SUSPENDED", "TERMINATED": "CANCELED", "SUCCESS": "FINISHED", "FAILED": "FAILED"}.get(
+        v.actual_state, "CREATED")
+
+
+def detail(v: InstanceView) -> dict[str, Any]:
+    """GetInstanceDetail's payload: Flink job details (vertices with task counts and metrics, plan)."""
+    state = job_state(v)
+    end = _horizon(v) if state in ("CANCELED", "SUSPENDED", "FINISHED", "FAILED") else -1
+    now = v.now_ms
+    start = v.start_ms
+    f = _failures(v)
+    ts = dict.fromkeys(_JOB_TIMESTAMPS, 0)
+    ts["CREATED"] = start - 42
+    if state != "CREATED":
+        ts["RUNNING"] = (f.latest + 8000) if f.count and f.latest + 8000 <= (now if end < 0 else end) else start
+    if f.count:
+        ts["RESTARTING"] = f.latest
+        ts["FAILING"] = f.latest - 5
+    if state == "CANCELED":
+        ts["CANCELLING"], ts["CANCELED"] = end - 1294, end
+    elif state == "SUSPENDED":
+        ts["SUSPENDING"], ts["SUSPENDED"] = end - 2100, end
+    elif state in ("FINISHED", "FAILED"):
+        ts[state] = end
+    vstatus = {"RUNNING": "RUNNING", "RESTARTING": "DEPLOYING", "CREATED": "CREATED", "CANCELED": "CANCELED",
+               "SUSPENDED": "CANCELED", "FINISHED": "FINISHED", "FAILED": "FAILED"}[state]
+    tr = _traits(v)
+    alive_to = now if end < 0 else end
+    elapsed_s = max(0.0, (alive_to - ts["RUNNING"]) / 1000) if state != "CREATED" else 0.0
+    fi = _FailIndex(v, f)
+    tps_now = _in_tps(v, tr, fi, now) if state == "RUNNING" else 0.0
+    delay_now = int(_delay(v, tr, fi, now)) if state == "RUNNING" else -1
+    records = int(tr.tps * elapsed_s)
+    vertices, counts = [], dict.fromkeys(_TASK_STATES, 0)
+    verts = _view_vertices(v)
+    for i, vx in enumerate(verts):
+        factor = 1.0 if vx.kind.startswith("source") else tr.ratio if i == len(verts) - 1 else (tr.ratio + 1) / 2
+        read = 0 if vx.kind.startswith("source") else int(records * (factor if i else 1))
+        write = 0 if "sink" in vx.kind else int(records * factor)
+        status = vstatus
+        if state == "FAILED" and i:
+            status = "CANCELED"
+        tasks = dict.fromkeys(_TASK_STATES, 0)
+        tasks[status] = vx.parallelism
+        counts[status] += 1
+        lag = v.scenario == "lagging" and state == "RUNNING"
+        vertices.append({
+            "id": vx.id, "topology-id": i, "name": vx.name, "parallelism": vx.parallelism, "status": status,
+            "start-time": start + 600 + 40 * i if state != "CREATED" else -1, "end-time": end,
+            "duration": (alive_to - start) if state != "CREATED" else -1, "tasks": tasks,
+            "metrics": {
+                "read-bytes": int(read * tr.record_bytes), "read-bytes-complete": True,
+                "write-bytes": int(write * tr.record_bytes), "write-bytes-complete": True,
+                "read-records": read, "read-records-complete": True, "write-records": write,
+                "write-records-complete": True,
+                "buffers-in-pool-usage-max": 1.0 if lag and i else round(0.1 * _u(tr.key, 80, i), 3),
+                "buffers-in-pool-usage-max-complete": True,
+                "buffers-out-pool-usage-max": 1.0 if lag and i < len(verts) - 1 else round(0.1 * _u(tr.key, 81, i), 3),
+                "buffers-out-pool-usage-max-complete": True,
+                "tps": round(tps_now, 3) if vx.kind.startswith("source") and state == "RUNNING" else -1.0,
+                "tps-complete": True, "delay": delay_now if vx.kind.startswith("source") else -1,
+                "delay-complete": True},
+        })
+    plan_nodes = []
+    for vx in verts:
+        node: dict[str, Any] = {"id": vx.id, "parallelism": vx.parallelism, "operator": "", "operator_strategy": "",
+                                "description": vx.name.replace("->", "-&gt;"), "optimizer_properties": {}}
+        if vx.inputs:
+            node["inputs"] = [{"num": n, "id": src, "ship_strategy": ship, "exchange": "pipelined_bounded"}
+                              for n, (src, ship) in enumerate(vx.inputs)]
+        plan_nodes.append(node)
+    return {"jid": jid(v), "name": v.job_name, "isStoppable": False, "state": state, "start-time": start,
+            "end-time": end, "duration": (alive_to - start), "now": now, "timestamps": ts, "vertices": vertices,
+            "status-counts": counts, "plan": {"jid": jid(v), "name": v.job_name, "nodes": plan_nodes}}
+
+
+def config(v: InstanceView) -> dict[str, Any]:
+    """GetInstanceConfig's payload: {jid, name, execution-config{..., user-config{flat string map}}}.
+
+    user-config carries the job's properties plus Blink's runtime defaults (no credentials)."""
+    props = parse_properties(v.properties)
+    queue = v.queue_name or f"root.{v.project}"
+    cluster = v.cluster_id or "et2cloudprod"
+    ckpt_dir = _external_base(v) + "/"
+    user = {
+        "env.java.opts": "-verbose:gc -XX:NewRatio=3 -XX:+PrintGCDetails -XX:+PrintGCDateStamps "
+                         "-XX:ParallelGCThreads=4",
+        "env.java.opts.jobmanager": "-Xloggc:<LOG_DIR>/jobmanager-gc.log -XX:+UseGCLogFileRotation "
+                                    "-XX:NumberOfGCLogFiles=2 -XX:GCLogFileSize=512M",
+        "env.java.opts.taskmanager": "-Xloggc:<LOG_DIR>/taskmanager-gc.log -XX:+UseGCLogFileRotation "
+                                     "-XX:NumberOfGCLogFiles=2 -XX:GCLogFileSize=512M",
+        "metrics.reporters": "kmonitor,jmx",
+        "metrics.reporter.kmonitor.class": "com.alibaba.blink.monitor.RichKmonitorReporter",
+        "metrics.reporter.kmonitor.interval": "10 SECONDS",
+        "metrics.reporter.jmx.class": "org.apache.flink.metrics.jmx.JMXReporter",
+        "metrics.reporter.jmx.port": "1025-10000", "sharedslot-enabled.default": "false", "job.app-master-core": "0.25",
+        "jobmanager.heap.mb": "1024", "yarn.vcore-ratio": "100", "yarn.application-attempts": "100",
+        "high-availability": "zookeeper", "high-availability.storageDir": f"hdfs://{cluster}/tmp/blink3.0/ha",
+        "restart-strategy": "fixed-delay", "restart-strategy.fixed-delay.attempts": "2147483647",
+        "restart-strategy.fixed-delay.delay": "10 s", "akka.ask.timeout": "120 s", "web.timeout": "120000",
+        "blink.checkpoint.interval.ms": str(checkpoint_interval_ms(v)),
+        "blink.checkpoint.mode": props.get("blink.checkpoint.mode", "EXACTLY_ONCE"),
+        "blink.checkpoint.external.cleanup": "RETAIN_ON_CANCELLATION", "blink.checkpoint.path": ckpt_dir,
+        "blink.checkpoint.external.path": ckpt_dir + "external_cp", "blink.job.checkpoint.dir": ckpt_dir,
+        "blink.job.timeZone": props.get("blink.job.timeZone", "Asia/Shanghai"),
+        "blink.job.source.startTime": cst(v.start_ms), "blink.job.source.startTime.mills": str(v.start_ms),
+        "state.backend.local-recovery": "true", "state.checkpoints.create-subdirs": "false",
+        "__inner__projectName__": v.project, "__inner__jobName__": v.job_name, "__inner__queueName__": queue,
+        "__inner__clusterName__": cluster,
+    }
+    user.update({k: val for k, val in props.items() if not _SECRET.search(k)})
+    return {"jid": jid(v), "name": v.job_name,
+            "execution-config": {"execution-mode": "BATCH" if v.job_type == "FLINK_BATCH" else "PIPELINED",
+                                 "restart-strategy": "Cluster level default restart strategy", "job-parallelism": -1,
+                                 "object-reuse-mode": True, "user-config": user}}
+
+
+def resource(v: InstanceView) -> dict[str, int]:
+    """GetInstanceResource's Resource: allocated (plan) and used vCores (100 = 1 core) and MB; zeros if not running."""
+    if v.actual_state not in _ALIVE or not _started(v):
+        return {"AllocatedMB": 0, "AllocatedVirtualCores": 0, "TotalMB": 0, "TotalVirtualCores": 0}
+    res = plan_resource(_plan(v.job_name, v.code or synth_code(v.job_name, v.seed, v.job_type != "FLINK_BATCH"),
+                              v.parallelism, v.seed))
+    vcores, mb = int(round(res["Cores"] * 100)), int(round(res["MemoryGB"] * 1024))
+    u = _u(_inst_key(v), 82, v.now_ms // 60_000)
+    busy = 0.9 + 0.09 * u if v.scenario == "lagging" else 0.3 + 0.4 * u
+    return {"AllocatedMB": mb, "AllocatedVirtualCores": vcores, "TotalMB": int(mb * (0.55 + 0.3 * u)),
+            "TotalVirtualCores": int(vcores * busy)}
+
+
+def final_state(v: InstanceView) -> str | None:
+    """GetInstanceFinalState: the YARN application state (ACCEPTED, RUNNING, FINISHED, FAILED, KILLED); None if
+    the instance never reached YARN."""
+    if v.actual_state in ("", "UNKNOWN") or v.start_ms <= 0:
+        return None
+    return {"WAITING": "ACCEPTED", "RUNNING": "RUNNING", "SUCCESS": "FINISHED", "FAILED": "FAILED",
+            "TERMINATED": "KILLED", "PAUSED": "KILLED"}.get(v.actual_state)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# AutoScale
+
+
+def _autoscale_on(project: str, job_name: str, seed: int) -> bool:
+    return _u(_key(seed, project, job_name), 90) < 0.35
+
+
+def _autoscale_times(v: InstanceView) -> list[int]:
+    if v.job_type == "FLINK_BATCH" or not _started(v) or not _autoscale_on(v.project, v.job_name, v.seed):
+        return []
+    first = v.start_ms + 600_000
+    horizon = _horizon(v)
+    if horizon < first:
+        return []
+    every = 2 * 3_600_000
+    n = (horizon - first) // every + 1
+    return [first + k * every for k in range(max(0, n - 10), n)]
+
+
+def autoscale_plan_list(v: InstanceView) -> list[str]:
+    """GetInstanceHistoryAutoScalePlanList's PlanList: plan names ('yyyy-MM-dd HH:mm:ss', China time), oldest
+    first, at most 10; empty for jobs without AutoScale (about a third of stream jobs have it)."""
+    return [cst(t) for t in _autoscale_times(v)]
+
+
+def _with_autoconfig(plan: dict[str, Any], attempt: int, action: str, message: str) -> dict[str, Any]:
+    res = plan_resource(plan)
+    out = {"resourceSettings": {"blink.resource.unit.per.worker": 1, "blink.resource.unit.granularity": 0.1,
+                                "blink.resource.allocation.jm.min.cpu.cores": 0.2,
+                                "blink.resource.allocation.jm.min.memory.mb": 512},
+           "autoConfig": {"goal": {"maxResourceUnits": 10000.0},
+                          "result": {"attemptId": attempt, "attempts": attempt, "attemptsCurrentPlan": 1,
+                                     "statusMessage": message, "scalingAction": action,
+                                     "allocatedResourceUnits": res["Cores"], "allocatedCpuCores": res["Cores"],
+                                     "allocatedMemoryInMB": int(res["MemoryGB"] * 1024)}}}
+    out.update(plan)
+    return out
+
+
+def autoscale_plan_content(v: InstanceView, plan_name: str) -> dict[str, Any]:
+    """GetInstanceHistoryAutoScalePlanContent's PlanContent (a PlanJson with autoConfig). KeyError if unknown."""
+    names = autoscale_plan_list(v)
+    if plan_name not in names:
+        raise KeyError(plan_name)
+    k = names.index(plan_name)
+    grow = v.scenario == "lagging"
+    par = max(1, v.parallelism * (k + 2) // 2 if grow else v.parallelism + (1 if k % 3 == 1 else 0))
+    plan = plan_json(v.job_name, v.code, par, v.seed)
+    if k == 0:
+        return _with_autoconfig(plan, 1, "InitialScale", "New job, using default configuration.")
+    action = "ScaleUp" if grow or k % 3 == 1 else "ScaleDown"
+    msg = ("Source data retention time exceeds fetch_delay; scaling up the bottleneck vertices." if action == "ScaleUp"
+           else "Resources over-provisioned for the last 2 hours; scaling down.")
+    return _with_autoconfig(plan, k + 1, action, msg)
+
+
+def latest_autoscale_plan(job_name: str, seed: int) -> dict[str, Any]:
+    """GetJobLatestAutoScalePlan's PlanJson for a job (synthesised from the job name; always a plan)."""
+    par = 2 + _key(seed, job_name, "as") % 7
+    plan = plan_json(job_name, synth_code(job_name, seed), par, seed)
+    return _with_autoconfig(plan, 1 + _key(seed, job_name, "at") % 6, "ScaleUp",
+                            "Applied the last AutoScale plan of the previous run.")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# From a demo job to an instance view
+
+
+def default_parallelism(job_name: str, seed: int) -> int:
+    """A stable parallelism for a job (1, 2, 4, 8 or 16; mostly 2-4)."""
+    return (1, 2, 2, 4, 4, 4, 8, 16)[_key(seed, job_name, "par") % 8]
+
+
+def instance_view_for(job: dict[str, Any], instance_id: int, now_ms: int, seed: int) -> InstanceView | None:
+    """The demo instance of a demo job (see demo.SCENARIO_STATES); None for 'never_started'.
+
+    Picks start/end times, failovers and the last error to fit the job's scenario, deterministically."""
+    scenario = job.get("scenario", "running")
+    states = SCENARIO_STATES.get(scenario, ("RUNNING", "RUNNING"))
+    if states is None:
+        return None
+    expect, actual = states
+    k = _key(seed, job["project"], job["name"], instance_id)
+    u = lambda i: _u(k, 100, i)  # noqa: E731
+    hour, day = 3_600_000, 86_400_000
+    end: int | None = None
+    failovers, last_error = 0, None
+    if scenario == "starting":
+        start = now_ms - int(5_000 + 40_000 * u(1))
+    elif scenario in ("batch_success", "batch_failed") or (job["job_type"] == "FLINK_BATCH" and scenario != "running"):
+        start = now_ms - int(hour + 20 * hour * u(1))
+        end = start + int(600_000 + 3_000_000 * u(2))
+        if scenario == "batch_failed":
+            last_error = end
+    elif job["job_type"] == "FLINK_BATCH":
+        start = now_ms - int(300_000 + 1_500_000 * u(1))
+    elif scenario in ("paused", "stopped"):
+        start = now_ms - int(2 * day + 30 * day * u(1))
+        end = min(now_ms - 300_000, start + int(hour + 5 * day * u(2)))
+        failovers = int(3 * u(3))
+    else:
+        start = now_ms - int(2 * hour + 20 * day * u(1))
+        if scenario == "failing":
+            failovers = 40 + int(400 * u(3))
+            last_error = now_ms - int(5_000 + 70_000 * u(4))
+        elif scenario == "restarting":
+            failovers = 2 + int(10 * u(3))
+            last_error = now_ms - int(600_000 + 7 * hour * u(4))
+        elif scenario == "checkpoint_failing":
+            failovers = int(3 * u(3))
+        elif scenario == "running" and u(5) < 0.3:
+            failovers = 1 + int(2 * u(3))
+    if last_error is not None:
+        last_error = max(start + 1000, last_error)
+    view = InstanceView(
+        project=job["project"], job_name=job["name"], instance_id=instance_id, job_type=job["job_type"],
+        scenario=scenario, expect_state=expect, actual_state=actual, start_ms=start, end_ms=end, now_ms=now_ms,
+        failovers=failovers, last_error_ms=last_error, last_error_message=None, seed=seed,
+        parallelism=default_parallelism(job["name"], seed), code=job.get("code", ""),
+        properties=job.get("properties", ""), queue_name=job.get("queue_name", ""),
+        cluster_id=job.get("cluster_id", ""))
+    count, latest, message = failure_state(view)
+    if count:
+        view = replace(view, failovers=count, last_error_ms=latest, last_error_message=message)
+    return view

@@ -50,10 +50,11 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _uvicorn_server(emulator: Emulator, *, log_level: str = "warning") -> Any:
+def _uvicorn_server(emulator: Any, *, log_level: str = "warning") -> Any:
     import uvicorn
 
-    emulator.serving = True
+    if isinstance(emulator, Emulator):
+        emulator.serving = True
     _quiet_drops()
     config = uvicorn.Config(emulator, log_level=log_level, access_log=False, lifespan="off",
                             timeout_graceful_shutdown=1)
@@ -67,7 +68,7 @@ class ServerThread:
         server.endpoint  # 'http://127.0.0.1:PORT'
     """
 
-    def __init__(self, emulator: Emulator | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, emulator: Any = None, host: str = "127.0.0.1", port: int = 0) -> None:
         self.emulator = emulator or create_app()
         self._sock = _bind(host, port)
         self.host, self.port = self._sock.getsockname()[:2]
@@ -136,19 +137,10 @@ def serve(
         for op in fault_ops or (None,):
             emulator.faults.set(op, **knobs)
     sock = _bind(host, port)
-    bound_host, bound_port = sock.getsockname()[:2]
-    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-    if not is_loopback(host):
-        print("WARNING: the emulator is listening on a non-loopback address "
-              f"({host}); anyone who can reach it can use the demo credentials below.", file=sys.stderr)
-    print(f"foas emulator listening on http://{shown}:{bound_port}  (region {region_id}, "
-          f"{len(emulator.store.projects)} projects, {sum(len(p.jobs) for p in emulator.store.projects.values())} "
-          "jobs)", file=out)
-    print(f"  AccessKey ID:     {DEMO_ACCESS_KEY_ID}", file=out)
-    print(f"  AccessKey secret: {DEMO_ACCESS_KEY_SECRET}   (made up; it opens this emulator only)", file=out)
-    print(f"  try: foas-tui --endpoint http://{shown}:{bound_port} --access-key-id {DEMO_ACCESS_KEY_ID}", file=out)
-    if emulator.faults.active:
-        print(f"  faults: {emulator.faults!r}", file=out)
+    warning = loopback_warning(host)
+    if warning:
+        print(warning, file=sys.stderr)
+    print(banner(emulator, *sock.getsockname()[:2]), file=out)
     out.flush()
     server = _uvicorn_server(emulator, log_level=log_level)
     try:
@@ -158,6 +150,30 @@ def serve(
     finally:
         sock.close()
     return 0
+
+
+def loopback_warning(host: str) -> str | None:
+    if is_loopback(host):
+        return None
+    return (f"WARNING: the emulator listens on {host}, which is not a loopback address: anyone who can reach "
+            "this machine can call it with the demo credentials. Use --host 127.0.0.1 unless you mean it.")
+
+
+def banner(emulator: Emulator, host: str, port: int) -> str:
+    """What `foas-tui emulator` prints: the endpoint, the demo credentials and how to connect."""
+    shown = f"[{host}]" if ":" in host else host
+    endpoint = f"http://{shown}:{port}"
+    store = emulator.store
+    lines = [
+        f"foas emulator listening on {endpoint}  (region {store.region_id}, {len(store.projects)} projects, "
+        f"{sum(len(p.jobs) for p in store.projects.values())} jobs)",
+        f"  AccessKey ID:     {DEMO_ACCESS_KEY_ID}",
+        f"  AccessKey secret: {DEMO_ACCESS_KEY_SECRET}   (made up; it opens this emulator only)",
+        f"  try: foas-tui --endpoint {endpoint} --access-key-id {DEMO_ACCESS_KEY_ID}",
+    ]
+    if emulator.faults.active:
+        lines.append(f"  faults: {emulator.faults!r}")
+    return "\n".join(lines)
 
 
 def add_emulator_parser(subparsers: Any) -> argparse.ArgumentParser:

@@ -1,8 +1,6 @@
-"""The emulator's in-memory state: projects, folders, jobs, instances, packages, queues, clusters, tags.
+"""The emulator's in-memory state (projects, folders, jobs, instances, packages, queues, clusters, tags).
 
-Instance states are computed lazily from the clock: an instance keeps a short list of regimes
-(WAITING / RUN / PAUSED / TERMINATED, each from a time on) and its scenario; reading it at time t
-derives the actual state, failovers and last error. No background task is needed, so a fake clock works.
+Instance states are derived lazily from the clock and a few regimes per instance, so a fake clock works.
 """
 
 from __future__ import annotations
@@ -13,10 +11,11 @@ import random
 import re
 import string
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from foas_tui.emulator import runtime
 from foas_tui.emulator.clock import Clock, SystemClock, now_ms
 
 STREAM = "FLINK_STREAM"
@@ -433,7 +432,8 @@ class Store:
         return now_ms(self.clock)
 
     def random_id(self, n: int = 24) -> str:
-        return base36(self.rng.getrandbits(n * 6), n)
+        """A lower-case alphanumeric id like the service's 24-character ones."""
+        return "".join(self.rng.choices(_ALNUM, k=n))
 
     def new_instance_id(self) -> int:
         self._next_instance += 1
@@ -581,20 +581,27 @@ class Store:
 
     # --- jobs -------------------------------------------------------------------------------------
 
-    def jobs_in(self, project: Project) -> Iterator[Job]:
-        return iter(project.jobs.values())
-
     def job_plan_json(self, job: Job) -> str:
         if job.plan_json is None:
-            from foas_tui.emulator import runtime
-
-            job.plan_json = pretty_json(runtime.plan_json(job.code, job.parallelism, job.seed))
+            job.plan_json = pretty_json(runtime.plan_json(job.name, job.code, job.parallelism, self.seed))
         return job.plan_json
+
+    def view(self, inst: Instance, phase: Phase, now: int) -> runtime.InstanceView:
+        """The runtime generators' picture of an instance (a failover in progress counts as running there)."""
+        v = inst.version
+        return runtime.InstanceView(
+            project=inst.project, job_name=inst.job_name, instance_id=inst.id, job_type=inst.job_type,
+            scenario=inst.scenario, expect_state=inst.expect_at(phase),
+            actual_state=RUNNING if phase.running else phase.actual, start_ms=inst.start_ms, end_ms=phase.end_ms,
+            now_ms=now, failovers=phase.failovers, last_error_ms=phase.last_error_ms,
+            last_error_message=phase.last_error_message, seed=self.seed, parallelism=inst.parallelism,
+            code=v.get("code") or "", properties=v.get("properties") or "", queue_name=v.get("queue_name") or "",
+            cluster_id=v.get("cluster_id") or "",
+        )
 
     def add_job(self, project: Project, **values: Any) -> Job:
         name = values["name"]
         now = self.now()
-        rng = self.rng
         self._next_file += 1
         job = Job(
             project=project.name,
@@ -602,8 +609,8 @@ class Store:
             file_id=self._next_file,
             create_ms=values.pop("create_ms", None) or now,
             modify_ms=values.pop("modify_ms", None) or now,
-            parallelism=values.pop("parallelism", None) or rng.choice((1, 2, 2, 4, 4, 8)),
-            seed=rng.getrandbits(31),
+            parallelism=values.pop("parallelism", None) or runtime.default_parallelism(name, self.seed),
+            seed=self.seed,
             **values,
         )
         project.jobs[name] = job
@@ -735,7 +742,7 @@ class Store:
         rng = self.rng
         inst = Instance(
             id=iid, project=job.project, job_name=job.name, job_type=job.job_type, api_type=job.api_type,
-            scenario=scenario, start_ms=start_ms, seed=rng.getrandbits(31), parallelism=job.parallelism,
+            scenario=scenario, start_ms=start_ms, seed=self.seed, parallelism=job.parallelism,
             version=job.committed_version or self._version_of(job),
             regimes=[(start_ms, WAITING), (start_ms + startup_ms, RUN)],
             last_operate_ms=start_ms, start_params=dict(start_params or {}), autoscale=dict(job.autoscale),
@@ -743,16 +750,17 @@ class Store:
             app_id=f"application_{1597654819348 + (iid // 5000)}_{iid % 10000:04d}",
             jid=f"{rng.getrandbits(128):032x}",
         )
+        # Periods stay below the runtime generators' own failover cadence (75 s / 2 h), so that
+        # the failovers they derive from ours add none of their own.
         if scenario == "failing":
-            inst.fail_period_ms = rng.randrange(60_000, 150_000)
+            inst.fail_period_ms = rng.randrange(55_000, 75_000)
             inst.fail_window_ms = 15_000
         elif scenario == "restarting":
-            inst.fail_period_ms = rng.randrange(15 * 60_000, 45 * 60_000)
+            inst.fail_period_ms = rng.randrange(15 * 60_000, 90 * 60_000)
             inst.fail_window_ms = 5_000
         inst.fail_offset_ms = rng.randrange(0, inst.fail_period_ms) if inst.fail_period_ms else 0
         if inst.is_batch:
-            inst.batch_ms = rng.randrange(60_000, 180_000) if scenario not in ("batch_success", "batch_failed") \
-                else rng.randrange(5 * 60_000, 45 * 60_000)
+            inst.batch_ms = rng.randrange(60_000, 180_000)
         if scenario in ("failing", "restarting", "batch_failed") or (inst.is_batch and scenario == "failing"):
             inst.error_message = rng.choice(_FAILURE_MESSAGES)
         self.instances[iid] = inst
@@ -1027,7 +1035,9 @@ class Store:
             queue_name=_pick(j, "queue_name", default="root.default"),
             cluster_id=_pick(j, "cluster_id", default=project.cluster_id),
             engine_version=_pick(j, "engine_version", default=CURRENT_ENGINE),
-            description=_pick(j, "description", default=""), plan_json=j.get("plan_json"),
+            # Demo jobs never fetched a PlanJson (it stays "" as in the seed's GetInstance example); the
+            # runtime derives their DAG from the code, and CheckRawPlanJson generates one on request.
+            description=_pick(j, "description", default=""), plan_json=j.get("plan_json") or "",
             committed=bool(j.get("committed")), scenario=scenario, create_ms=created,
             creator=str(_pick(j, "creator", default=project.creator)),
             modifier=str(_pick(j, "modifier", "creator", default=project.creator)),
@@ -1039,6 +1049,12 @@ class Store:
             if j.get("autoscale"):
                 job.autoscale = dict(j["autoscale"])
             self._demo_instance(job, scenario, now, rng)
+            inst = job.current
+            if inst is not None and not j.get("autoscale") and job.job_type == STREAM:
+                # Jobs the runtime gives an AutoScale history were committed with AutoScale on.
+                if runtime.autoscale_plan_list(self.view(inst, inst.phase(now), now)):
+                    job.autoscale = inst.autoscale = {"isOnOff": True, "maxCU": float(4 * job.parallelism),
+                                                      "configure": {"fetch_delay": 60.0}}
 
     def _demo_instance(self, job: Job, scenario: str, now: int, rng: random.Random) -> None:
         if scenario == "never_started":
@@ -1055,8 +1071,9 @@ class Store:
         else:
             start = now - rng.randrange(2 * 3600_000, 3 * 86400_000)
         inst = self._new_instance(job, start_ms=start, startup_ms=rng.randrange(5_000, 60_000))
-        if batch and scenario not in ("batch_success", "batch_failed"):
-            inst.batch_ms = rng.randrange(30 * 60_000, 120 * 60_000)
+        if batch:
+            done = scenario in ("batch_success", "batch_failed")
+            inst.batch_ms = rng.randrange(5 * 60_000, 45 * 60_000) if done else rng.randrange(30 * 60_000, 120 * 60_000)
         if scenario == "paused" and not batch:
             at = now - rng.randrange(5 * 60_000, 5 * 3600_000)
             inst.schedule(max(at, start + 60_000), PAUSED)
@@ -1068,15 +1085,6 @@ class Store:
 
 
 # --- helpers --------------------------------------------------------------------------------------
-
-
-def base36(number: int, width: int) -> str:
-    """`width` lower-case base-36 digits of `number` (ids like the service's 24-character ones)."""
-    out = []
-    for _ in range(width):
-        number, digit = divmod(number, 36)
-        out.append(_ALNUM[digit])
-    return "".join(out)
 
 
 def _discard(items: list[str], item: str) -> None:

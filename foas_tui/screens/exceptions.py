@@ -5,7 +5,6 @@ Log-style over a virtualized `LogView`: traces folded, `/` search with n/N, wrap
 
 from __future__ import annotations
 
-import asyncio
 from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
@@ -56,6 +55,15 @@ def history_row(entry: ExceptionEntry, widths: tuple[int, int, int, int]) -> str
     return "  ".join(cells).rstrip()
 
 
+def root_cause(trace: str) -> str:
+    """The last `Caused by:` line of a trace (what actually broke), or "" when there is none."""
+    at = trace.rfind("Caused by:")
+    if at < 0:
+        return ""
+    end = trace.find("\n", at)
+    return " ".join(trace[at:end if end >= 0 else len(trace)].split())
+
+
 def _body(trace: str) -> str:
     """The trace minus its first line (the head row already shows it)."""
     return trace.split("\n", 1)[1] if "\n" in trace else ""
@@ -67,7 +75,8 @@ def exception_blocks(report: ExceptionReport, width: int) -> list[LogBlock]:
     if report.root is not None:
         root = report.root
         blocks.append(LogBlock("root-title", [f"Root exception · {format_epoch_ms(root.timestamp_ms)}"], kind="title"))
-        blocks.append(LogBlock("root", [root.name], _body(root.trace), kind="error", folded=False, copy=root.trace))
+        blocks.append(LogBlock("root", [root.name], _body(root.trace), kind="error", copy=root.trace,
+                               fold_hint=root_cause(root.trace)))
     elif not report.history:
         blocks.append(LogBlock("none", ["No exceptions: this instance has not failed over (root-exception is null)."],
                                kind="note"))
@@ -84,7 +93,8 @@ def exception_blocks(report: ExceptionReport, width: int) -> list[LogBlock]:
         if seen[key] > 1:
             key = f"{key}#{seen[key]}"
         copy = f"{format_epoch_ms(entry.timestamp_ms)} | {entry.task or '-'} | {entry.location}\n{entry.trace}"
-        blocks.append(LogBlock(key, [history_row(entry, widths)], entry.trace, kind="row", copy=copy))
+        blocks.append(LogBlock(key, [history_row(entry, widths)], entry.trace, kind="row", copy=copy,
+                               fold_hint=root_cause(entry.trace)))
     if not report.history:
         blocks.append(LogBlock("history-empty", ["(no failures recorded)"], kind="note"))
     return blocks
@@ -169,9 +179,9 @@ class ExceptionsScreen(ViewerScreen):
                     self._show(None, Payload(error=f"{getattr(err, 'code', type(err).__name__)}: "
                                                    f"{getattr(err, 'message', err)}"))
                 return
-            width = self._view_width()
-            # Parsing a 10 MB payload and building its blocks off the event loop keeps keys responsive.
-            report, payload, blocks = await asyncio.to_thread(_prepare, response, width)
+            # Inline on purpose: for a 10 MB payload this is ~80 ms of work; in a thread it took 3x longer
+            # (GIL hand-offs with the event loop) and the longest stall was no shorter (bench/exceptions_viewer.py).
+            report, payload, blocks = _prepare(response, self._view_width())
             self._show(report, payload, blocks)
         finally:
             self.load_finished()

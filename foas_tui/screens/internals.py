@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import ScrollableContainer
 from textual.widgets import DataTable, Footer, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
@@ -72,8 +72,14 @@ def vertex_cells(vertex: Any) -> list[Any]:
     metrics = _get(vertex, "metrics") or {}
     tps = metrics.get("tps")
     delay = metrics.get("delay")
+    name = " ".join(str(_get(vertex, "name") or "?").split())
+    operators = name.split(" -> ")
+    if len(operators) > 1:  # a chain: the source/first operator names the vertex; the plan tab has the rest
+        name = f"{operators[0]} (+{len(operators) - 1} chained)"
+    if len(name) > 60:
+        name = name[:59] + "…"
     return [
-        " ".join(str(_get(vertex, "name") or "?").split()),
+        name,
         Text(status, style=STATUS_STYLES.get(status, "")),
         str(_get(vertex, "parallelism") or NONE),
         f"{running}/{total}" if total else NONE,
@@ -105,7 +111,7 @@ class InternalsScreen(ViewerScreen):
                 yield Static(id="vertices-summary", classes="viewer-message")
                 yield DataTable(id="vertices-table", cursor_type="row", zebra_stripes=True)
             with TabPane("Plan", id="plan"):
-                yield VerticalScroll(Static(id="plan-text", classes="dag"), id="plan-scroll")
+                yield ScrollableContainer(Static(id="plan-text", classes="dag"), id="plan-scroll")
             with TabPane("Config", id="config"):
                 yield Static(id="config-summary", classes="viewer-message")
                 yield DataTable(id="config-table", cursor_type="row", zebra_stripes=True)
@@ -116,7 +122,7 @@ class InternalsScreen(ViewerScreen):
             with TabPane("Autoscale", id="autoscale"):
                 yield Static(id="autoscale-latest", classes="viewer-message")
                 yield OptionList(id="autoscale-plans")
-                yield VerticalScroll(Static(id="autoscale-text", classes="dag"), id="autoscale-scroll")
+                yield ScrollableContainer(Static(id="autoscale-text", classes="dag"), id="autoscale-scroll")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -622,21 +622,36 @@ class OpsActionsMixin:
             self._ops_fail(err, "creating the job")
 
     async def _ops_folder_id(self, project: str, path: str) -> int | None | bool:
-        """The folder's id, creating it after asking; False when the operator declines."""
+        """The folder's id, creating it (and missing parents) after asking; False when the operator declines."""
         from foas_tui.screens.confirm import Choice, ChoiceScreen
 
         client = self.ops_session.client
-        folder = (await client.get_folder(project, path)).folder
-        folder_id = getattr(folder, "folder_id", None) if folder is not None else None
-        if folder_id is not None or path == "/":
-            return folder_id
+        missing: list[str] = []
+        folder_id = None
+        current = path
+        while current != "/":
+            folder_id = await self._ops_lookup_folder(project, current)
+            if folder_id is not None:
+                break
+            missing.insert(0, current)
+            current = current.rsplit("/", 1)[0] or "/"
+        if not missing:
+            return folder_id if path != "/" else await self._ops_lookup_folder(project, "/")
         answer = await self._app.push_screen_wait(ChoiceScreen(
-            "Folder does not exist", f"{path} does not exist in {project}. Create it?", [
+            "Folder does not exist", f"{', '.join(missing)} do(es) not exist in {project}. Create it?", [
                 Choice("create", "Create folder", "primary", "y"), Choice("cancel", "Cancel", "default", "n")]))
         if answer != "create":
             return False
-        created = await client.create_folder(project, path)
-        return created.folder_id
+        for folder in missing:  # parents first: the service needs them
+            folder_id = (await client.create_folder(project, folder)).folder_id
+        return folder_id
+
+    async def _ops_lookup_folder(self, project: str, path: str) -> int | None:
+        try:  # the doc's demo reads a missing folder as an empty answer; a service may also say NotFound
+            folder = (await self.ops_session.client.get_folder(project, path)).folder
+        except errors.NotFoundError:
+            return None
+        return getattr(folder, "folder_id", None) if folder is not None else None
 
     def action_ops_new_folder(self) -> None:
         project, path, _ = self._ops_scope()
@@ -772,7 +787,7 @@ def _command(action: str, argument: str | None = None) -> Any:
     def command(self: OpsActionsMixin, arg: str = "") -> None:
         # Through run_action, so check_action (read-only) applies to `:` commands too.
         target = f"{action}({argument!r})" if argument else action
-        self._app.run_action(target)
+        self._app.call_later(self._app.run_action, target)
 
     command.__doc__ = f"`:` command for {action}"
     return command

@@ -26,6 +26,7 @@ from foas_tui.services.resources import (
     collect,
     prefill,
     run_mutation,
+    with_context,
 )
 
 MUTATION_KEYS = ("n", "u", "d", "b", "U", "e", "s", "m", "B", "c")
@@ -216,6 +217,7 @@ class ResourcesScreen(Screen[None]):
             kwargs = await app.push_screen_wait(MutationFormScreen(spec, prefill(spec, self.context, row)))
             if kwargs is None:
                 return
+            kwargs = with_context(spec, kwargs, self.context)
             if spec.destructive:
                 target = str(kwargs.get(spec.confirm_text or "", "")) if spec.confirm_text else None
                 summary = ", ".join(f"{k}={v}" for k, v in kwargs.items())

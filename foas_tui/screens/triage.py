@@ -25,12 +25,12 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("health", "Health"),
     ("project", "Project"),
     ("job", "Job"),
+    ("reason", "Reason"),
     ("state", "Expected→Actual"),
     ("delay", "Delay"),
-    ("reason", "Reason"),
 )
 LEVEL_STYLES = {"green": "green", "yellow": "yellow", "red": "bold red"}
-REASON_WIDTH = 90
+REASON_WIDTH = 64
 
 
 def health_text(row: JobHealth) -> Text:
@@ -46,7 +46,7 @@ def state_cell(row: JobHealth) -> Text:
 
 def row_cells(rank: int, row: JobHealth) -> dict[str, Any]:
     s = row.summary
-    delay = human_seconds(s.input_delay_ms / 1000) if s.input_delay_ms is not None else NONE
+    delay = human_seconds(s.input_delay_ms / 1000) if s.input_delay_ms is not None and s.alive else NONE
     reason = row.reason
     if len(reason) > REASON_WIDTH:
         reason = reason[: REASON_WIDTH - 1] + "…"

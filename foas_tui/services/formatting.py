@@ -51,12 +51,12 @@ def human_duration_ms(value: object) -> str:
         return f"{seconds:.1f}s" if seconds < 10 else f"{int(seconds)}s"
     minutes, sec = divmod(int(seconds), 60)
     if minutes < 60:
-        return f"{minutes}m {sec}s"
+        return f"{minutes}m {sec}s" if sec else f"{minutes}m"
     hours, minutes = divmod(minutes, 60)
     if hours < 24:
-        return f"{hours}h {minutes}m"
+        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
     days, hours = divmod(hours, 24)
-    return f"{days}d {hours}h"
+    return f"{days}d {hours}h" if hours else f"{days}d"
 
 
 def human_seconds(value: object) -> str:

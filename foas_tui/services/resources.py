@@ -406,6 +406,19 @@ def collect(spec: MutationSpec, raw: dict[str, str]) -> tuple[dict[str, Any], li
     return kwargs, problems
 
 
+def with_context(spec: MutationSpec, kwargs: dict[str, Any], ctx: ResourceContext) -> dict[str, Any]:
+    """Add the project/cluster the operation needs from the context when the form does not ask for it."""
+    from foas_tui.api.operations import OPERATIONS
+
+    out = dict(kwargs)
+    for param in OPERATIONS[spec.operation].params:
+        if param.py_name == "project_name" and "project_name" not in out and ctx.project:
+            out["project_name"] = ctx.project
+        if param.py_name == "cluster_id" and "cluster_id" not in out and ctx.cluster_id:
+            out["cluster_id"] = ctx.cluster_id
+    return out
+
+
 async def run_mutation(client: FoasClient, spec: MutationSpec, kwargs: dict[str, Any]) -> Any:
     """Call the operation by name (the client refuses it in read-only mode before any I/O)."""
     return await client.call(spec.operation, **kwargs)

@@ -61,7 +61,19 @@ def read_payload(value: Any) -> Payload:
 
 
 def _f(obj: Any, *names: str) -> Any:
-    """The first non-None of `names`: keys of a mapping, or attributes of a model."""
+    """The first non-None of `names`: keys of a mapping, or fields (and extras) of a model."""
+    if not isinstance(obj, Mapping):
+        fields = getattr(obj, "__dict__", None)
+        if fields is not None and hasattr(type(obj), "model_fields"):
+            # A pydantic model: read its field dict directly (missing attributes are slow to probe).
+            extra = getattr(obj, "__pydantic_extra__", None) or {}
+            for name in names:
+                value = fields.get(name)
+                if value is None:
+                    value = extra.get(name)
+                if value is not None:
+                    return value
+            return None
     if isinstance(obj, Mapping):
         for name in names:
             value = obj.get(name)
@@ -366,7 +378,7 @@ class Weights:
 
     failed: int = 60
     state_mismatch: int = 20
-    restarted: int = 15
+    restarted: int = 25
     restart_storm: int = 35
     checkpoint_stale: int = 30
     checkpoint_failing: int = 15
@@ -416,6 +428,11 @@ class RunSummary:
     @property
     def running(self) -> bool:
         return self.actual_state.upper() in RUNNING_STATES
+
+    @property
+    def alive(self) -> bool:
+        """Running, or a stream job FAILED for a moment while it fails over (still expected to run)."""
+        return self.running or (self.is_stream and self.actual_state == "FAILED" and self.expect_state == "RUNNING")
 
     @classmethod
     def from_model(cls, project: str, item: Any, job_type: str = "FLINK_STREAM", folder_path: str = "/") -> RunSummary:
@@ -500,7 +517,7 @@ def assess(
     elif expect and actual and expect != actual and not (expect == "RUNNING" and actual == "SUCCESS"):
         findings.append(Finding("state-mismatch", "P1", weights.state_mismatch, f"expected {expect}, actual {actual}"))
 
-    if summary.running:
+    if summary.alive:
         failures = exceptions.failures_since(window_start) if exceptions is not None else 0
         if failures == 0 and summary.last_error_ms and summary.last_error_ms >= window_start:
             failures = 1  # the run summary saw an error in the window even if the history was not read
@@ -517,7 +534,7 @@ def assess(
             findings.append(Finding("delay", "P1", weights.delay,
                                     f"delay {_duration(delay_s)} ≥ {_duration(thresholds.delay_seconds)}", "metrics"))
 
-        if checkpoints is not None and summary.is_stream:
+        if checkpoints is not None and summary.is_stream and summary.running:
             findings.extend(_checkpoint_findings(checkpoints, now_ms, thresholds, weights))
     elif summary.last_error_ms and summary.last_error_ms >= window_start and not findings:
         findings.append(Finding("recent-error", "P2", weights.recent_error, f"error in {_window(thresholds)}{error}"))
@@ -570,7 +587,7 @@ def rank(healths: Iterable[JobHealth]) -> list[JobHealth]:
 def is_suspicious(summary: RunSummary, now_ms: float, thresholds: Thresholds | None = None) -> bool:
     """Worth reading checkpoints/exceptions for: a running stream job with an error, delay or odd state."""
     thresholds = thresholds or Thresholds()
-    if not summary.running or not summary.is_stream:
+    if not summary.alive or not summary.is_stream:
         return False
     window_start = now_ms - thresholds.restart_window_seconds * 1000
     if summary.last_error_ms and summary.last_error_ms >= window_start:
@@ -632,7 +649,8 @@ class TriageGatherer:
         weights: Weights | None = None,
         chunk_size: int = 20,
         concurrency: int = 4,
-        sample_size: int = 4,
+        sample_size: int = 8,
+        first_sample_size: int = 24,
         deep_ttl_s: float = 60.0,
         projects: Sequence[str] | None = None,
         now: Callable[[], float] = time.time,
@@ -642,6 +660,8 @@ class TriageGatherer:
         self.weights = weights or Weights()
         self.chunk_size = max(1, chunk_size)
         self.sample_size = max(0, sample_size)
+        self.first_sample_size = max(self.sample_size, first_sample_size)
+        self._first = True
         self.deep_ttl_ms = deep_ttl_s * 1000
         self.projects = list(projects) if projects else None
         self.now = now
@@ -708,7 +728,9 @@ class TriageGatherer:
             elif summary.running and summary.is_stream and not fresh:
                 others.append(summary)
         others.sort(key=lambda s: self._deep[s.key].fetched_ms if s.key in self._deep else 0.0)
-        picked.extend((s, False) for s in others[: self.sample_size])
+        budget = self.first_sample_size if self._first else self.sample_size
+        self._first = False
+        picked.extend((s, False) for s in others[:budget])
         return picked
 
     async def _deep_one(self, summary: RunSummary, with_exceptions: bool, now_ms: float,
@@ -744,7 +766,7 @@ class TriageGatherer:
         rows = []
         for summary in summaries:
             deep = self._deep.get(summary.key)
-            if deep is not None and not summary.running:
+            if deep is not None and not summary.alive:
                 deep = None  # a stopped job's old checkpoints say nothing about now
             rows.append(assess(
                 summary, now_ms=now_ms, thresholds=self.thresholds, weights=self.weights,

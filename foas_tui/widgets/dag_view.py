@@ -65,8 +65,15 @@ def nodes_from_plan(plan: Any) -> list[DagNode]:
     return list(result.values())
 
 
+def short_id(node_id: str) -> str:
+    """Flink vertex ids are 32 hex digits; 8 are enough to tell them apart on screen."""
+    return node_id[:8] if len(node_id) > 12 else node_id
+
+
 def dag_lines(nodes: Iterable[DagNode], *, max_label: int = 100) -> list[str]:
-    """Indented tree lines; a node with several inputs is drawn under its first, referenced elsewhere."""
+    """Indented tree lines; a node with several inputs is drawn under its first, referenced elsewhere.
+
+    A chained vertex (`Source -> Calc -> Sink`) shows one operator per line."""
     nodes = list(nodes)
     by_id = {n.id: n for n in nodes}
     children: dict[str, list[str]] = {n.id: [] for n in nodes}
@@ -78,22 +85,28 @@ def dag_lines(nodes: Iterable[DagNode], *, max_label: int = 100) -> list[str]:
     lines: list[str] = []
     drawn: set[str] = set()
 
-    def text(node: DagNode) -> str:
-        label = node.label if len(node.label) <= max_label else node.label[: max_label - 1] + "…"
-        return f"[{node.id}] {label}" + (f"  {node.detail}" if node.detail else "")
+    def cut(label: str) -> str:
+        return label if len(label) <= max_label else label[: max_label - 1] + "…"
+
+    def text(node: DagNode) -> tuple[str, list[str]]:
+        head, *chain = [cut(part.strip()) for part in node.label.split(" -> ")]
+        return f"[{short_id(node.id)}] {head}" + (f"  {node.detail}" if node.detail else ""), chain
 
     def walk(node_id: str, prefix: str, last: bool, top: bool) -> None:
         node = by_id[node_id]
         branch = "" if top else ("└─▶ " if last else "├─▶ ")
         if node_id in drawn:
-            lines.append(f"{prefix}{branch}[{node.id}] ↑ (drawn above)")
+            lines.append(f"{prefix}{branch}[{short_id(node.id)}] ↑ (drawn above)")
             return
         drawn.add(node_id)
-        joins = [p for p in node.inputs if p in by_id]
+        joins = [short_id(p) for p in node.inputs if p in by_id]
         join = f"  ⟵ joins {', '.join(joins)}" if len(joins) > 1 else ""
-        lines.append(f"{prefix}{branch}{text(node)}{join}")
+        head, chain = text(node)
+        lines.append(f"{prefix}{branch}{head}{join}")
         kids = children[node_id]
         child_prefix = prefix if top else prefix + ("    " if last else "│   ")
+        pipe = "│" if kids else " "
+        lines.extend(f"{child_prefix}{pipe}   ⤷ {operator}" for operator in chain)
         for index, child in enumerate(kids):
             walk(child, child_prefix, index == len(kids) - 1, False)
 

@@ -36,6 +36,7 @@ class LogBlock:
     kind: str = "text"  # title | row | columns | note | error | text
     folded: bool = True
     copy: str | None = None  # what "copy this block" takes, when not head + body
+    fold_hint: str = ""  # shown on the fold marker, e.g. the root cause of a folded stack trace
     _body: list[str] | None = field(default=None, repr=False)
     _body_width: int = field(default=-1, repr=False)
     _lower: str | None = field(default=None, repr=False)
@@ -256,7 +257,8 @@ class LogView(ScrollView, can_focus=True):
 
     def _fold_label(self, block: LogBlock) -> str:
         count = block.body_line_count
-        return f"  ▸ {count} line{'s' if count != 1 else ''} folded (enter to expand)"
+        hint = f" · {block.fold_hint}" if block.fold_hint else " (enter to expand)"
+        return f"  ▸ {count} line{'s' if count != 1 else ''} folded{hint}"
 
     def _rebuild(self) -> None:
         width = max(1, self.scrollable_content_region.width or self.size.width or 80)
