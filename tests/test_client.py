@@ -276,3 +276,16 @@ def test_api_package_never_imports_textual() -> None:
             "print([m for m in sys.modules if m.startswith('textual')])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+async def test_hang_is_bounded_by_the_client_timeout_even_in_process() -> None:
+    import asyncio
+
+    async def hang(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(30)
+        return ok()
+
+    client = FoasClient(Credentials("id", "s"), transport=httpx.MockTransport(hang), endpoint="http://x",
+                        timeout=0.2, connect_timeout=0.1, retries=0)
+    with pytest.raises(errors.RequestTimeout):
+        await client.get_project("p")

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 import time
-import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,47 +28,6 @@ from foas_tui.emulator.store import STREAM, Cluster, Job, Package, Project, Queu
 
 SPECS = {op["operation"]: op for op in json.loads((Path(__file__).parent / "data" / "operations.json").read_text())}
 T0 = 1_795_651_200.0  # 2026-11-26T00:00:00Z, the demo data's reference time
-
-
-def ensure_runtime() -> None:
-    """A stand-in for foas_tui.emulator.runtime while its author is still writing it (tests only)."""
-    needed = ("InstanceView", "checkpoints", "exceptions", "metrics", "config", "detail", "resource", "plan_json",
-              "autoscale_plan_list", "autoscale_plan_content", "validate", "input_delay")
-    try:
-        import foas_tui.emulator.runtime as real
-
-        if all(hasattr(real, name) for name in needed):
-            return
-    except ImportError:
-        pass
-    from dataclasses import make_dataclass
-
-    m = types.ModuleType("foas_tui.emulator.runtime")
-    m.InstanceView = make_dataclass("InstanceView", [  # type: ignore[attr-defined]
-        "project", "job_name", "instance_id", "job_type", "scenario", "expect_state", "actual_state", "start_ms",
-        "end_ms", "now_ms", "failovers", "last_error_ms", "last_error_message", "seed", "parallelism"])
-    m.checkpoints = lambda v: {"counts": {"total": 1, "failed": 0}, "history": []}  # type: ignore[attr-defined]
-    m.exceptions = lambda v: {"root-exception": v.last_error_message, "timestamp": v.last_error_ms,  # type: ignore
-                              "all-exceptions": [], "truncated": False}
-    m.metrics = lambda v, mj: [{"metricName": q["metric"], "dps": {str(mj["end"] // 1000): "1"},  # type: ignore
-                                "summary": 1.0, "tags": {}} for q in mj["queries"]]
-    m.config = lambda v: {"jid": "0" * 32, "name": v.job_name, "execution-config": {}}  # type: ignore
-    m.detail = lambda v: {"jid": "0" * 32, "name": v.job_name, "vertices": []}  # type: ignore
-    m.resource = lambda v: {"AllocatedMB": 2816, "AllocatedVirtualCores": 125}  # type: ignore
-    m.plan_json = lambda code, p, seed: {"nodes": [{"id": 1, "parallelism": p, "vcore": 0.25,  # type: ignore
-                                                    "heap_memory": 512}], "links": []}
-    m.autoscale_plan_list = lambda v: [{"planName": "2018-09-18 10:10:20"}]  # type: ignore
-    m.autoscale_plan_content = lambda v, name: {"planName": name, "nodes": []}  # type: ignore
-    m.validate = lambda code: ("SQL parse failed: BROKEN" if "BROKEN" in code  # type: ignore
-                               else {"Inputs": {"Input": []}, "Outputs": {"Output": []}, "Dims": {"Dim": []}})
-    m.input_delay = lambda v: 1200 if v.scenario == "lagging" else 0  # type: ignore
-    sys.modules["foas_tui.emulator.runtime"] = m
-    import foas_tui.emulator as package
-
-    package.runtime = m  # type: ignore[attr-defined]
-
-
-ensure_runtime()
 
 
 # --- a signed raw client --------------------------------------------------------------------------

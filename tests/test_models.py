@@ -4,6 +4,7 @@ dict body can make validation fail."""
 from __future__ import annotations
 
 import json
+import pickle
 import random
 import types
 from functools import cache
@@ -481,6 +482,26 @@ def test_lenient_scalars() -> None:
     nested = GetJobResponse.model_validate({"Job": "not an object"})
     assert nested.job is None
     assert GetJobResponse.model_validate({"Job": '{"JobName": "from text"}'}).job.job_name == "from text"  # type: ignore[union-attr]
+
+
+def test_list_items_given_as_json_text_and_embedded_given_as_objects() -> None:
+    jobs = ListJobResponse.model_validate({"Jobs": ['{"JobName": "t"}', "{bad"]}).items
+    assert [job.job_name for job in jobs] == ["t"]
+    plan = models.PlanJson(nodes=[{"id": 1}], links=[{"source": 1, "target": 2}])
+    job = Job(job_name="j", plan_json=plan)  # constructor with Python objects
+    assert job.plan_json == Embedded(plan) and job.plan_json.value.edges == [(1, 2)]  # type: ignore[union-attr]
+    assert Job(plan_json=job.plan_json).plan_json is job.plan_json
+    assert Job.model_validate(job.model_dump()) == job
+
+
+def test_models_support_json_schema_pickle_and_copy() -> None:
+    for model in RESPONSE_MODELS.values():
+        assert model.model_json_schema()["type"] == "object"
+    parsed = BatchGetInstanceRunSummaryResponse.model_validate(
+        {"RunSummarys": {"RunSummary": [{"ActualState": "DEGRADED", "Id": 1}]}})
+    assert pickle.loads(pickle.dumps(parsed)) == parsed
+    checkpoints = GetInstanceCheckpointResponse.model_validate(example("GetInstanceCheckpoint"))
+    assert pickle.loads(pickle.dumps(checkpoints)) == checkpoints == checkpoints.model_copy(deep=True)
 
 
 @pytest.mark.parametrize("body", [None, [], ["RequestId"], "RequestId", 3, 1.5, True, "[1]", b"x"])

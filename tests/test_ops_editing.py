@@ -33,7 +33,8 @@ async def test_draft_survives_a_crash_and_is_offered_back(monkeypatch) -> None:
         editor = await open_editor(pilot, monkeypatch)
         assert isinstance(editor, CodeEditorScreen)
         original = editor.edit.base_text
-        await pilot.press("end", "ctrl+end")
+        area = editor.query_one("#editor-area")
+        area.move_cursor(area.document.end)
         await pilot.press(*"-- unsaved thought")
         await pilot.pause(0.05)
         assert editor.edit.dirty
@@ -55,7 +56,8 @@ async def test_saving_over_a_remote_change_shows_the_conflict(monkeypatch) -> No
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         editor = await open_editor(pilot, monkeypatch)
-        await pilot.press("ctrl+end")
+        area = editor.query_one("#editor-area")
+        area.move_cursor(area.document.end)
         await pilot.press(*"-- mine")
         await pilot.pause(0.05)
         # Someone else saves the job behind the editor's back.

@@ -4,63 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
-from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 
 import httpx
 import pytest
+from test_viewers_support import ViewerApp, until, utc  # noqa: F401  (utc is a fixture)
 from textual.app import App
 
 from foas_tui.api.client import FoasClient
 from foas_tui.api.signing import Credentials
-from foas_tui.app import FoasApp, _css_paths
+from foas_tui.app import _css_paths
 from foas_tui.config import AppConfig
-from foas_tui.emulator import FakeClock
 from foas_tui.screens.exceptions import COLUMNS, ExceptionsScreen
 from foas_tui.services.selection import Selection
 from foas_tui.widgets.log_view import FOLD, LogView
 
-START = 1_767_225_600.0  # 2026-01-01 00:00:00 UTC
+pytestmark = pytest.mark.usefixtures("utc")
 
 
-@pytest.fixture(autouse=True)
-def utc() -> Iterator[None]:
-    import os
-
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    yield
-    if old is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = old
-    time.tzset()
-
-
-def demo_app() -> FoasApp:
-    return FoasApp.demo(jobs=64, seed=7, clock=FakeClock(START), state_path=False)
-
-
-def scenario_job(app: FoasApp, scenario: str) -> Selection:
-    store = app.session.emulator.store
-    for project in sorted(store.projects):
-        for name, job in sorted(store.projects[project].jobs.items()):
-            if job.scenario == scenario and job.job_type == "FLINK_STREAM":
-                return Selection(project, name, job.job_type)
-    raise LookupError(scenario)
-
-
-async def until(pilot, condition: Callable[[], bool], timeout: float = 8.0) -> None:  # noqa: ANN001
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the screen")
-        await pilot.pause(0.02)
-
-
-async def open_exceptions(app: FoasApp, pilot, selection: Selection) -> ExceptionsScreen:  # noqa: ANN001
+async def open_exceptions(app: App, pilot, selection: Selection) -> ExceptionsScreen:  # noqa: ANN001
     screen = ExceptionsScreen(selection)
     await app.push_screen(screen)
     await until(pilot, lambda: screen.report_data is not None or screen.payload is not None)
@@ -79,9 +41,9 @@ async def search(pilot, screen: ExceptionsScreen, query: str) -> None:  # noqa: 
 
 
 async def test_failing_job_shows_root_then_history_newest_first() -> None:
-    app = demo_app()
+    app = ViewerApp()
     async with app.run_test(size=(120, 36)) as pilot:
-        screen = await open_exceptions(app, pilot, scenario_job(app, "failing"))
+        screen = await open_exceptions(app, pilot, app.scenario_job("failing"))
         report = screen.report_data
         assert report is not None and report.root is not None and len(report.history) >= 2
         view = screen.query_one(LogView)
@@ -100,9 +62,9 @@ async def test_failing_job_shows_root_then_history_newest_first() -> None:
 
 
 async def test_search_n_and_shift_n_move_between_matches() -> None:
-    app = demo_app()
+    app = ViewerApp()
     async with app.run_test(size=(120, 36)) as pilot:
-        screen = await open_exceptions(app, pilot, scenario_job(app, "failing"))
+        screen = await open_exceptions(app, pilot, app.scenario_job("failing"))
         view = screen.query_one(LogView)
         await search(pilot, screen, "at org.apache")
         total = view.match_count
@@ -121,9 +83,9 @@ async def test_search_n_and_shift_n_move_between_matches() -> None:
 
 
 async def test_fold_unfold_and_wrap() -> None:
-    app = demo_app()
+    app = ViewerApp()
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_exceptions(app, pilot, scenario_job(app, "failing"))
+        screen = await open_exceptions(app, pilot, app.scenario_job("failing"))
         view = screen.query_one(LogView)
         row = next(r for r in range(view.row_count) if view.blocks[view._row_block[r]].kind == "row")
         view.move_cursor(row)
@@ -149,9 +111,9 @@ async def test_fold_unfold_and_wrap() -> None:
 
 
 async def test_copy_puts_the_trace_on_the_clipboard_and_save_writes_a_file(isolated_env) -> None:  # noqa: ANN001
-    app = demo_app()
+    app = ViewerApp()
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await open_exceptions(app, pilot, scenario_job(app, "failing"))
+        screen = await open_exceptions(app, pilot, app.scenario_job("failing"))
         report = screen.report_data
         assert report is not None and report.root is not None
         view = screen.query_one(LogView)
@@ -167,14 +129,10 @@ async def test_copy_puts_the_trace_on_the_clipboard_and_save_writes_a_file(isola
 
 
 async def test_follow_mode_reloads() -> None:
-    from foas_tui.config import AppConfig
-
-    app = FoasApp.demo(jobs=64, seed=7, clock=FakeClock(START), state_path=False,
-                       config=AppConfig(refresh_interval=1.0))
-    calls: list[str] = []
-    app.session.client.observers.append(lambda record: calls.append(record.operation))
+    app = ViewerApp(config=AppConfig(refresh_interval=1.0))
+    calls = app.calls
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await open_exceptions(app, pilot, scenario_job(app, "failing"))
+        screen = await open_exceptions(app, pilot, app.scenario_job("failing"))
         before = calls.count("GetInstanceExceptions")
         await pilot.press("f")
         assert screen.auto_refresh
@@ -185,14 +143,15 @@ async def test_follow_mode_reloads() -> None:
 
 
 async def test_http_level_garbage_is_an_inline_message() -> None:
-    app = demo_app()
-    app.session.emulator.faults.set(op="GetInstanceExceptions", malformed=True)
+    app = ViewerApp()
+    app.emulator.faults.set(op="GetInstanceExceptions", malformed=True)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await open_exceptions(app, pilot, scenario_job(app, "failing"))
+        screen = await open_exceptions(app, pilot, app.scenario_job("failing"))
         assert screen.report_data is None
         view = screen.query_one(LogView)
         assert view.row_text(0).startswith("Cannot read the exceptions of this instance: InvalidResponse")
         assert app.screen is screen  # still running, no crash
+        assert app.errors and app.errors[0][0].request_id  # reported with the request id
 
 
 class MockApp(App[None]):
@@ -224,3 +183,25 @@ async def test_malformed_or_empty_embedded_payload(exceptions: str, expected: st
         await pilot.press("c", "slash", "x", "enter", "n", "w")  # keys stay harmless on a message
         await asyncio.sleep(0)
         assert app.screen is screen
+
+
+async def test_e_on_the_main_screen_opens_the_selected_job() -> None:
+    """Integration with FoasApp: the mixin's `e` binding pushes the viewer for `current_selection()`."""
+    from test_viewers_support import START
+
+    from foas_tui.app import FoasApp
+    from foas_tui.emulator import FakeClock
+
+    app = FoasApp.demo(jobs=64, seed=7, clock=FakeClock(START), state_path=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        store = app.session.emulator.store
+        project, job = next((p, name) for p in sorted(store.projects)
+                            for name, j in sorted(store.projects[p].jobs.items()) if j.scenario == "failing")
+        await until(pilot, lambda: app.main_screen is not None and app.main_screen.is_mounted)
+        app.select_job(project, job)
+        await until(pilot, lambda: (s := app.current_selection()) is not None and s.job_name == job)
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, ExceptionsScreen))
+        assert app.screen.selection.job_name == job  # type: ignore[attr-defined]
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ExceptionsScreen)

@@ -135,6 +135,8 @@ class FoasClient(OperationMethods):
         self._auth = RoaSigner(credentials, clock=clock)
         self._content_type = "application/json" if body_format == "json" else None
         self._sleep = sleep
+        # httpx timeouts are per phase and some transports (ASGITransport) ignore them: bound the whole call.
+        self._deadline = timeout + connect_timeout
         self._limit = asyncio.Semaphore(max_concurrency)
         self._http = httpx.AsyncClient(
             transport=transport,
@@ -241,9 +243,10 @@ class FoasClient(OperationMethods):
         request.headers["user-agent"] = _USER_AGENT
         async with self._limit:
             try:
-                response = await self._http.send(request)
-                content = await response.aread()
-            except httpx.TimeoutException as exc:
+                async with asyncio.timeout(self._deadline):
+                    response = await self._http.send(request)
+                    content = await response.aread()
+            except (httpx.TimeoutException, TimeoutError) as exc:
                 raise errors.RequestTimeout(
                     "RequestTimeout", f"no answer from {self.base_url} in time ({type(exc).__name__})",
                     operation=op.name) from None

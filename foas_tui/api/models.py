@@ -12,31 +12,23 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import partial
 from operator import itemgetter
-from typing import Annotated, Any, ClassVar, Generic, TypeVar, get_args
+from typing import Annotated, Any, ClassVar, Generic, TypeVar, get_args, get_origin
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     JsonValue,
-    ModelWrapValidatorHandler,
     SerializationInfo,
     TypeAdapter,
     ValidationError,
     model_validator,
 )
+from pydantic.functional_validators import ModelWrapValidatorHandler
+from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
-
-__all__ = [
-    "RESPONSE_MODELS",
-    "Embedded",
-    "FoasModel",
-    "FoasResponse",
-    "PagedResponse",
-    "normalize_key",
-    "parse_response",
-]
 
 T = TypeVar("T")
 ItemT = TypeVar("ItemT")
@@ -180,6 +172,10 @@ def _short_error(exc: ValidationError) -> str:
     return f"unexpected shape at {where}: {first['msg']}{more}"
 
 
+def _field_for(fields: dict[str, str], key: Any) -> str | None:
+    return fields.get(normalize_key(key)) if isinstance(key, str) else None
+
+
 @dataclass(frozen=True, slots=True)
 class Lenient:
     """Field metadata: how to salvage a value pydantic rejected. `None` means "use the field default"."""
@@ -216,6 +212,7 @@ class OpenStrEnum(StrEnum):
     def _missing_(cls, value: object) -> Any:
         if not isinstance(value, str):
             return None
+        value = str.__str__(value)  # a plain str, also for another enum's member
         folded = value.casefold()
         for member in cls:
             if member.value.casefold() == folded:
@@ -427,14 +424,14 @@ class FoasModel(BaseModel):
         for key, value in data.items():
             name = cache.get(key, _MISSING)
             if name is _MISSING:
-                name = fields.get(normalize_key(key)) if isinstance(key, str) else None
+                name = _field_for(fields, key)
                 if len(cache) < _KEY_CACHE_LIMIT:
                     cache[key] = name
             if name is None or name in out:  # an extra, or a second spelling of a field (kept as an extra)
                 target = key if isinstance(key, str) else str(key)
                 if name is not None and key == name:  # the exact field name wins over an earlier spelling
-                    earlier = next(k for k in data if k != key and fields.get(normalize_key(str(k))) == name)
-                    out[str(earlier)] = out[name]
+                    earlier = next(k for k in data if k != key and _field_for(fields, k) == name)
+                    out[earlier] = out[name]
                     target, targets = name, None
             else:
                 target = name
@@ -497,7 +494,7 @@ class FoasModel(BaseModel):
 def _keep_items(items: Iterable[Any], kind: Any) -> list[Any]:
     if kind is str:
         return [text for item in items if isinstance(item, str | int | float) and (text := _to_str(item)) is not None]
-    if kind is dict:
+    if kind is dict or get_origin(kind) is dict:
         return [dict(item) for item in items if isinstance(item, Mapping)]
     if isinstance(kind, type) and issubclass(kind, BaseModel):
         kept: list[Any] = []
@@ -598,9 +595,14 @@ class Embedded(Generic[T]):
         parser = _EmbeddedParser(args[0] if args else JsonValue)
         return core_schema.no_info_plain_validator_function(
             parser.parse,
-            json_schema_input_schema=core_schema.any_schema(),
             serialization=core_schema.plain_serializer_function_ser_schema(parser.serialize, info_arg=True),
         )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"description": "JSON text (or the decoded JSON value)", "type": ["string", "object", "array", "null"]}
 
 
 class _EmbeddedParser:
@@ -1577,6 +1579,7 @@ def _all_models(root: type[FoasModel]) -> list[type[FoasModel]]:
 
 for _model in _all_models(FoasModel):  # resolve the forward references (domain models use payloads)
     _model.model_rebuild()
+del _model
 
 RESPONSE_MODELS: dict[str, type[FoasModel]] = {
     model.__name__.removesuffix("Response"): model

@@ -130,7 +130,7 @@ class Emulator:
         op, path_params, allowed = self.router.match(method, path)
         decision = self.faults.decide(op.name if op else None)
         if decision.down or decision.drop:
-            await self._drop(send, down=decision.down)
+            await self._drop(scope, send, down=decision.down)
             return
         if decision.hang_s:
             await asyncio.sleep(decision.hang_s)
@@ -205,13 +205,17 @@ class Emulator:
         params.update(path_params)
         return params
 
-    async def _drop(self, send: Send, *, down: bool) -> None:
+    async def _drop(self, scope: Scope, send: Send, *, down: bool) -> None:
+        """Lose the connection: raise through httpx.ASGITransport; abort the socket under our uvicorn server."""
         if not self.serving and down:
             import httpx
 
             raise httpx.ConnectError("[Errno 111] Connection refused (emulated: the service is down)")
-        if self.serving:
-            # uvicorn closes the socket when the app fails after starting a response.
+        abort = scope.get("foas.abort")
+        if abort is not None:
+            abort()  # no response at all; the raise below only stops uvicorn from answering 500
+        elif self.serving:
+            # Another server: uvicorn closes the socket when the app fails after starting a response.
             await send({"type": "http.response.start", "status": 200,
                         "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")]})
         raise ConnectionDropped("connection dropped by the emulator (injected fault)")

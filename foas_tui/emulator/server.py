@@ -50,6 +50,24 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _abortable_protocol() -> type:
+    """uvicorn's h11 protocol, giving the app `scope["foas.abort"]`: drop the connection without a response."""
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class AbortableH11Protocol(H11Protocol):
+        def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            inner = self.app
+
+            async def app(scope: Any, receive: Any, send: Any) -> None:
+                scope["foas.abort"] = transport.abort
+                await inner(scope, receive, send)
+
+            self.app = app
+
+    return AbortableH11Protocol
+
+
 def _uvicorn_server(emulator: Any, *, log_level: str = "warning") -> Any:
     import uvicorn
 
@@ -57,7 +75,7 @@ def _uvicorn_server(emulator: Any, *, log_level: str = "warning") -> Any:
         emulator.serving = True
     _quiet_drops()
     config = uvicorn.Config(emulator, log_level=log_level, access_log=False, lifespan="off",
-                            timeout_graceful_shutdown=1)
+                            timeout_graceful_shutdown=1, http=_abortable_protocol())
     return uvicorn.Server(config)
 
 

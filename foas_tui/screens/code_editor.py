@@ -213,7 +213,8 @@ class CodeEditorScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="ops.editor.save"),
         Binding("ctrl+o", "external", "$EDITOR", id="ops.editor.external"),
-        Binding("escape", "close", "Close", id="ops.editor.close"),
+        # priority: the TextArea would otherwise take the first escape to drop its focus
+        Binding("escape", "close", "Close", id="ops.editor.close", priority=True),
     ]
 
     def __init__(self, edit: EditSession, selection: Selection, store: DraftStore, *, language: str = "sql",

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from rich.markup import escape
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Static
@@ -72,7 +72,7 @@ class TriageScreen(ViewerScreen):
 
     auto_refresh = True
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter,e", "open('exceptions')", "Exceptions", id="triage_board.exceptions"),
+        Binding("e", "open('exceptions')", "Exceptions", id="triage_board.exceptions"),
         Binding("c", "open('checkpoints')", "Checkpoints", id="triage_board.checkpoints"),
         Binding("m", "open('metrics')", "Metrics", id="triage_board.metrics"),
         Binding("i", "open('internals')", "Internals", id="triage_board.internals"),
@@ -101,6 +101,7 @@ class TriageScreen(ViewerScreen):
         yield Static(id="triage-header", classes="viewer-header")
         yield Static(id="triage-message", classes="viewer-message")
         yield DataTable(id="triage-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="triage-detail", classes="triage-detail")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -181,6 +182,7 @@ class TriageScreen(ViewerScreen):
         self._rows = {key: row for key, (_, row) in wanted.items()}
         if table.row_count:
             table.sort("rank", key=lambda cell: int(cell.plain))
+        self._show_detail()
 
     def _set_header(self, status: str | None = None) -> None:
         parts = ["[b]Triage[/b]"]
@@ -236,6 +238,32 @@ class TriageScreen(ViewerScreen):
             from foas_tui.screens.internals import InternalsScreen
 
             self.app.push_screen(InternalsScreen(selection))
+
+    @on(DataTable.RowHighlighted, "#triage-table")
+    def _row_highlighted(self) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        """Every finding of the highlighted job in full (the Reason column is cut on narrow terminals)."""
+        detail = self.query_one("#triage-detail", Static)
+        row = self.current_row()
+        if row is None:
+            detail.update("")
+            return
+        s = row.summary
+        lines = [f"[b]{escape(s.project)}/{escape(s.job_name)}[/b] · health [{LEVEL_STYLES[row.level]}]{row.score}[/]"
+                 f" · instance {s.instance_id if s.instance_id is not None else NONE}"]
+        for finding in sorted(row.findings, key=lambda f: -f.weight):
+            key = {"exceptions": "e", "checkpoints": "c", "metrics": "m"}.get(finding.view, "e")
+            lines.append(f"  {finding.severity} −{finding.weight} {escape(finding.reason)} [dim]({key})[/]")
+        if not row.findings:
+            lines.append("  healthy")
+        detail.update("\n".join(lines))
+
+    @on(DataTable.RowSelected, "#triage-table")
+    def _row_selected(self) -> None:
+        """Enter on a row: its exceptions (the usual first look at a broken job)."""
+        self.action_open("exceptions")
 
     def action_goto_job(self) -> None:
         row = self.current_row()

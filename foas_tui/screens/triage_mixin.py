@@ -12,6 +12,7 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.worker import NoActiveWorker, get_current_worker
 
 if TYPE_CHECKING:
     from foas_tui.api.client import FoasClient
@@ -93,7 +94,15 @@ class ViewerScreen(Screen[None]):
         """Start a load (subclasses run their `@work` worker here)."""
 
     def load_finished(self) -> None:
-        """Call at the end of every load: re-arms the next one when auto refresh is on."""
+        """Call at the end of every load: re-arms the next one when auto refresh is on.
+
+        A load cancelled by a newer one (exclusive workers) arms nothing: the newer load will, so a slow
+        service cannot make cancelled loads re-arm timers that cancel the next load in turn."""
+        try:
+            if get_current_worker().is_cancelled:
+                return
+        except NoActiveWorker:
+            pass
         if self._reload_timer is not None:
             self._reload_timer.stop()
             self._reload_timer = None

@@ -1,0 +1,61 @@
+"""Snapshots at 80x24 of the triage screens over the emulator (seed 7, frozen clock, UTC): update with
+`pytest tests/test_viewer_snapshots.py --snapshot-update` after checking the SVGs by eye."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from test_viewers_support import ViewerApp, until, utc  # noqa: F401  (utc is a fixture)
+from textual.screen import Screen
+
+from foas_tui.screens.checkpoints import CheckpointsScreen
+from foas_tui.screens.exceptions import ExceptionsScreen
+from foas_tui.screens.internals import InternalsScreen
+from foas_tui.screens.metrics import MetricsScreen
+from foas_tui.screens.triage import TriageScreen
+
+pytestmark = pytest.mark.usefixtures("utc")
+
+
+def showing(app: ViewerApp, make: Callable[[], Screen], ready: Callable[[Screen], bool]):  # noqa: ANN201
+    async def run_before(pilot) -> None:  # noqa: ANN001
+        screen = make()
+        screen.auto_refresh = False  # type: ignore[attr-defined]  # one deterministic frame
+        await app.push_screen(screen)
+        await until(pilot, lambda: ready(screen))
+        await pilot.pause()
+
+    return run_before
+
+
+def test_exceptions_snapshot(snap_compare) -> None:  # noqa: ANN001
+    app = ViewerApp()
+    job = app.scenario_job("failing")
+    assert snap_compare(app, run_before=showing(app, lambda: ExceptionsScreen(job),
+                                                lambda s: s.report_data is not None))
+
+
+def test_checkpoints_snapshot(snap_compare) -> None:  # noqa: ANN001
+    app = ViewerApp()
+    job = app.scenario_job("checkpoint_failing")
+    assert snap_compare(app, run_before=showing(app, lambda: CheckpointsScreen(job),
+                                                lambda s: s.report_data is not None))
+
+
+def test_metrics_snapshot(snap_compare) -> None:  # noqa: ANN001
+    app = ViewerApp()
+    job = app.scenario_job("lagging")
+    assert snap_compare(app, run_before=showing(app, lambda: MetricsScreen(job),
+                                                lambda s: s.metric_set is not None))
+
+
+def test_internals_snapshot(snap_compare) -> None:  # noqa: ANN001
+    app = ViewerApp()
+    job = app.scenario_job("running")
+    assert snap_compare(app, run_before=showing(app, lambda: InternalsScreen(job), lambda s: len(s.loaded) == 5))
+
+
+def test_triage_board_snapshot(snap_compare) -> None:  # noqa: ANN001
+    app = ViewerApp()
+    assert snap_compare(app, run_before=showing(app, TriageScreen, lambda s: s.report_data is not None))
