@@ -339,7 +339,11 @@ class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
     def action_jump(self, initial: str = "") -> None:
         from foas_tui.screens.jump import JumpScreen
 
-        self.push_screen(JumpScreen(initial), self.run_command_line)
+        suggestions: list[str] = []
+        if self._main is not None:
+            suggestions += [f"project {name}" for name in self._main.known_projects()]
+            suggestions += [f"job {job}" for _project, job in self._main.known_jobs()]
+        self.push_screen(JumpScreen(initial, suggestions), self.run_command_line)
 
     def action_command_log(self) -> None:
         from foas_tui.screens.command_log import CommandLogScreen

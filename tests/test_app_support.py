@@ -45,6 +45,7 @@ async def ready(pilot: Any) -> FoasApp:
     app: FoasApp = pilot.app
     main = app.main_screen
     assert main is not None
+    await wait_for(pilot, lambda: main.query("#tree"), what="the main screen")
     await wait_for(pilot, lambda: main.tree.projects_loaded.is_set(), what="projects")
     await wait_for(pilot, lambda: main.scope_jobs and main.live.row_count == len(main.scope_jobs), what="scope")
     await wait_for(pilot, lambda: app.refresher.generation >= 1 and not app.refresher.running, what="refresh")

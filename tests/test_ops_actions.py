@@ -10,7 +10,7 @@ import pytest
 
 from foas_tui.app import FoasApp
 from foas_tui.emulator import FakeClock
-from foas_tui.screens.action_progress import ActionProgressScreen, PlanScreen
+from foas_tui.screens.action_progress import PlanScreen
 from foas_tui.screens.bulk_summary import BulkSummaryScreen
 from foas_tui.screens.confirm import ChoiceScreen, ConfirmScreen, TextScreen
 from foas_tui.screens.start_job import CommitScreen, StartJobScreen
@@ -70,35 +70,29 @@ async def finish_run(pilot: Any) -> None:
     await pilot.pause(0.05)
 
 
-async def test_stop_asks_then_stops_and_follows_until_terminated(monkeypatch) -> None:
+async def test_cancelled_confirmations_send_nothing_then_stop_follows_until_terminated(monkeypatch) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         select(app, monkeypatch, ("ads_attribution", "ads_click_ingest"))
         assert state(app, "ads_attribution", "ads_click_ingest") == "RUNNING"
-        await pilot.press("x")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        assert "ads_click_ingest (RUNNING)" in str(app.screen.targets)
-        assert mutating_calls(app) == []
-        await pilot.click("#ops-ok")
-        await wait_for(pilot, lambda: isinstance(app.screen, ActionProgressScreen) or app._ops_last_run.finished)
-        await finish_run(pilot)
-        assert state(app, "ads_attribution", "ads_click_ingest") == "TERMINATED"
-        assert mutating_calls(app) == ["ModifyInstanceState"]
-        run = app._ops_last_run
-        assert [t.status for t in run.targets.values()] == ["reached"]
-
-
-async def test_cancelling_a_confirmation_sends_nothing(monkeypatch) -> None:
-    app = make_app()
-    async with app.run_test(size=(100, 30)) as pilot:
-        select(app, monkeypatch, ("ads_attribution", "ads_click_ingest"))
-        for key in ("x", "O", "D"):
+        for key in ("x", "F", "D"):  # stop, offline, delete: each asks first; escape cancels
             await pilot.press(key)
             await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
             await pilot.press("escape")
             await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
         assert mutating_calls(app) == []
         assert state(app, "ads_attribution", "ads_click_ingest") == "RUNNING"
+
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "ads_click_ingest (RUNNING)" in str(app.screen.targets)
+        assert "pause (P) instead" in str(app.screen.notes)
+        await pilot.click("#ops-ok")
+        await finish_run(pilot)
+        assert state(app, "ads_attribution", "ads_click_ingest") == "TERMINATED"
+        assert mutating_calls(app) == ["ModifyInstanceState"]
+        run = app._ops_last_run
+        assert [t.status for t in run.targets.values()] == ["reached"]
 
 
 async def test_pause_then_resume(monkeypatch) -> None:
@@ -115,35 +109,27 @@ async def test_pause_then_resume(monkeypatch) -> None:
         assert mutating_calls(app) == ["ModifyInstanceState", "ModifyInstanceState"]
 
 
-async def test_start_form_sends_the_start_offset_and_waits_for_running(monkeypatch) -> None:
+async def test_start_form_checks_the_offset_sends_it_and_waits_for_running(monkeypatch) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         select(app, monkeypatch, ("realtime_dw", "ods_cart_events_ingest"))
         assert state(app, "realtime_dw", "ods_cart_events_ingest") == "TERMINATED"
         await pilot.press("s")
         await wait_for(pilot, lambda: isinstance(app.screen, StartJobScreen))
-        app.screen.query_one("#start-offset").value = "now"
-        app.screen.query_one("#start-cp-interval").value = "60000"
+        form = app.screen
+        form.query_one("#start-offset").value = "yesterday-ish"
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.05)
+        assert app.screen is form and "start offset" in str(form.query_one("#start-errors").render())
+        assert mutating_calls(app) == []
+        form.query_one("#start-offset").value = "now"
+        form.query_one("#start-cp-interval").value = "60000"
         await pilot.press("ctrl+s")
         await finish_run(pilot)
         assert state(app, "realtime_dw", "ods_cart_events_ingest") == "RUNNING"
         params = job(app, "realtime_dw", "ods_cart_events_ingest").current.start_params
         assert params["startOffset"] == str(int(T0 * 1000))
         assert params["blink.checkpoint.interval.ms"] == "60000"
-
-
-async def test_start_form_rejects_a_bad_offset(monkeypatch) -> None:
-    app = make_app()
-    async with app.run_test(size=(100, 30)) as pilot:
-        select(app, monkeypatch, ("realtime_dw", "ods_cart_events_ingest"))
-        await pilot.press("s")
-        await wait_for(pilot, lambda: isinstance(app.screen, StartJobScreen))
-        app.screen.query_one("#start-offset").value = "yesterday-ish"
-        await pilot.press("ctrl+s")
-        await pilot.pause(0.05)
-        assert isinstance(app.screen, StartJobScreen)
-        assert "start offset" in str(app.screen.query_one("#start-errors").render())
-        assert mutating_calls(app) == []
 
 
 async def test_commit_offline_delete(monkeypatch) -> None:
@@ -158,7 +144,7 @@ async def test_commit_offline_delete(monkeypatch) -> None:
         assert job(app, "realtime_dw", "ods_orders_ingest").committed is True
 
         app._ops_last_run = None
-        await pilot.press("O")
+        await pilot.press("F")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.click("#ops-ok")
         await finish_run(pilot)
@@ -178,21 +164,23 @@ async def test_commit_offline_delete(monkeypatch) -> None:
         assert mutating_calls(app) == ["CommitJob", "OfflineJob", "DeleteJob"]
 
 
-async def test_validate_shows_the_tables(monkeypatch) -> None:
+async def test_validate_raw_plan_resources_and_autoscale(monkeypatch) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         select(app, monkeypatch, ("ads_attribution", "ads_conv_attribution"))
+        target = job(app, "ads_attribution", "ads_conv_attribution")
         await pilot.press("v")
         await wait_for(pilot, lambda: isinstance(app.screen, TextScreen))
-        assert "valid" in app.screen.title_text
+        assert "valid" in app.screen.title_text and "Inputs" in str(app.screen.body.renderables)
+        await pilot.press("escape")
+
+        await pilot.press("dollar_sign")
+        await wait_for(pilot, lambda: isinstance(app.screen, TextScreen))
+        assert "Cores" in str(app.screen.body)
+        await pilot.press("escape")
         assert mutating_calls(app) == []
 
-
-async def test_raw_plan_polls_the_session_and_stores_the_plan(monkeypatch) -> None:
-    app = make_app()
-    async with app.run_test(size=(100, 30)) as pilot:
-        select(app, monkeypatch, ("ads_attribution", "ads_conv_attribution"))
-        job(app, "ads_attribution", "ads_conv_attribution").plan_json = ""
+        target.plan_json = ""
         await pilot.press("J")
         await wait_for(pilot, lambda: isinstance(app.screen, PlanScreen))
         screen = app.screen
@@ -200,26 +188,15 @@ async def test_raw_plan_polls_the_session_and_stores_the_plan(monkeypatch) -> No
         assert screen.result.status == "success", screen.result
         await pilot.click("#plan-store")
         await wait_for(pilot, lambda: "UpdateJob" in mutating_calls(app))
-        assert '"nodes"' in job(app, "ads_attribution", "ads_conv_attribution").plan_json
+        assert '"nodes"' in target.plan_json
 
-
-async def test_calc_resources_and_autoscale(monkeypatch) -> None:
-    app = make_app()
-    async with app.run_test(size=(100, 30)) as pilot:
-        select(app, monkeypatch, ("ads_attribution", "ads_conv_attribution"))
-        await pilot.press("dollar_sign")
-        await wait_for(pilot, lambda: isinstance(app.screen, TextScreen))
-        assert "Cores" in str(app.screen.body)
-        await pilot.press("escape")
-        # AutoScale needs an instance started with it: commit with AutoScale, then restart.
-        target = job(app, "ads_attribution", "ads_conv_attribution")
-        target.current.autoscale["isOnOff"] = True
+        target.current.autoscale["isOnOff"] = True  # as if committed with AutoScale and started
         await pilot.press("A")
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
         await pilot.press("0")
         await finish_run(pilot)
         assert target.current.autoscale_config.get("autoscale.enable") in ("false", False)
-        assert mutating_calls(app) == ["UpdateAutoScaleConfig"]
+        assert mutating_calls(app) == ["UpdateJob", "UpdateAutoScaleConfig"]
 
 
 async def test_bulk_with_a_partial_failure_shows_reasons(monkeypatch) -> None:

@@ -109,7 +109,9 @@ def test_failovers_in_the_window_from_the_exception_history() -> None:
     assert storm.score == 65
     one = assess(summary(error_ms=NOW_MS - 1000), now_ms=NOW_MS)  # no history read: the run summary's error
     assert one.findings[0].reason.startswith("1 failover")
-    assert one.score == 85
+    assert one.score == 75 and one.level == "yellow"  # any restart is a P0 alert in the console
+    old = assess(summary(error_ms=NOW_MS - 3_600_000), now_ms=NOW_MS)  # outside the 30 min window
+    assert old.findings == []
 
 
 def test_health_bands_match_the_console() -> None:
@@ -132,7 +134,9 @@ def test_suspicious_jobs_get_a_deep_check() -> None:
     assert is_suspicious(summary(error_ms=NOW_MS - 60_000), NOW_MS)
     assert is_suspicious(summary(delay_ms=100_000), NOW_MS)
     assert not is_suspicious(summary(), NOW_MS)
-    assert not is_suspicious(summary(actual="FAILED", error_ms=NOW_MS), NOW_MS)  # not running: state says it all
+    assert is_suspicious(summary(actual="FAILED", error_ms=NOW_MS), NOW_MS)  # a stream job failing over
+    assert not is_suspicious(summary(actual="TERMINATED", error_ms=NOW_MS), NOW_MS)  # stopped: state says it all
+    assert not is_suspicious(summary(actual="FAILED", job_type="FLINK_BATCH"), NOW_MS)
 
 
 @pytest.mark.parametrize("text", ["{not json", "", "   ", "[1, 2]", "null"])

@@ -42,7 +42,7 @@ async def test_metrics_plots_four_series_and_switches_windows() -> None:
         await pilot.press("2")
         await until(pilot, lambda: screen.metric_set is not None and screen.metric_set.window_s == 3600)
         header = str(screen.query_one("#metrics-header").render())
-        assert "2 1h" in header and "delay" in header
+        assert "15m 1h 2h" in header and "delay" in header
 
 
 async def test_metrics_of_a_stopped_job_is_a_message_not_a_crash() -> None:

@@ -146,3 +146,29 @@ def test_dag_of_a_join() -> None:
     blink = {"nodes": [{"id": 1, "pact": "Source"}, {"id": 2, "pact": "Data Sink"}],
              "links": [{"source": 1, "target": 2}]}
     assert dag_lines(nodes_from_plan(blink)) == ["[1] Source", "└─▶ [2] Data Sink"]
+
+
+async def test_delay_trend_cache_bounds_calls_per_refresh() -> None:
+    from foas_tui.services.metrics import DelayTrendCache
+
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path.split("/jobs/")[1].split("/")[0])
+        query = json.loads(dict(httpx.QueryParams(request.content.decode()))["metricJson"])
+        return httpx.Response(200, json={"RequestId": "r", "metrics": [
+            {"metricName": query["queries"][0]["metric"], "dps": {str(query["end"] // 1000): "5000"}}]})
+
+    clock = [1_700_000_000.0]
+    client = FoasClient(Credentials("id", "s"), transport=httpx.MockTransport(handler), retries=0)
+    cache = DelayTrendCache(per_cycle=2, ttl_s=60, now=lambda: clock[0])
+    jobs = [SimpleNamespace(project="p", job_name=f"j{i}") for i in range(3)]
+    first = await cache.refresh(client, jobs)
+    assert len(calls) == 2 and first == {("p", "j0"): [5.0], ("p", "j1"): [5.0]}
+    second = await cache.refresh(client, jobs)
+    assert calls[2:] == ["j2"] and len(second) == 3  # only the one never fetched
+    assert await cache.refresh(client, jobs) == second and len(calls) == 3  # nothing is due yet
+    clock[0] += 61
+    await cache.refresh(client, jobs)
+    assert len(calls) == 5
+    await client.aclose()

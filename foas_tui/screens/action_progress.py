@@ -74,9 +74,9 @@ class ActionProgressScreen(ModalScreen[None]):
         for sel, target in run.targets.items():
             key = f"{sel.project}/{sel.job_name}"
             actual = target.progress.actual if target.progress is not None else None
-            table.update_cell(key, "state", actual or "")
-            table.update_cell(key, "status", status_text(target))
-            table.update_cell(key, "reason", target.reason)
+            table.update_cell(key, "state", actual or "", update_width=True)
+            table.update_cell(key, "status", status_text(target), update_width=True)
+            table.update_cell(key, "reason", target.reason, update_width=True)
             done += target.finished
         self.query_one(ProgressBar).update(progress=done)
         if run.finished:

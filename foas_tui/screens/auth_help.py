@@ -47,8 +47,8 @@ class AuthHelpScreen(ModalScreen[None]):
         head.append(f"profile {session.profile_name}, region {session.region_id}, key "
                     f"{getattr(session.client, 'access_key_id_masked', '?')}\n\n", style="dim")
         with VerticalScroll(id="auth-box"):
-            yield Static(head)
-            yield Static(Text(FIXES))
+            yield Static(head, id="auth-error")
+            yield Static(Text(FIXES), id="auth-fixes")
 
     def action_close(self) -> None:
         self.dismiss(None)

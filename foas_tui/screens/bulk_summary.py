@@ -30,6 +30,7 @@ class BulkSummaryScreen(ModalScreen[None]):
             yield Static(self.run.title, classes="ops-title")
             yield Static(Text(self.run.summary(), style=f"bold {style}"), id="ops-summary-line")
             yield DataTable(id="ops-summary-table", cursor_type="row")
+            yield Static("", id="ops-summary-reason", classes="ops-hint")
             with Horizontal(classes="ops-buttons"):
                 yield Button("Close", id="ops-close", variant="primary")
 
@@ -40,12 +41,22 @@ class BulkSummaryScreen(ModalScreen[None]):
         table.add_column("State", key="state")
         table.add_column("Reason", key="reason")
         targets = sorted(self.run.targets.values(), key=lambda t: (t.ok, t.selection.job_name))
+        self._ordered = targets
         for target in targets:
             sel = target.selection
             state = target.progress.actual if target.progress is not None and target.progress.actual else ""
             table.add_row(sel.job_name, status_text(target), state, target.reason or "ok",
                           key=f"{sel.project}/{sel.job_name}")
         table.focus()
+
+    @on(DataTable.RowHighlighted, "#ops-summary-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        # The reason column is cut at 80 columns: the highlighted row's reason is shown whole below.
+        target = self._ordered[event.cursor_row] if 0 <= event.cursor_row < len(self._ordered) else None
+        if target is not None:
+            sel = target.selection
+            self.query_one("#ops-summary-reason", Static).update(
+                Text(f"{sel.project}/{sel.job_name}: {target.reason or 'ok'}"))
 
     @on(Button.Pressed, "#ops-close")
     def action_close(self) -> None:

@@ -140,9 +140,17 @@ def report_text(report: CheckpointReport) -> str:
     for stats in report.history:
         cells = history_cells(stats)
         rows.append("\t".join(cells[key].plain for key, _ in HISTORY_COLUMNS))
+    c = report.counts
+    rows.append(f"\nTriggered {c['total']}, in progress {c['in_progress']}, completed {c['completed']}, "
+                f"failed {c['failed']}, restored {c['restored']}")
+    for label, stats in (("completed", report.latest_completed), ("savepoint", report.latest_savepoint)):
+        if stats is not None:
+            rows.append(f"Latest {label} #{stats.id}: {stats.external_path or '-'}")
     failed = report.latest_failed
-    if failed is not None and failed.failure_message:
-        rows.append(f"\nLatest failed #{failed.id}: {failed.failure_message}")
+    if failed is not None:
+        rows.append(f"Latest failed #{failed.id}: {failed.failure_message or '(no cause given)'}")
+    if report.latest_restored is not None:
+        rows.append(f"Latest restore #{report.latest_restored.id}: {report.latest_restored.external_path or '-'}")
     return "\n".join(rows)
 
 

@@ -59,9 +59,9 @@ class CommandLogScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one("#log-table", DataTable)
-        for key, label, width in (("seq", "#", 5), ("time", "TIME (UTC)", 12), ("op", "OPERATION", 28),
-                                  ("status", "STATUS", 16), ("latency", "MS", 6), ("params", "PARAMETERS", 60),
-                                  ("rid", "REQUEST ID", 36)):
+        for key, label, width in (("seq", "#", 5), ("time", "TIME (UTC)", 12), ("op", "OPERATION", 27),
+                                  ("status", "STATUS", 14), ("latency", "MS", 5), ("rid", "REQUEST ID", 36),
+                                  ("params", "PARAMETERS", 80)):
             table.add_column(label, key=key, width=width)
         call_log = self.app.session.call_log  # type: ignore[attr-defined]
         self._unsubscribe = call_log.subscribe(self._on_call)
@@ -96,7 +96,7 @@ class CommandLogScreen(Screen):
             table.add_row(
                 Text(key, style="dim"), clock_time(record.started_at),
                 Text(record.operation, style="bold yellow" if record.mutating else "bold"), status,
-                f"{record.latency_ms:.0f}", format_params(record), record.request_id or "—", key=key,
+                f"{record.latency_ms:.0f}", record.request_id or "—", format_params(record), key=key,
             )
             added = True
         live = {id(r) for r in call_log}

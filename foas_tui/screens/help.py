@@ -94,7 +94,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("KEY", key="key", width=14)
         table.add_column("ACTION", key="action", width=34)
         table.add_column("WHERE", key="where", width=18)
-        table.add_column("ID (for [keymap])", key="id")
+        table.add_column("ID (keymap)", key="id")
         for index, (section, binding, key) in enumerate(help_rows(self.app, self.under)):
             table.add_row(Text(key, style="bold"), binding.description or binding.action,
                           Text(section, style="dim"), Text(binding.id or "—", style="dim"), key=f"{index}")

@@ -148,11 +148,8 @@ class MetricsScreen(ViewerScreen):
             message.update(markup)
 
     def _set_header(self, status: str | None = None) -> None:
-        windows = " ".join(
-            f"[reverse]{key} {name}[/]" if name == self.window else f"{key} {name}"
-            for key, name in WINDOW_KEYS.items()
-        )
-        parts = [f"[b]Metrics[/b] {escape(self.job_label)}", f"window {windows}"]
+        windows = " ".join(f"[reverse]{name}[/]" if name == self.window else name for name in WINDOW_KEYS.values())
+        parts = [f"[b]Metrics[/b] {escape(self.job_label)}", f"{windows} (1 2 3)"]
         if self.metric_set is not None:
             delay = self.metric_set.series[DELAY.key]
             parts.append(f"delay {escape(sparkline(delay.values, 16))}")

@@ -44,7 +44,8 @@ OPS_BINDINGS: list[BindingType] = [
     Binding("u", "ops_resume", "Resume job", id="ops.resume", show=False),
     Binding("x", "ops_stop", "Stop job", id="ops.stop"),
     Binding("C", "ops_commit", "Commit job", id="ops.commit", show=False),
-    Binding("O", "ops_offline", "Take job offline", id="ops.offline", show=False),
+    # not `o`/`O`: the live table sorts with them
+    Binding("F", "ops_offline", "Take job offline", id="ops.offline", show=False),
     Binding("D", "ops_delete", "Delete job", id="ops.delete", show=False),
     Binding("v", "ops_validate", "Validate job SQL", id="ops.validate", show=False),
     Binding("J", "ops_raw_plan", "Generate raw plan JSON", id="ops.raw_plan", show=False),
@@ -53,7 +54,7 @@ OPS_BINDINGS: list[BindingType] = [
     Binding("A", "ops_autoscale", "AutoScale on/off", id="ops.autoscale", show=False),
     Binding("E", "ops_edit_code", "Edit code", id="ops.edit_code"),
     Binding("ctrl+e", "ops_edit_external", "Edit code in $EDITOR", id="ops.edit_external", show=False),
-    Binding("o", "ops_edit_properties", "Edit properties", id="ops.edit_properties", show=False),
+    Binding("K", "ops_edit_properties", "Edit properties", id="ops.edit_properties", show=False),
     Binding("n", "ops_new_job", "New job", id="ops.new_job", show=False),
     Binding("N", "ops_new_folder", "New folder", id="ops.new_folder", show=False),
     Binding("M", "ops_move_folder", "Move folder", id="ops.move_folder", show=False),
@@ -115,9 +116,15 @@ class OpsActionsMixin:
         if action in JOB_ACTIONS or action in OTHER_ACTIONS:
             if action in MUTATING_ACTIONS and self.ops_read_only:
                 return False
-            screen = self._app.screen
-            if isinstance(screen, ModalScreen) and not isinstance(screen, CommandPalette):
+            stack = self._app.screen_stack
+            screen = stack[-1] if stack else None
+            if isinstance(screen, CommandPalette) and len(stack) > 1:
+                screen = stack[-2]  # judge by the screen the palette was opened on
+            if isinstance(screen, ModalScreen):
                 return False  # no job actions stacked on top of a dialog
+            main = getattr(self._app, "main_screen", None)
+            if main is not None and screen is not main and not getattr(screen, "ALLOW_OPS_ACTIONS", False):
+                return False  # e.g. on the resources screen `s` must not start the job selected elsewhere
             return True
         return super().check_action(action, parameters)  # type: ignore[misc]
 
@@ -163,17 +170,6 @@ class OpsActionsMixin:
 
     def _ops_fail(self, err: BaseException, context: str) -> None:
         self._app.report_error(err, context)
-
-    # --- the palette --------------------------------------------------------------------------------
-
-    def ops_commands(self) -> list[tuple[str, str, str]]:
-        """(label, help, action) of every ops action allowed now (for palettes and help screens)."""
-        out = []
-        for binding in OPS_BINDINGS:
-            assert isinstance(binding, Binding)
-            if self.check_action(binding.action, ()):
-                out.append((binding.description, f"key {binding.key_display or binding.key}", binding.action))
-        return out
 
     # --- state changes: start, pause, resume, stop -------------------------------------------------
 

@@ -72,10 +72,11 @@ class PropertiesFormScreen(ModalScreen[None]):
                 yield Static(Text("Documented keys; empty = not set (the engine's default applies). "
                                   "Comments and unknown keys in the text are kept."), classes="ops-hint")
                 for index, spec in enumerate(PROPERTY_SPECS):
+                    # Key and help above the field: the keys are long, the screen may be 80 columns.
                     with Horizontal(classes="prop-row"):
                         yield Label(spec.key, classes="prop-key")
-                        yield self._widget(index, spec, values.get(spec.key, ""))
-                    yield Static(Text(spec.help), classes="prop-help")
+                        yield Static(Text(spec.help), classes="prop-help")
+                    yield self._widget(index, spec, values.get(spec.key, ""))
                     yield Static("", id=f"{_field_id(index)}-error", classes="ops-error prop-error")
                 yield Label("Other keys (key=value, one per line)")
                 yield TextArea(free_pairs_text(values), id="props-free", classes="ops-small-area",

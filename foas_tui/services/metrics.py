@@ -212,3 +212,46 @@ async def delay_trends(
 
     pairs = await asyncio.gather(*(one(key) for key in unique))
     return {key: values for key, values in pairs if values is not None}
+
+
+class DelayTrendCache:
+    """Delay trends for the live table's sparkline column, with a bounded cost per refresh.
+
+    `refresh(client, jobs)` fetches at most `per_cycle` jobs whose trend is older than `ttl_s` (the stalest
+    first; one GetInstanceMetric each) and returns every trend it holds for `jobs`, keyed (project, job).
+    Pass only running stream jobs: the service answers an error for others (they are skipped).
+    """
+
+    def __init__(self, *, window_s: int = 15 * 60, ttl_s: float = 60.0, per_cycle: int = 16,
+                 concurrency: int = 4, now: Callable[[], float] = time.time) -> None:
+        self.window_s = window_s
+        self.ttl_s = ttl_s
+        self.per_cycle = per_cycle
+        self.concurrency = concurrency
+        self.now = now
+        self._trends: dict[tuple[str, str], list[float]] = {}
+        self._fetched: dict[tuple[str, str], float] = {}
+
+    def get(self, key: tuple[str, str]) -> list[float]:
+        return self._trends.get(key, [])
+
+    def due(self, jobs: Iterable[Any]) -> list[Any]:
+        now = self.now()
+        stale = [j for j in jobs if now - self._fetched.get((j.project, j.job_name), 0.0) >= self.ttl_s]
+        stale.sort(key=lambda j: self._fetched.get((j.project, j.job_name), 0.0))
+        return stale[: self.per_cycle]
+
+    async def refresh(self, client: FoasClient, jobs: Iterable[Any]) -> dict[tuple[str, str], list[float]]:
+        jobs = list(jobs)
+        due = self.due(jobs)
+        if due:
+            fetched = await delay_trends(client, due, window_s=self.window_s, concurrency=self.concurrency,
+                                         now=self.now)
+            stamp = self.now()
+            for job in due:
+                key = (job.project, job.job_name)
+                self._fetched[key] = stamp  # a failed job waits `ttl_s` too, instead of being retried at once
+                if key in fetched:
+                    self._trends[key] = fetched[key]
+        return {(j.project, j.job_name): self._trends[(j.project, j.job_name)]
+                for j in jobs if (j.project, j.job_name) in self._trends}

@@ -11,13 +11,20 @@ from textual.widgets import Input
 Matcher = Callable[[str], bool]
 
 
-def compile_filter(text: str) -> Matcher | None:
-    """A predicate for `text`, or None when the filter is empty (show everything)."""
+def parse_filter(text: str) -> tuple[str, bool] | None:
+    """(lower-cased needle, inverse) for `text`, or None when it filters nothing."""
     text = text.strip()
     inverse = text.startswith("!")
     needle = (text[1:] if inverse else text).strip().lower()
-    if not needle:
+    return (needle, inverse) if needle else None
+
+
+def compile_filter(text: str) -> Matcher | None:
+    """A predicate for `text`, or None when the filter is empty (show everything)."""
+    spec = parse_filter(text)
+    if spec is None:
         return None
+    needle, inverse = spec
     if inverse:
         return lambda value: needle not in value.lower()
     return lambda value: needle in value.lower()

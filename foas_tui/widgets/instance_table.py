@@ -133,7 +133,7 @@ class InstanceTable(DataTable):
             Text(job.job_name, style="bold red" if alert else ""),
             state_text(row.actual_state),
             state_text(row.expect_state),
-            delay_text(row.input_delay, self.delay_warn_seconds),
+            delay_text(row.input_delay if row.actual_state == "RUNNING" else None, self.delay_warn_seconds),
             Text(uptime),
             Text("stream" if row.job_type != "FLINK_BATCH" else "batch"),
             Text(str(row.instance_id) if row.instance_id else "—"),

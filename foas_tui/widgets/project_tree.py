@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from rich.text import Text
 from textual import work
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets._tree import TreeNode, _TreeLine
@@ -17,7 +18,7 @@ from textual.widgets._tree import TreeNode, _TreeLine
 from foas_tui.services import tree_state
 from foas_tui.services.refresh import JobKey, RunRow
 from foas_tui.services.session import ROOT, FolderContents, JobInfo, ProjectInfo
-from foas_tui.widgets.filter_bar import Matcher
+from foas_tui.widgets.filter_bar import Matcher, parse_filter
 from foas_tui.widgets.state_style import needs_attention, state_glyph, state_style
 
 if TYPE_CHECKING:
@@ -37,6 +38,11 @@ class NodeData:
     job_count: int | None = None
     info: ProjectInfo | None = None
     job_keys: list[JobKey] = field(default_factory=list)
+    label_width: int = 0  # cell width of the last label: the tree's width without re-rendering labels
+    search_lower: str = field(init=False, default="")
+
+    def __post_init__(self) -> None:
+        self.search_lower = self.search_text.lower()  # filters compare against this on every keystroke
 
     @property
     def state_path(self) -> str:
@@ -91,7 +97,7 @@ class ProjectTree(Tree[NodeData]):
         self.session = session
         self.state = state
         self.matcher: Matcher | None = None
-        self._inverse = False
+        self._filter_spec: tuple[str, bool] | None = None
         self.filter_text = ""
         self.projects: dict[str, TreeNode[NodeData]] = {}
         self.job_nodes: dict[JobKey, TreeNode[NodeData]] = {}
@@ -241,6 +247,11 @@ class ProjectTree(Tree[NodeData]):
     # --- labels and live states -------------------------------------------------------------------
 
     def _label(self, data: NodeData) -> Text:
+        text = self._make_label(data)
+        data.label_width = text.cell_len
+        return text
+
+    def _make_label(self, data: NodeData) -> Text:
         if data.kind == "job" and data.job is not None:
             row = self.states.get(data.job.key)
             state = row.actual_state if row else ""
@@ -396,64 +407,74 @@ class ProjectTree(Tree[NodeData]):
     # --- filter -----------------------------------------------------------------------------------
 
     def set_filter(self, text: str, matcher: Matcher | None) -> None:
+        """Show only matching jobs (and their folders); `matcher` None clears. `!text` hides matches."""
         self.filter_text = text if matcher else ""
         self.matcher = matcher
-        self._inverse = text.strip().startswith("!")
+        self._filter_spec = parse_filter(text) if matcher else None
         self._invalidate()
         if self.cursor_node is None and self._tree_lines:
             self.cursor_line = 0
 
+    def get_label_width(self, node: TreeNode[NodeData]) -> int:
+        data = node.data
+        if data is None or not data.label_width:
+            return super().get_label_width(node)
+        return data.label_width + (2 if node._allow_expand else 0)  # the expand icon is two cells
+
     def _build(self) -> None:
-        # With a filter, show the loaded nodes that match and their ancestors, whether open or not.
-        # Overriding the line builder costs one pass over the loaded nodes: no node is added or removed,
-        # so a keystroke in a 10,000-job tree stays in the milliseconds.
-        matcher = self.matcher
-        if matcher is None:
+        # With a filter, show the loaded nodes that match and their ancestors, open or not. Overriding the
+        # line builder costs one pass over the loaded nodes and adds or removes no node, so a keystroke in
+        # a 10,000-job tree stays in the milliseconds.
+        spec = self._filter_spec
+        if spec is None:
             super()._build()
             return
+        needle, inverse = spec
+        Line = _TreeLine
+
+        def collect(node: TreeNode[NodeData]) -> list | None:
+            """The children to show as (node, their children), or None when `node` is hidden."""
+            kept: list = []
+            for child in node._children:
+                data = child.data
+                if data is None or data.kind == "note":
+                    continue
+                if data.kind == "job":
+                    if (needle in data.search_lower) is not inverse:
+                        kept.append((child, None))
+                else:
+                    sub = collect(child)
+                    if sub is not None:
+                        kept.append((child, sub))
+            data = node.data
+            # An inverse filter hides jobs only; a positive one also keeps folders whose name matches.
+            own = data is not None and not inverse and data.kind != "note" and needle in data.search_lower
+            return kept if kept or own else None
+
         lines: list[_TreeLine[NodeData]] = []
 
-        def visit(path: list[TreeNode[NodeData]], node: TreeNode[NodeData], last: bool) -> bool:
-            data = node.data
-            if data is None or data.kind == "note":
-                return False
-            own = matcher(data.search_text)
+        def emit(path: list, node: TreeNode[NodeData], sub: list | None, last: bool) -> None:
             child_path = [*path, node]
-            index = len(lines)
-            lines.append(_TreeLine(child_path, last))
-            node._line = index
-            shown = False
-            if data.kind != "job":
-                kids = node._children
-                marks: list[int] = []
-                for child in kids:
-                    before = len(lines)
-                    if visit(child_path, child, False):
-                        marks.append(before)
-                        shown = True
-                if marks:  # fix the "last sibling" guides of the children that remained
-                    lines[marks[-1]] = _TreeLine(lines[marks[-1]].path, True)
-            # An inverse filter hides jobs only; a positive one also keeps folders whose name matches.
-            if shown or (own and (data.kind == "job" or not self._inverse)):
-                return True
-            del lines[index:]
-            node._line = -1
-            return False
+            node._line = len(lines)
+            lines.append(Line(child_path, last))
+            if sub:
+                final = len(sub) - 1
+                for index, (child, child_sub) in enumerate(sub):
+                    emit(child_path, child, child_sub, index == final)
 
-        top: list[int] = []
-        for node in self.root._children:
-            before = len(lines)
-            if visit([], node, False):
-                top.append(before)
-        if top:
-            lines[top[-1]] = _TreeLine(lines[top[-1]].path, True)
+        top = [(node, sub) for node in self.root._children if (sub := collect(node)) is not None]
+        for index, (node, sub) in enumerate(top):
+            emit([], node, sub, index == len(top) - 1)
         self._tree_lines_cached = lines
-        width = max((self.get_label_width(line.node) + line._get_guide_width(self.guide_depth, self.show_root)
-                     for line in lines), default=self.size.width)
-        self.virtual_size = self.virtual_size.__class__(width, len(lines))
-        if self.cursor_line != -1:
-            cursor = self.cursor_node
-            if cursor is not None and cursor._line >= 0:
-                self.cursor_line = cursor._line
-            if self.cursor_line >= len(lines):
-                self.cursor_line = len(lines) - 1 if lines else -1
+        guide, show_root = self.guide_depth, self.show_root
+        if self.styles.overflow_x == "hidden":
+            width = self.size.width  # no horizontal scrolling: measuring thousands of labels buys nothing
+        else:
+            width = max((self.get_label_width(line.node) + line._get_guide_width(guide, show_root)
+                         for line in lines), default=self.size.width)
+        self.virtual_size = Size(width, len(lines))
+        cursor = self.cursor_node
+        if cursor is not None and 0 <= cursor._line < len(lines) and lines[cursor._line].node is cursor:
+            self.cursor_line = cursor._line  # still shown: keep it
+        elif self.cursor_line >= len(lines):
+            self.cursor_line = len(lines) - 1 if lines else -1

@@ -1,0 +1,121 @@
+"""The live refresh against the emulator: changed states show up in place, the cursor stays, failures go stale."""
+
+from __future__ import annotations
+
+from test_app_support import make_app, notifications, ready, refreshed, wait_for
+
+from foas_tui.screens.auth_help import AuthHelpScreen
+from foas_tui.screens.main import MainScreen
+from foas_tui.widgets.instance_table import row_key
+
+
+def _cell(app, key: tuple[str, str], column: str) -> str:
+    return app.main_screen.live.get_cell(row_key(key), column).plain
+
+
+async def test_a_state_changed_in_the_service_updates_its_cell_and_the_cursor_stays() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot)
+        main = app.main_screen
+        rows = app.refresher.rows
+        running = [k for k in main.live.jobs if rows[k].actual_state == "RUNNING" and rows[k].job_type ==
+                   "FLINK_STREAM"]
+        assert len(running) >= 2
+        target = running[-1]
+        # The operator sits on another row, scrolled; the refresh must not move them.
+        await pilot.press("tab")
+        cursor_key = running[0]
+        main.live.move_to_job(cursor_key)
+        await pilot.pause()
+        cells_before = {key: main.live.get_row(row_key(key)) for key in main.live.jobs}
+        # Someone pauses the job behind our back (another operator, the console ...).
+        await app.session.client.modify_instance_state(target[0], target[1], rows[target].instance_id, "PAUSED")
+        app.session.emulator.clock.advance(30)  # past the emulator's state transition time
+        updates: list[tuple] = []
+        original = main.live.update_cell
+        main.live.update_cell = lambda *a, **k: (updates.append(a[:2]), original(*a, **k))  # type: ignore
+        await refreshed(pilot)
+        assert _cell(app, target, "actual") == "PAUSED"
+        assert _cell(app, target, "expect") == "PAUSED"
+        assert main.live.cursor_job_key() == cursor_key
+        # Changed cells only: the paused row's state cells changed; nothing was re-added.
+        assert (row_key(target), "actual") in updates
+        assert main.live.row_count == len(cells_before)
+        tree_node = main.tree.job_nodes.get(target)
+        if tree_node is not None:  # its folder is open: the glyph follows
+            assert str(tree_node.label).startswith("‖")
+
+
+async def test_sorting_keeps_the_cursor_on_its_job() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot)
+        main = app.main_screen
+        await pilot.press("tab", "j", "j", "j")
+        key = main.live.cursor_job_key()
+        await pilot.press("o")  # sort by the next column (actual state)
+        assert main.live.cursor_job_key() == key
+        assert "sort actual" in str(main.live.border_subtitle)
+        order = [main.live.get_row_at(i)[2].plain for i in range(main.live.row_count)]
+        assert order == sorted(order)
+        await pilot.press("O")
+        order = [main.live.get_row_at(i)[2].plain for i in range(main.live.row_count)]
+        assert order == sorted(order, reverse=True) and main.live.cursor_job_key() == key
+
+
+async def test_a_failing_refresh_notifies_goes_stale_and_recovers() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot)
+        main = app.main_screen
+        emulator = app.session.emulator
+        emulator.faults.set("BatchGetInstanceRunSummary", status=503)
+        app.session.emulator.clock.advance(42)
+        await refreshed(pilot)
+        assert app.is_running
+        text = "\n".join(notifications(app))
+        assert "ServiceUnavailable" in text and "request id" in text
+        status = str(main.query_one("#status").render())
+        assert "stale 42s" in status and "ServiceUnavailable" in status
+        assert app.refresher.rows, "the last known states stay on screen"
+        # Garbage instead of JSON is reported the same way.
+        emulator.faults.clear("BatchGetInstanceRunSummary")
+        emulator.faults.set("BatchGetInstanceRunSummary", malformed=1.0)
+        await refreshed(pilot)
+        assert "InvalidResponse" in "\n".join(notifications(app))
+        assert app.is_running
+        emulator.faults.clear("BatchGetInstanceRunSummary")
+        await refreshed(pilot)
+        await pilot.pause()
+        main.update_status()
+        assert "stale" not in str(main.query_one("#status").render())
+        assert "live" in str(main.query_one("#status").render())
+
+
+async def test_pause_stops_the_timer_and_resume_refreshes() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot)
+        await pilot.press("p")
+        assert app.refresher.paused and app._refresh_timer is None
+        assert "paused" in str(app.main_screen.query_one("#status").render())
+        generation = app.refresher.generation
+        await pilot.press("p")
+        await wait_for(pilot, lambda: app.refresher.generation > generation, what="a refresh on resume")
+
+
+async def test_auth_error_opens_the_credentials_help_and_the_app_keeps_running() -> None:
+    app = make_app()
+    app.session.emulator.faults.set("ListProject", status=403)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, AuthHelpScreen) and app.screen.query("#auth-fixes"),
+                       what="the auth help screen")
+        text = str(app.screen.query_one("#auth-fixes").render())
+        assert "foas-tui profile test" in text and "ALIBABA_CLOUD_ACCESS_KEY_ID" in text
+        assert any("Forbidden" in n for n in notifications(app))
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen) and app.is_running
+        app.session.emulator.faults.clear()
+        await pilot.press("r")  # retry
+        await wait_for(pilot, lambda: app.main_screen.tree.projects, what="projects after the retry")

@@ -1,0 +1,43 @@
+"""Snapshots of the core screens (frozen clock, fixed seed): main at 120x36 and 80x24, help, a filtered view.
+
+`pytest --snapshot-update tests/test_app_snapshots.py` rewrites them after a deliberate change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from test_app_support import make_app, ready, wait_for
+
+
+async def settled(pilot: Any) -> None:
+    """Data in, one refresh applied, the job pane's details loaded: nothing left to change the frame."""
+    app = await ready(pilot)
+    pane = app.main_screen.job_pane
+    await wait_for(pilot, lambda: pane.job is not None and pane.detail is not None, what="the job details")
+    await pilot.pause()
+
+
+def test_main_screen_120x36(snap_compare) -> None:
+    assert snap_compare(make_app(), terminal_size=(120, 36), run_before=settled)
+
+
+def test_main_screen_80x24(snap_compare) -> None:
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=settled)
+
+
+def test_help_screen(snap_compare) -> None:
+    async def open_help(pilot: Any) -> None:
+        await settled(pilot)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: pilot.app.screen.query("#help-table"), what="help")
+
+    assert snap_compare(make_app(), terminal_size=(120, 36), run_before=open_help)
+
+
+def test_filtered_live_table(snap_compare) -> None:
+    async def filter_table(pilot: Any) -> None:
+        await settled(pilot)
+        await pilot.press("tab", "slash", *"dws", "enter")
+
+    assert snap_compare(make_app(), terminal_size=(120, 36), run_before=filter_table)
