@@ -12,7 +12,7 @@ from foas_tui.screens.command_log import CommandLogScreen
 
 async def test_command_log_lists_calls_newest_first_and_copies_the_cli_command() -> None:
     app = make_app()
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         await pilot.press("L")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandLogScreen))
@@ -60,7 +60,7 @@ def test_run_app_without_credentials_says_how_to_fix_and_exits_2(capsys) -> None
 async def test_expanded_folders_come_back_on_the_next_run(tmp_path) -> None:
     state = tmp_path / "tree-state.json"
     app = make_app(state_path=state)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         tree = app.main_screen.tree
         project = list(tree.projects.values())[1]
@@ -72,7 +72,7 @@ async def test_expanded_folders_come_back_on_the_next_run(tmp_path) -> None:
         wanted = folder.data.state_path
     assert state.exists()
     again = make_app(state_path=state)
-    async with again.run_test(size=(120, 36)) as pilot:
+    async with again.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         tree = again.main_screen.tree
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from test_app_support import make_app, ready, wait_for
+from test_app_support import make_app, paste, ready, wait_for
+from textual.command import CommandPalette
 
 from foas_tui.app import FoasApp
+from foas_tui.screens.command_log import CommandLogScreen
 from foas_tui.screens.help import HelpScreen
 from foas_tui.screens.main import MainScreen
 from foas_tui.screens.ops_mixin import OpsActionsMixin
 from foas_tui.screens.triage_mixin import TriageActionsMixin
 from foas_tui.widgets.instance_table import InstanceTable
+from foas_tui.widgets.palette import ActionsProvider, JobsProvider
 from foas_tui.widgets.project_tree import ProjectTree
 
 
@@ -29,7 +32,7 @@ def _table_jobs(table: InstanceTable) -> list[str]:
 
 async def test_keys_move_open_drill_down_and_back() -> None:
     app = make_app()
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         main = app.main_screen
         assert app.focused is main.tree
@@ -67,9 +70,9 @@ async def test_keys_move_open_drill_down_and_back() -> None:
         assert not folder.is_expanded
 
 
-async def test_tab_cycles_the_panes() -> None:
+async def test_tab_cycles_the_panes_and_enter_on_a_table_row_drills_down() -> None:
     app = make_app()
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         main = app.main_screen
         await pilot.press("tab")
@@ -78,16 +81,9 @@ async def test_tab_cycles_the_panes() -> None:
         assert main.job_pane in app.focused.ancestors_with_self
         await pilot.press("tab")
         assert app.focused is main.tree
-        await pilot.press("shift+tab")
-        assert main.job_pane in app.focused.ancestors_with_self
-
-
-async def test_enter_on_a_table_row_opens_the_job_and_esc_returns_to_the_table() -> None:
-    app = make_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        await ready(pilot)
-        main = app.main_screen
-        await pilot.press("tab", "j", "j")
+        await pilot.press("shift+tab", "shift+tab")
+        assert app.focused is main.live
+        await pilot.press("j", "j")
         key = main.live.cursor_job_key()
         assert key is not None and main.live.cursor_row == 2
         await pilot.press("enter")
@@ -99,7 +95,7 @@ async def test_enter_on_a_table_row_opens_the_job_and_esc_returns_to_the_table()
 
 async def test_tree_filter_shows_matches_with_their_folders_and_esc_clears() -> None:
     app = make_app()
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         main = app.main_screen
         # Load every folder of the first project, so there is something to search.
@@ -111,7 +107,7 @@ async def test_tree_filter_shows_matches_with_their_folders_and_esc_clears() -> 
         await pilot.pause()
         names = [k[1] for k in main.tree.job_nodes]
         needle = next(n for n in names if "gmv" in n.lower())
-        await pilot.press("slash", *"GMV")
+        await pilot.press("slash", *"GMV")  # case does not matter
         lines = _tree_lines(app)
         jobs_shown = [line for line in lines if any(line.endswith(n) or f" {n}" in line for n in names)]
         assert jobs_shown and all("gmv" in line.lower() for line in jobs_shown)
@@ -119,7 +115,7 @@ async def test_tree_filter_shows_matches_with_their_folders_and_esc_clears() -> 
         assert main.tree.filter_text == "GMV"
         await pilot.press("enter")  # keep the filter, back in the tree
         assert app.focused is main.tree and main.tree.filter_text == "GMV"
-        await pilot.press("slash", "ctrl+u", *"!gmv")  # inverse: everything but
+        await pilot.press("slash", "home", "!")  # the prompt keeps the text: make it "!GMV", everything but
         lines = _tree_lines(app)
         assert not any("gmv" in line.lower() for line in lines)
         await pilot.press("escape")  # Esc in the prompt clears the filter
@@ -129,52 +125,47 @@ async def test_tree_filter_shows_matches_with_their_folders_and_esc_clears() -> 
 
 async def test_table_filter_and_inverse_filter() -> None:
     app = make_app()
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         main = app.main_screen
         total = main.live.row_count
-        await pilot.press("tab", "slash", *"order")
+        await pilot.press("tab", "slash", *"dws")
         rows = _table_jobs(main.live)
-        assert rows and len(rows) < total and all("order" in r for r in rows)
-        assert "/order" in str(main.live.border_title)
+        assert rows and len(rows) < total and all("dws" in r for r in rows)
+        assert "/dws" in str(main.live.border_title)
         await pilot.press("enter")
         assert app.focused is main.live
-        await pilot.press("slash", "ctrl+u", *"!order")
+        await pilot.press("slash", "home", "!")
         rows = _table_jobs(main.live)
-        assert rows and not any("order" in r for r in rows)
+        assert rows and not any("dws" in r for r in rows)
         await pilot.press("enter", "escape")  # Esc on the table clears its filter
         assert main.live.row_count == total
 
 
 async def test_colon_jumps_to_a_job_in_a_folder_that_was_never_opened() -> None:
     app = make_app()
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         main = app.main_screen
         projects = list(main.tree.projects)
         target_project = projects[-1]  # never opened
         jobs = await app.session.project_jobs(target_project)
         target = next(j for j in jobs if j.folder_id is not None)
-        await pilot.press("colon", *f"job {target.job_name}", "enter")
+        await pilot.press("colon", "j", "space")  # :j is :job
+        await paste(pilot, target.job_name)
+        await pilot.press("enter")
         await wait_for(pilot, lambda: (node := main.tree.cursor_node) is not None and node.data.job is not None
                        and node.data.job.key == target.key, what="the tree cursor on the job")
         assert app.focused is main.tree
         selection = app.current_selection()
         assert selection is not None and (selection.project, selection.job_name) == target.key
         await wait_for(pilot, lambda: main.job_pane.job is not None and main.job_pane.job.key == target.key)
-
-
-async def test_colon_project_and_unknown_commands() -> None:
-    app = make_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        await ready(pilot)
-        main = app.main_screen
-        last = list(main.tree.projects)[-1]
-        await pilot.press("colon", *f"project {last}", "enter")
-        await wait_for(pilot, lambda: main.scope_key == (last, None), what="project scope")
-        await wait_for(pilot, lambda: main.live.scope_label == last, what="the table to show the project")
-        await pilot.press("colon", *"frobnicate", "enter")
-        await pilot.pause()
+        # :project switches the live table; unknown commands say so; :log opens the command log.
+        await pilot.press("colon", "p", "space")  # :p is :project
+        await paste(pilot, target_project)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: main.live.scope_label == target_project, what="the project in the table")
+        await pilot.press("colon", *"zz", "enter")
         assert any("unknown command" in n.message for n in app._notifications)
         await pilot.press("colon", *"log", "enter")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "CommandLogScreen")
@@ -184,7 +175,7 @@ async def test_colon_project_and_unknown_commands() -> None:
 
 async def test_help_lists_every_binding_including_remapped_keys() -> None:
     app = make_app()
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         app.set_keymap({"app.pause": "f6"})
         await pilot.press("question_mark")
@@ -208,16 +199,24 @@ async def test_help_lists_every_binding_including_remapped_keys() -> None:
         assert isinstance(app.screen, MainScreen)
 
 
-async def test_palette_finds_jobs_and_actions() -> None:
+async def test_palette_runs_actions_and_its_job_provider_selects_jobs() -> None:
     app = make_app()
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         main = app.main_screen
-        target = main.scope_jobs[-1]
         await pilot.press("ctrl+p")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
-        await pilot.press(*target.job_name)
-        await pilot.pause(0.5)
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"log")
+        await pilot.pause(0.4)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: main.job_pane.job is not None and main.job_pane.job.key == target.key,
-                       what="the palette to select the job")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandLogScreen), what="the palette to open the log")
+        await pilot.press("escape")
+        target = main.scope_jobs[-1]
+        provider = JobsProvider(main)
+        hits = [hit async for hit in provider.search(target.job_name)]
+        assert hits and target.job_name in str(hits[0].match_display)
+        best = max(hits, key=lambda hit: hit.score)
+        best.command()  # what Enter on the hit runs
+        await wait_for(pilot, lambda: main.job_pane.job is not None and main.job_pane.job.key == target.key)
+        actions = [hit async for hit in ActionsProvider(main).search("pause")]
+        assert any("Pause" in str(hit.match_display) for hit in actions)

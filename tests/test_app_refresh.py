@@ -15,7 +15,7 @@ def _cell(app, key: tuple[str, str], column: str) -> str:
 
 async def test_a_state_changed_in_the_service_updates_its_cell_and_the_cursor_stays() -> None:
     app = make_app()
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         main = app.main_screen
         rows = app.refresher.rows
@@ -49,7 +49,7 @@ async def test_a_state_changed_in_the_service_updates_its_cell_and_the_cursor_st
 
 async def test_sorting_keeps_the_cursor_on_its_job() -> None:
     app = make_app()
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         main = app.main_screen
         await pilot.press("tab", "j", "j", "j")
@@ -66,7 +66,7 @@ async def test_sorting_keeps_the_cursor_on_its_job() -> None:
 
 async def test_a_failing_refresh_notifies_goes_stale_and_recovers() -> None:
     app = make_app()
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         main = app.main_screen
         emulator = app.session.emulator
@@ -95,7 +95,7 @@ async def test_a_failing_refresh_notifies_goes_stale_and_recovers() -> None:
 
 async def test_pause_stops_the_timer_and_resume_refreshes() -> None:
     app = make_app()
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         await pilot.press("p")
         assert app.refresher.paused and app._refresh_timer is None
@@ -108,7 +108,7 @@ async def test_pause_stops_the_timer_and_resume_refreshes() -> None:
 async def test_auth_error_opens_the_credentials_help_and_the_app_keeps_running() -> None:
     app = make_app()
     app.session.emulator.faults.set("ListProject", status=403)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, AuthHelpScreen) and app.screen.query("#auth-fixes"),
                        what="the auth help screen")
         text = str(app.screen.query_one("#auth-fixes").render())

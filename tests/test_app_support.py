@@ -63,6 +63,16 @@ async def refreshed(pilot: Any) -> None:
     await pilot.pause()
 
 
+async def paste(pilot: Any, text: str) -> None:
+    """Paste into the focused widget (how operators enter a job name copied from an alert)."""
+    from textual import events
+
+    focused = pilot.app.focused
+    assert focused is not None, "nothing focused to paste into"
+    focused.post_message(events.Paste(text))
+    await pilot.pause()
+
+
 def notifications(app: FoasApp) -> list[str]:
     return [f"{n.title}\n{n.message}" for n in app._notifications]
 

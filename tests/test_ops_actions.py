@@ -21,7 +21,7 @@ T0 = 1_700_000_000.0
 
 def make_app(**kw: Any) -> FoasApp:
     app = FoasApp.demo(jobs=16, seed=7, clock=FakeClock(T0), state_path=False, **kw)
-    app.ops_poll_interval = 0.01
+    app.ops_poll_interval = 0.05  # a tight loop would keep the app from ever being idle for Pilot
     return app
 
 
@@ -36,6 +36,33 @@ def job(app: FoasApp, project: str, name: str) -> Any:
 def state(app: FoasApp, project: str, name: str) -> str | None:
     current = job(app, project, name).current
     return current.phase(store(app).now()).actual if current is not None else None
+
+
+def find_job(emulator_store: Any, *, state: str | None = None, committed: bool | None = None,
+             scenario: str | None = None, api_type: str | None = None, exclude: tuple = ()) -> tuple[str, str]:
+    """(project, job) of a stream job in the demo data matching the criteria (not tied to demo names)."""
+    now = emulator_store.now()
+    for project in emulator_store.projects.values():
+        for candidate in project.jobs.values():
+            current = candidate.current.phase(now).actual if candidate.current is not None else None
+            if (candidate.job_type == "FLINK_STREAM" and (project.name, candidate.name) not in exclude
+                    and (state is None or current == state) and (committed is None or candidate.committed == committed)
+                    and (scenario is None or candidate.scenario == scenario)
+                    and (api_type is None or candidate.api_type == api_type)):
+                return project.name, candidate.name
+    raise LookupError(f"no demo job with state={state} committed={committed} scenario={scenario}")
+
+
+def running(app: FoasApp, exclude: tuple = ()) -> tuple[str, str]:
+    return find_job(store(app), state="RUNNING", scenario="running", exclude=exclude)
+
+
+def stopped(app: FoasApp) -> tuple[str, str]:
+    return find_job(store(app), state="TERMINATED", committed=True)
+
+
+def sql_job(app: FoasApp) -> tuple[str, str]:
+    return find_job(store(app), state="RUNNING", scenario="running", api_type="SQL")
 
 
 def select(app: FoasApp, monkeypatch: pytest.MonkeyPatch, *names: tuple[str, str]) -> list[Selection]:
@@ -73,23 +100,23 @@ async def finish_run(pilot: Any) -> None:
 async def test_cancelled_confirmations_send_nothing_then_stop_follows_until_terminated(monkeypatch) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        select(app, monkeypatch, ("ads_attribution", "ads_click_ingest"))
-        assert state(app, "ads_attribution", "ads_click_ingest") == "RUNNING"
+        target = running(app)
+        select(app, monkeypatch, target)
         for key in ("x", "F", "D"):  # stop, offline, delete: each asks first; escape cancels
             await pilot.press(key)
             await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
             await pilot.press("escape")
             await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
         assert mutating_calls(app) == []
-        assert state(app, "ads_attribution", "ads_click_ingest") == "RUNNING"
+        assert state(app, *target) == "RUNNING"
 
         await pilot.press("x")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        assert "ads_click_ingest (RUNNING)" in str(app.screen.targets)
+        assert f"{target[0]}/{target[1]} (RUNNING)" in app.screen.targets
         assert "pause (P) instead" in str(app.screen.notes)
         await pilot.click("#ops-ok")
         await finish_run(pilot)
-        assert state(app, "ads_attribution", "ads_click_ingest") == "TERMINATED"
+        assert state(app, *target) == "TERMINATED"
         assert mutating_calls(app) == ["ModifyInstanceState"]
         run = app._ops_last_run
         assert [t.status for t in run.targets.values()] == ["reached"]
@@ -98,22 +125,23 @@ async def test_cancelled_confirmations_send_nothing_then_stop_follows_until_term
 async def test_pause_then_resume(monkeypatch) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        select(app, monkeypatch, ("ads_attribution", "ads_impression_ingest"))
+        target = running(app)
+        select(app, monkeypatch, target)
         await pilot.press("P")  # one job, not destructive: no confirmation
         await finish_run(pilot)
-        assert state(app, "ads_attribution", "ads_impression_ingest") == "PAUSED"
+        assert state(app, *target) == "PAUSED"
         app._ops_last_run = None
         await pilot.press("u")
         await finish_run(pilot)
-        assert state(app, "ads_attribution", "ads_impression_ingest") == "RUNNING"
+        assert state(app, *target) == "RUNNING"
         assert mutating_calls(app) == ["ModifyInstanceState", "ModifyInstanceState"]
 
 
 async def test_start_form_checks_the_offset_sends_it_and_waits_for_running(monkeypatch) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        select(app, monkeypatch, ("realtime_dw", "ods_cart_events_ingest"))
-        assert state(app, "realtime_dw", "ods_cart_events_ingest") == "TERMINATED"
+        target = stopped(app)
+        select(app, monkeypatch, target)
         await pilot.press("s")
         await wait_for(pilot, lambda: isinstance(app.screen, StartJobScreen))
         form = app.screen
@@ -126,8 +154,8 @@ async def test_start_form_checks_the_offset_sends_it_and_waits_for_running(monke
         form.query_one("#start-cp-interval").value = "60000"
         await pilot.press("ctrl+s")
         await finish_run(pilot)
-        assert state(app, "realtime_dw", "ods_cart_events_ingest") == "RUNNING"
-        params = job(app, "realtime_dw", "ods_cart_events_ingest").current.start_params
+        assert state(app, *target) == "RUNNING"
+        params = job(app, *target).current.start_params
         assert params["startOffset"] == str(int(T0 * 1000))
         assert params["blink.checkpoint.interval.ms"] == "60000"
 
@@ -135,20 +163,20 @@ async def test_start_form_checks_the_offset_sends_it_and_waits_for_running(monke
 async def test_commit_offline_delete(monkeypatch) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        select(app, monkeypatch, ("realtime_dw", "ods_orders_ingest"))
-        assert job(app, "realtime_dw", "ods_orders_ingest").committed is False
+        project, name = target = find_job(store(app), committed=False)
+        select(app, monkeypatch, target)
         await pilot.press("C")
         await wait_for(pilot, lambda: isinstance(app.screen, CommitScreen))
         await pilot.press("ctrl+s")
         await finish_run(pilot)
-        assert job(app, "realtime_dw", "ods_orders_ingest").committed is True
+        assert job(app, *target).committed is True
 
         app._ops_last_run = None
         await pilot.press("F")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.click("#ops-ok")
         await finish_run(pilot)
-        assert job(app, "realtime_dw", "ods_orders_ingest").committed is False
+        assert job(app, *target).committed is False
 
         app._ops_last_run = None
         await pilot.press("D")
@@ -156,19 +184,19 @@ async def test_commit_offline_delete(monkeypatch) -> None:
         assert app.screen.query_one("#ops-ok").disabled  # the name must be typed
         await pilot.press("y")  # `y` alone does not delete
         await pilot.pause(0.05)
-        assert "ods_orders_ingest" in store(app).project("realtime_dw").jobs
-        app.screen.query_one("#ops-confirm-text").value = "ods_orders_ingest"
+        assert name in store(app).project(project).jobs
+        app.screen.query_one("#ops-confirm-text").value = name
         await pilot.click("#ops-ok")
         await finish_run(pilot)
-        assert "ods_orders_ingest" not in store(app).project("realtime_dw").jobs
+        assert name not in store(app).project(project).jobs
         assert mutating_calls(app) == ["CommitJob", "OfflineJob", "DeleteJob"]
 
 
 async def test_validate_raw_plan_resources_and_autoscale(monkeypatch) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        select(app, monkeypatch, ("ads_attribution", "ads_conv_attribution"))
-        target = job(app, "ads_attribution", "ads_conv_attribution")
+        select(app, monkeypatch, sql_job(app))
+        target = job(app, *sql_job(app))
         await pilot.press("v")
         await wait_for(pilot, lambda: isinstance(app.screen, TextScreen))
         assert "valid" in app.screen.title_text and "Inputs" in str(app.screen.body.renderables)
@@ -202,8 +230,10 @@ async def test_validate_raw_plan_resources_and_autoscale(monkeypatch) -> None:
 async def test_bulk_with_a_partial_failure_shows_reasons(monkeypatch) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        select(app, monkeypatch, ("ads_attribution", "ads_click_ingest"), ("ads_attribution", "ads_impression_ingest"),
-               ("realtime_dw", "ods_cart_events_ingest"))  # the last one is stopped: pausing it fails
+        first = running(app)
+        second = running(app, exclude=(first,))
+        third = stopped(app)  # pausing a stopped job fails
+        select(app, monkeypatch, first, second, third)
         await pilot.press("P")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))  # many jobs: always confirmed
         await pilot.click("#ops-ok")
@@ -212,9 +242,9 @@ async def test_bulk_with_a_partial_failure_shows_reasons(monkeypatch) -> None:
         run = app.screen.run
         assert len(run.succeeded) == 2 and len(run.failed) == 1
         failure = run.failed[0]
-        assert failure.selection.job_name == "ods_cart_events_ingest"
+        assert failure.selection.job_name == third[1]
         assert failure.reason  # the service's code and message
         table = app.screen.query_one("#ops-summary-table")
-        first = table.get_row_at(0)
-        assert first[0] == "ods_cart_events_ingest" and "failed" in str(first[1])
-        assert state(app, "ads_attribution", "ads_click_ingest") == "PAUSED"
+        row = table.get_row_at(0)
+        assert row[0] == third[1] and "failed" in str(row[1])
+        assert state(app, *first) == "PAUSED" and state(app, *second) == "PAUSED"

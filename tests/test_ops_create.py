@@ -8,7 +8,7 @@ from foas_tui.screens.confirm import ChoiceScreen, ConfirmScreen, TextScreen
 from foas_tui.screens.create_job import CreateJobScreen, check_job_name
 from foas_tui.screens.folders import FolderFormScreen
 from foas_tui.screens.resources import MutationFormScreen, ResourcesScreen
-from tests.test_ops_actions import make_app, mutating_calls, select, store, wait_for
+from tests.test_ops_actions import make_app, mutating_calls, running, select, store, wait_for
 
 
 def scope(app: Any, monkeypatch: Any, project: str, path: str, folder: bool) -> None:
@@ -23,8 +23,8 @@ async def test_new_job_form_explains_and_creates_an_offline_job(monkeypatch) -> 
         await wait_for(pilot, lambda: isinstance(app.screen, CreateJobScreen))
         form = app.screen
         assert "created offline" in str(form.query_one(".ops-hint").render())
-        form.context.existing.add("ods_orders_ingest")
-        form.query_one("#job-name").value = "ods_orders_ingest"  # exists already
+        form.context.existing.add("taken_name")
+        form.query_one("#job-name").value = "taken_name"  # exists already
         await pilot.press("ctrl+s")
         await pilot.pause(0.05)
         assert "already exists" in str(form.query_one("#job-errors").render())
@@ -89,13 +89,14 @@ async def test_folders_create_move_and_refuse_to_delete_a_non_empty_one(monkeypa
 async def test_resources_screen_lists_details_and_creates_a_package(monkeypatch) -> None:
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
-        select(app, monkeypatch, ("realtime_dw", "ods_orders_ingest"))
+        select(app, monkeypatch, running(app))
         app.run_command_line("packages")  # `:packages`
         await wait_for(pilot, lambda: isinstance(app.screen, ResourcesScreen))
         screen = app.screen
         await wait_for(pilot, lambda: screen.rows != [] or "no packages" in str(
             screen.query_one("#res-detail-body").render()))
-        count = len(store(app).project("realtime_dw").packages)
+        project = running(app)[0]
+        count = len(store(app).project(project).packages)
         assert len(screen.rows) == count
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, MutationFormScreen))
@@ -107,7 +108,7 @@ async def test_resources_screen_lists_details_and_creates_a_package(monkeypatch)
         form.query_one("#field-type").value = "JAR"
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: "CreatePackage" in mutating_calls(app))
-        assert "udf-1.0.jar" in store(app).project("realtime_dw").packages
+        assert "udf-1.0.jar" in store(app).project(project).packages
         for tab in ("queues", "clusters", "projects", "tags"):
             screen.query_one("#res-tabs").active = f"tab-{tab}"
             await pilot.pause(0.2)

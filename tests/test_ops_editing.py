@@ -14,14 +14,12 @@ from foas_tui.screens.code_editor import CodeEditorScreen
 from foas_tui.screens.confirm import ChoiceScreen
 from foas_tui.screens.properties_form import PropertiesFormScreen
 from foas_tui.services.drafts import DraftKey, DraftStore
-from tests.test_ops_actions import job, make_app, mutating_calls, select, wait_for
-
-PROJECT, JOB = "ads_attribution", "ads_conv_attribution"
+from tests.test_ops_actions import job, make_app, mutating_calls, select, sql_job, wait_for
 
 
 async def open_editor(pilot: Any, monkeypatch: pytest.MonkeyPatch) -> CodeEditorScreen:
     app = pilot.app
-    select(app, monkeypatch, (PROJECT, JOB))
+    select(app, monkeypatch, sql_job(app))
     await pilot.press("E")
     await wait_for(pilot, lambda: isinstance(app.screen, CodeEditorScreen | ChoiceScreen))
     return app.screen
@@ -30,6 +28,7 @@ async def open_editor(pilot: Any, monkeypatch: pytest.MonkeyPatch) -> CodeEditor
 async def test_draft_survives_a_crash_and_is_offered_back(monkeypatch) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
+        target = sql_job(app)
         editor = await open_editor(pilot, monkeypatch)
         assert isinstance(editor, CodeEditorScreen)
         original = editor.edit.base_text
@@ -39,7 +38,7 @@ async def test_draft_survives_a_crash_and_is_offered_back(monkeypatch) -> None:
         await pilot.pause(0.05)
         assert editor.edit.dirty
         # The app goes away here without saving (as after a dropped SSH session).
-    draft = DraftStore().load(DraftKey("demo", PROJECT, JOB))
+    draft = DraftStore().load(DraftKey("demo", *target))
     assert draft is not None and draft.text.endswith("-- draft") and draft.base_text == original
 
     app = make_app()
@@ -62,7 +61,8 @@ async def test_saving_over_a_remote_change_shows_the_conflict(monkeypatch) -> No
         await pilot.pause(0.05)
         # Someone else saves the job behind the editor's back.
         theirs = editor.edit.base_text + "\n-- theirs"
-        await app.session.client.update_job(PROJECT, JOB, code=theirs)
+        target = sql_job(app)
+        await app.session.client.update_job(*target, code=theirs)
         before = mutating_calls(app)
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
@@ -75,8 +75,8 @@ async def test_saving_over_a_remote_change_shows_the_conflict(monkeypatch) -> No
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen) and "Save" in app.screen.title_text)
         await pilot.press("s")
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen) and app.screen.title_text == "Saved")
-        assert job(app, PROJECT, JOB).code.endswith("-- mine")
-        assert DraftStore().load(DraftKey("demo", PROJECT, JOB)) is None
+        assert job(app, *target).code.endswith("-- mine")
+        assert DraftStore().load(DraftKey("demo", *target)) is None
 
 
 async def test_closing_with_unsaved_changes_asks_and_keeps_the_draft(monkeypatch) -> None:
@@ -90,14 +90,15 @@ async def test_closing_with_unsaved_changes_asks_and_keeps_the_draft(monkeypatch
         assert app.screen.title_text == "Unsaved changes"
         await pilot.press("k")
         await wait_for(pilot, lambda: not isinstance(app.screen, CodeEditorScreen | ChoiceScreen))
-        assert DraftStore().load(DraftKey("demo", PROJECT, JOB)).text == editor.edit.text
+        assert DraftStore().load(DraftKey("demo", *sql_job(app))).text == editor.edit.text
 
 
 async def test_properties_are_validated_with_clear_messages_then_saved_minimally(monkeypatch) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        select(app, monkeypatch, (PROJECT, JOB))
-        before = job(app, PROJECT, JOB).properties
+        target = sql_job(app)
+        select(app, monkeypatch, target)
+        before = job(app, *target).properties
         await pilot.press("K")
         await wait_for(pilot, lambda: isinstance(app.screen, PropertiesFormScreen))
         form = app.screen
@@ -118,7 +119,7 @@ async def test_properties_are_validated_with_clear_messages_then_saved_minimally
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen) and "Save" in app.screen.title_text)
         await pilot.press("s")
         await wait_for(pilot, lambda: "UpdateJob" in mutating_calls(app))
-        after = job(app, PROJECT, JOB).properties
+        after = job(app, *target).properties
         assert "blink.topn.cache.size=20000" in after.splitlines()
         # Only that line changed: comments, order and other keys are as they were.
         assert [line for line in after.splitlines() if "topn" not in line] == \
@@ -151,11 +152,12 @@ async def test_external_editor_edits_and_saves_with_a_diff(monkeypatch, tmp_path
     monkeypatch.setattr(App, "suspend", lambda self: contextlib.nullcontext())
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        select(app, monkeypatch, (PROJECT, JOB))
+        target = sql_job(app)
+        select(app, monkeypatch, target)
         await pilot.press("ctrl+e")
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
         assert "Save" in app.screen.title_text  # the diff of the change comes before UpdateJob
         assert mutating_calls(app) == []
         await pilot.press("s")
         await wait_for(pilot, lambda: "UpdateJob" in mutating_calls(app))
-        assert "/* via $EDITOR */" in job(app, PROJECT, JOB).code
+        assert "/* via $EDITOR */" in job(app, *target).code

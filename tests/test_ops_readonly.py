@@ -7,7 +7,7 @@ import pytest
 from foas_tui.api import errors
 from foas_tui.screens.ops_mixin import MUTATING_ACTIONS, OPS_BINDINGS, OPS_COMMANDS
 from foas_tui.screens.resources import ResourcesScreen
-from tests.test_ops_actions import make_app, select, wait_for
+from tests.test_ops_actions import make_app, running, select, wait_for
 
 
 def requests(app) -> list[tuple[str, bool]]:
@@ -28,7 +28,8 @@ async def test_read_only_hides_mutating_bindings_and_sends_nothing(monkeypatch) 
 
     monkeypatch.setattr(client, "_invoke", spy)
     async with app.run_test(size=(100, 30)) as pilot:
-        select(app, monkeypatch, ("ads_attribution", "ads_click_ingest"))  # one job: pause needs no confirmation
+        target = running(app)
+        select(app, monkeypatch, target)  # one job: pause needs no confirmation
         for binding in OPS_BINDINGS:
             expected = False if binding.action in MUTATING_ACTIONS else True
             assert app.check_action(binding.action, ()) is expected, binding.action
@@ -45,7 +46,7 @@ async def test_read_only_hides_mutating_bindings_and_sends_nothing(monkeypatch) 
         await pilot.pause(0.2)
         ui_attempts = list(attempted)
         with pytest.raises(errors.ReadOnlyError):  # and the client refuses what a UI bug let through
-            await client.delete_job("ads_attribution", "ads_click_ingest")
+            await client.delete_job(*target)
     assert [r.operation for r in sent if r.mutating] == []
     from foas_tui.api.operations import OPERATIONS
 
@@ -57,7 +58,7 @@ async def test_read_only_hides_mutating_bindings_and_sends_nothing(monkeypatch) 
 async def test_read_only_resources_screen_offers_no_changes(monkeypatch) -> None:
     app = make_app(read_only=True)
     async with app.run_test(size=(100, 30)) as pilot:
-        select(app, monkeypatch, ("ads_attribution", "ads_click_ingest"))
+        select(app, monkeypatch, running(app))
         await pilot.press("R")
         await wait_for(pilot, lambda: isinstance(app.screen, ResourcesScreen))
         screen = app.screen

@@ -149,10 +149,24 @@ def emulator() -> tuple[object, object]:
     return emu, demo_client(emu)
 
 
+def running_job(emu: object, exclude: tuple = ()) -> Selection:
+    from tests.test_ops_actions import find_job
+
+    project, name = find_job(emu.store, state="RUNNING", scenario="running", exclude=exclude)
+    return Selection(project, name, "FLINK_STREAM")
+
+
+def stopped_job(emu: object) -> Selection:
+    from tests.test_ops_actions import find_job
+
+    project, name = find_job(emu.store, state="TERMINATED", committed=True)
+    return Selection(project, name, "FLINK_STREAM")
+
+
 async def test_follow_reaches_the_expected_state_as_the_clock_moves() -> None:
     emu, client = emulator()
     actions = JobActions(client, poll_interval=0.0)
-    sel = Selection("ads_attribution", "ads_click_ingest", "FLINK_STREAM")
+    sel = running_job(emu)
     result = await actions.perform(ActionKind.STOP, sel, ActionOptions(trigger_checkpoint=True))
     assert result.ok, result.reason
     seen = []
@@ -165,7 +179,7 @@ async def test_follow_reaches_the_expected_state_as_the_clock_moves() -> None:
 
 async def test_follow_can_be_cancelled_and_times_out() -> None:
     emu, client = emulator()
-    sel = Selection("ads_attribution", "ads_click_ingest", "FLINK_STREAM")
+    sel = running_job(emu)
     await JobActions(client).perform(ActionKind.STOP, sel)
     cancel = CancelToken()
     cancel.cancel()
@@ -179,15 +193,14 @@ async def test_follow_can_be_cancelled_and_times_out() -> None:
 
 async def test_bulk_run_records_successes_and_failures_with_reasons() -> None:
     emu, client = emulator()
-    sels = [Selection("ads_attribution", "ads_click_ingest", "FLINK_STREAM"),
-            Selection("realtime_dw", "ods_cart_events_ingest", "FLINK_STREAM")]  # stopped: cannot pause
+    sels = [running_job(emu), stopped_job(emu)]  # a stopped job cannot be paused
     run = ActionRun(ActionKind.PAUSE, sels)
     seen = []
     run.subscribe(lambda r: (seen.append(1), emu.store.clock.advance(1.0)))
     await run.execute(JobActions(client, poll_interval=0.0))
     assert run.finished and len(run.succeeded) == 1 and len(run.failed) == 1
     failure = run.failed[0]
-    assert failure.selection.job_name == "ods_cart_events_ingest"
+    assert failure.selection == sels[1]
     assert failure.result is not None and failure.result.request_id and "request id" in failure.reason
     assert "1 of 2 paused, 1 failed" in run.summary()
 
@@ -198,8 +211,7 @@ async def test_read_only_client_refuses_before_any_request() -> None:
     client = demo_client(emu, read_only=True)
     sent = []
     client.observers.append(sent.append)
-    result = await JobActions(client).perform(ActionKind.STOP, Selection("ads_attribution", "ads_click_ingest",
-                                                                         "FLINK_STREAM"))
+    result = await JobActions(client).perform(ActionKind.STOP, running_job(emu))
     assert not result.ok and "ReadOnlyMode" in result.reason
     assert sent == []
 
@@ -233,3 +245,12 @@ async def test_every_resource_kind_lists_against_the_emulator() -> None:
         if rows and kind.name != "tags":
             detail = await kind.detailer(client, ResourceContext(project=project), rows[0])
             assert detail, kind.name
+
+
+def test_resource_details_never_show_credentials() -> None:
+    from foas_tui.services.resources import as_row
+
+    row = as_row({"cluster_id": "c1", "user_oss_info": '{"endpoint":"oss","accessId":"LTAIabc","accessKey":"s3cr3t"}',
+                  "sts_access_key": "x", "access_key_id": "LTAIabc"})
+    assert "s3cr3t" not in str(row) and row["sts_access_key"] == "****"
+    assert row["access_key_id"] == "LTAIabc" and row["cluster_id"] == "c1"

@@ -11,6 +11,7 @@ from textual.widgets import DataTable
 
 from foas_tui.config import AppConfig, TriageConfig
 from foas_tui.emulator import EmulatorConfig, FakeClock, create_app, demo_client
+from foas_tui.screens.checkpoints import CheckpointsScreen
 from foas_tui.screens.exceptions import ExceptionsScreen
 from foas_tui.screens.triage import TriageScreen
 from foas_tui.services.triage import TriageGatherer, Weights
@@ -93,6 +94,9 @@ async def test_enter_on_a_row_opens_its_exceptions() -> None:
         assert viewer.selection.instance_id == top.instance_id  # the run summary's instance, not "-1"
         await until(pilot, lambda: viewer.report_data is not None)
         assert viewer.report_data is not None and viewer.report_data.history
+        await pilot.press("c")  # hop to the same job's checkpoints: replaces the viewer, no stacking
+        await until(pilot, lambda: isinstance(app.screen, CheckpointsScreen))
+        assert app.screen.selection == viewer.selection  # type: ignore[attr-defined]
         await pilot.press("escape")
         assert app.screen is screen
         await pilot.press("g")

@@ -73,14 +73,16 @@ async def test_checkpoints_reload_while_open_and_keep_the_cursor() -> None:
         assert not screen.auto_refresh
 
 
-async def test_unreadable_payload_is_a_clear_message() -> None:
-    app = ViewerApp()
+async def test_unreadable_payload_is_a_clear_message_reported_once() -> None:
+    app = ViewerApp(config=AppConfig(refresh_interval=1.0))
     app.emulator.faults.set(op="GetInstanceCheckpoint", malformed=True)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_checkpoints(app, pilot, app.scenario_job("running"))
         message = screen.query_one("#checkpoints-message")
         assert message.display and "Cannot read the checkpoints" in str(message.render())
-        assert app.errors  # reported (with its request id) through the app
+        await until(pilot, lambda: app.calls.count("GetInstanceCheckpoint") >= 2, timeout=5)
+        assert len(app.errors) == 1  # reported through the app once, not on every reload
+        assert app.errors[0][0].request_id
 
 
 @pytest.mark.parametrize(("body", "expected"), [
@@ -94,5 +96,5 @@ async def test_malformed_or_empty_embedded_payload(body: dict, expected: str) ->
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_checkpoints(app, pilot, Selection("p", "j", "FLINK_STREAM"))
         assert expected in str(screen.query_one("#checkpoints-message").render())
-        await pilot.press("c", "ctrl+s")
+        await pilot.press("y", "ctrl+s")
         assert app.screen is screen

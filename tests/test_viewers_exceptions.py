@@ -118,7 +118,7 @@ async def test_copy_puts_the_trace_on_the_clipboard_and_save_writes_a_file(isola
         assert report is not None and report.root is not None
         view = screen.query_one(LogView)
         view.move_cursor(1)  # the root exception block
-        await pilot.press("c")
+        await pilot.press("y")
         assert app.clipboard == report.root.trace
         await pilot.press("ctrl+s")
         await until(pilot, lambda: screen.last_saved is not None)
@@ -180,7 +180,7 @@ async def test_malformed_or_empty_embedded_payload(exceptions: str, expected: st
         screen = await open_exceptions(app, pilot, Selection("p", "j", "FLINK_STREAM"))  # type: ignore[arg-type]
         view = screen.query_one(LogView)
         assert view.row_text(0).startswith(expected)
-        await pilot.press("c", "slash", "x", "enter", "n", "w")  # keys stay harmless on a message
+        await pilot.press("y", "slash", "x", "enter", "n", "w")  # keys stay harmless on a message
         await asyncio.sleep(0)
         assert app.screen is screen
 

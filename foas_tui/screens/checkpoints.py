@@ -157,10 +157,12 @@ def report_text(report: CheckpointReport) -> str:
 class CheckpointsScreen(ViewerScreen):
     """Checkpoint statistics of one instance, reloaded every refresh interval while open."""
 
+    view_name = "checkpoints"
+
     auto_refresh = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f", "toggle_follow", "Auto-refresh", id="checkpoints.follow"),
-        Binding("c,y", "copy", "Copy", id="checkpoints.copy"),
+        Binding("y", "copy", "Copy", id="checkpoints.copy"),
         Binding("ctrl+s", "save", "Save", id="checkpoints.save"),
     ]
 
@@ -212,6 +214,7 @@ class CheckpointsScreen(ViewerScreen):
                 self._show(None, Payload(error=f"{code}: {getattr(err, 'message', err)}"))
                 return
             report, payload = read_checkpoints(response)
+            self.load_succeeded()
             self._show(report, payload)
         finally:
             self.load_finished()

@@ -5,7 +5,8 @@ Log-style over a virtualized `LogView`: traces folded, `/` search with n/N, wrap
 
 from __future__ import annotations
 
-from typing import ClassVar
+import asyncio
+from typing import Any, ClassVar
 
 from rich.cells import cell_len, set_cell_size
 from textual import on, work
@@ -16,6 +17,7 @@ from textual.widgets import Footer, Input, Static
 from foas_tui.screens.triage_mixin import ViewerScreen
 from foas_tui.services import clipboard
 from foas_tui.services.formatting import format_epoch_ms
+from foas_tui.services.selection import Selection
 from foas_tui.services.triage import ExceptionEntry, ExceptionReport, Payload, read_exceptions
 from foas_tui.widgets.log_view import LogBlock, LogView
 
@@ -125,20 +127,22 @@ def report_text(report: ExceptionReport) -> str:
 class ExceptionsScreen(ViewerScreen):
     """The failures of one instance, newest first, with search, folding, wrap, follow, copy and save."""
 
+    view_name = "exceptions"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", id="exceptions.search", key_display="/"),
         Binding("n", "next_match(1)", "Next", id="exceptions.next"),
         Binding("N", "next_match(-1)", "Prev", id="exceptions.prev", key_display="N"),
         Binding("w", "toggle_wrap", "Wrap", id="exceptions.wrap"),
         Binding("f", "toggle_follow", "Follow", id="exceptions.follow"),
-        Binding("c,y", "copy", "Copy", id="exceptions.copy"),
-        Binding("C", "copy_all", "Copy all", id="exceptions.copy_all", show=False),
+        Binding("y", "copy", "Copy", id="exceptions.copy"),
+        Binding("Y", "copy_all", "Copy all", id="exceptions.copy_all", show=False),
         Binding("ctrl+s", "save", "Save", id="exceptions.save"),
         Binding("plus", "fold_all(False)", "Unfold all", id="exceptions.unfold_all", show=False),
         Binding("minus", "fold_all(True)", "Fold all", id="exceptions.fold_all", show=False),
     ]
 
-    def __init__(self, selection=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, selection: Selection | None = None, **kwargs: Any) -> None:
         super().__init__(selection, **kwargs)
         self.report_data: ExceptionReport | None = None
         self.payload: Payload | None = None
@@ -148,7 +152,7 @@ class ExceptionsScreen(ViewerScreen):
     def compose(self) -> ComposeResult:
         yield Static(id="exceptions-header", classes="viewer-header")
         yield LogView(id="exceptions-log")
-        yield Input(placeholder="search (regex, case-insensitive) — enter to find, esc to cancel",
+        yield Input(placeholder="search: regex, ignores case unless it has capitals · enter finds · esc cancels",
                     id="exceptions-search", classes="viewer-search")
         yield Footer()
 
@@ -175,13 +179,18 @@ class ExceptionsScreen(ViewerScreen):
                 response = await self.client.get_instance_exceptions(sel.project, sel.job_name, self.instance_id)
             except Exception as err:  # the inline message says what failed; the app shows the request id
                 self.report(err, f"exceptions of {sel.project}/{sel.job_name}")
+                reason = f"{getattr(err, 'code', type(err).__name__)}: {getattr(err, 'message', err)}"
                 if self.report_data is None:
-                    self._show(None, Payload(error=f"{getattr(err, 'code', type(err).__name__)}: "
-                                                   f"{getattr(err, 'message', err)}"))
+                    self._show(None, Payload(error=reason))
+                else:  # keep the last good data on screen; say the reload failed
+                    self._update_header(f"[$warning]reload failed ({_escape(reason)})[/]")
                 return
             # Inline on purpose: for a 10 MB payload this is ~80 ms of work; in a thread it took 3x longer
             # (GIL hand-offs with the event loop) and the longest stall was no shorter (bench/exceptions_viewer.py).
+            # The yield lets pending keys in between the client's parse and ours: two short stalls, not one long.
+            await asyncio.sleep(0)
             report, payload, blocks = _prepare(response, self._view_width())
+            self.load_succeeded()
             self._show(report, payload, blocks)
         finally:
             self.load_finished()

@@ -94,6 +94,8 @@ def vertex_cells(vertex: Any) -> list[Any]:
 class InternalsScreen(ViewerScreen):
     """One job's instance internals, one tab each."""
 
+    view_name = "internals"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left_square_bracket", "tab(-1)", "Prev tab", id="internals.prev_tab", key_display="["),
         Binding("right_square_bracket", "tab(1)", "Next tab", id="internals.next_tab", key_display="]"),

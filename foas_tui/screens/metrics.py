@@ -82,6 +82,8 @@ class MetricsPanel(Grid):
 class MetricsScreen(ViewerScreen):
     """The metrics of one job over a window; reloads every 30 s (points are ≥ 20 s apart)."""
 
+    view_name = "metrics"
+
     auto_refresh = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "window('15m')", "15 min", id="metrics.window_15m"),
@@ -125,6 +127,7 @@ class MetricsScreen(ViewerScreen):
                 self.error = f"{code}: {getattr(err, 'message', err)}"
                 self._show_message(f"[b $error]Cannot read the metrics:[/] {escape(self.error)}")
                 return
+            self.load_succeeded()
             if window != self.window:
                 return  # the operator switched windows meanwhile; that load is on its way
             self.metric_set, self.error = result, None

@@ -115,7 +115,8 @@ class StartJobScreen(ModalScreen[StartRequest | None]):
                     yield Label("Checkpoint interval (ms)")
                     yield Input(placeholder="keep the job's setting, e.g. 180000", id="start-cp-interval")
                     if not ctx.bulk and ctx.queues:
-                        yield Label("Queue (a different queue is saved on the job first: UpdateJob)")
+                        yield Label("Queue (StartJob has none: a change is saved with UpdateJob first and may "
+                                    "only apply after the next commit)")
                         options = [(f"{q} ({c})", f"{c}|{q}") for c, q in ctx.queues]
                         current = f"{ctx.cluster_id}|{ctx.queue_name}"
                         known = current in [value for _, value in options]

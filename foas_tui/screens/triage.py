@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Static
 
-from foas_tui.screens.triage_mixin import ViewerScreen, same_cell
+from foas_tui.screens.triage_mixin import ViewerScreen, same_cell, viewer_screen
 from foas_tui.services.formatting import NONE, format_epoch_ms, human_seconds
 from foas_tui.services.selection import Selection
 from foas_tui.services.triage import JobHealth, Thresholds, TriageGatherer, TriageReport, Weights
@@ -137,6 +137,7 @@ class TriageScreen(ViewerScreen):
                 self.report(err, "triage")
                 self._message(f"[b $error]Scan failed:[/] {escape(getattr(err, 'message', str(err)))}")
                 return
+            self.load_succeeded()
             self.report_data = report
             self._fill(report)
             if report.errors:
@@ -221,23 +222,7 @@ class TriageScreen(ViewerScreen):
         if row is None:
             self.notify("no job selected", severity="warning", timeout=2)
             return
-        selection = self.row_selection(row)
-        if view == "exceptions":
-            from foas_tui.screens.exceptions import ExceptionsScreen
-
-            self.app.push_screen(ExceptionsScreen(selection))
-        elif view == "checkpoints":
-            from foas_tui.screens.checkpoints import CheckpointsScreen
-
-            self.app.push_screen(CheckpointsScreen(selection))
-        elif view == "metrics":
-            from foas_tui.screens.metrics import MetricsScreen
-
-            self.app.push_screen(MetricsScreen(selection))
-        elif view == "internals":
-            from foas_tui.screens.internals import InternalsScreen
-
-            self.app.push_screen(InternalsScreen(selection))
+        self.app.push_screen(viewer_screen(view, self.row_selection(row)))
 
     @on(DataTable.RowHighlighted, "#triage-table")
     def _row_highlighted(self) -> None:

@@ -35,14 +35,21 @@ class ViewerScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", id="viewer.back"),
         Binding("r", "reload", "Reload", id="viewer.reload"),
+        # The same keys as on the main screen, but for this screen's job: hop between its views.
+        Binding("e", "view('exceptions')", "Exceptions", id="viewer.exceptions", show=False),
+        Binding("c", "view('checkpoints')", "Checkpoints", id="viewer.checkpoints", show=False),
+        Binding("m", "view('metrics')", "Metrics", id="viewer.metrics", show=False),
+        Binding("i", "view('internals')", "Internals", id="viewer.internals", show=False),
     ]
 
     auto_refresh: bool = False
+    view_name: ClassVar[str] = ""
 
     def __init__(self, selection: Selection | None = None, *, name: str | None = None, id: str | None = None) -> None:
         super().__init__(name=name, id=id)
         self.selection = selection
         self._reload_timer: Timer | None = None
+        self._failing = False  # the last load failed and was reported: reloads do not repeat it
 
     # --- context ---------------------------------------------------------------------------------
 
@@ -78,7 +85,12 @@ class ViewerScreen(Screen[None]):
         return -1 if sel is None or sel.instance_id is None else int(sel.instance_id)
 
     def report(self, err: BaseException, context: str) -> None:
-        """The app's error report (code, message, request id), or a plain notification standalone."""
+        """The app's error report (code, message, request id), or a plain notification standalone.
+
+        Once per run of failures: an auto-refreshing screen would otherwise notify every few seconds."""
+        if self._failing:
+            return
+        self._failing = True
         reporter = getattr(self.app, "report_error", None)
         if callable(reporter):
             reporter(err, context)
@@ -92,6 +104,10 @@ class ViewerScreen(Screen[None]):
 
     def load(self) -> None:
         """Start a load (subclasses run their `@work` worker here)."""
+
+    def load_succeeded(self) -> None:
+        """A load worked: the next failure is reported again."""
+        self._failing = False
 
     def load_finished(self) -> None:
         """Call at the end of every load: re-arms the next one when auto refresh is on.
@@ -117,6 +133,35 @@ class ViewerScreen(Screen[None]):
             self._reload_timer.stop()
         self.dismiss()
 
+    def action_view(self, view: str) -> None:
+        """Replace this viewer by another view of the same job (Esc still goes back to where we came from)."""
+        if view == self.view_name or self.selection is None:
+            return
+        if self._reload_timer is not None:
+            self._reload_timer.stop()
+        self.app.switch_screen(viewer_screen(view, self.selection))
+
+
+def viewer_screen(view: str, selection: Selection) -> ViewerScreen:
+    """The viewer `view` ("exceptions" | "checkpoints" | "metrics" | "internals") for one job."""
+    if view == "exceptions":
+        from foas_tui.screens.exceptions import ExceptionsScreen
+
+        return ExceptionsScreen(selection)
+    if view == "checkpoints":
+        from foas_tui.screens.checkpoints import CheckpointsScreen
+
+        return CheckpointsScreen(selection)
+    if view == "metrics":
+        from foas_tui.screens.metrics import MetricsScreen
+
+        return MetricsScreen(selection)
+    if view == "internals":
+        from foas_tui.screens.internals import InternalsScreen
+
+        return InternalsScreen(selection)
+    raise ValueError(f"unknown view {view!r}")
+
 
 class TriageActionsMixin:
     """Keys on the app: e exceptions, c checkpoints, m metrics, i internals, t triage board (`:triage`)."""
@@ -135,33 +180,25 @@ class TriageActionsMixin:
             self.notify(f"select a job first to see its {what}", severity="warning")  # type: ignore[attr-defined]
         return selection
 
+    def _open_viewer(self, view: str) -> None:
+        if (selection := self._triage_selection(view)) is not None:
+            self.push_screen(viewer_screen(view, selection))  # type: ignore[attr-defined]
+
     def action_exceptions(self) -> None:
         """Exceptions of the selected job's instance (root exception and history)."""
-        if (selection := self._triage_selection("exceptions")) is not None:
-            from foas_tui.screens.exceptions import ExceptionsScreen
-
-            self.push_screen(ExceptionsScreen(selection))  # type: ignore[attr-defined]
+        self._open_viewer("exceptions")
 
     def action_checkpoints(self) -> None:
         """Checkpoints of the selected job's instance (counts, summary, latest, history)."""
-        if (selection := self._triage_selection("checkpoints")) is not None:
-            from foas_tui.screens.checkpoints import CheckpointsScreen
-
-            self.push_screen(CheckpointsScreen(selection))  # type: ignore[attr-defined]
+        self._open_viewer("checkpoints")
 
     def action_metrics(self) -> None:
         """Delay, input/output TPS and failover rate of the selected job (plot)."""
-        if (selection := self._triage_selection("metrics")) is not None:
-            from foas_tui.screens.metrics import MetricsScreen
-
-            self.push_screen(MetricsScreen(selection))  # type: ignore[attr-defined]
+        self._open_viewer("metrics")
 
     def action_internals(self) -> None:
         """Config, resources, vertices, plan, final state and autoscale plans of the selected job."""
-        if (selection := self._triage_selection("internals")) is not None:
-            from foas_tui.screens.internals import InternalsScreen
-
-            self.push_screen(InternalsScreen(selection))  # type: ignore[attr-defined]
+        self._open_viewer("internals")
 
     def action_triage(self) -> None:
         """The triage board: what is broken now across all projects, worst first."""

@@ -7,6 +7,7 @@ and documented preconditions) so one generic screen can browse and change all of
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -90,14 +91,35 @@ class ResourceKind:
 
 # --- turning models into rows ----------------------------------------------------------------------
 
+_SECRET = re.compile(r"secret|access_?key(?!_?id)|password|token|sts_?access", re.IGNORECASE)
+
+
+def redact(value: Any, key: str = "") -> Any:
+    """Hide credentials that detail calls carry (e.g. UserOssInfo.accessKey) before anything is shown."""
+    if key and _SECRET.search(key) and value not in (None, ""):
+        return "****"
+    if isinstance(value, dict):
+        return {k: redact(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    if isinstance(value, str) and value.lstrip().startswith("{") and _SECRET.search(value):
+        try:
+            return json.dumps(redact(json.loads(value)), ensure_ascii=False)
+        except ValueError:
+            return "**** (unreadable text that names a secret)"
+    return value
+
+
 def as_row(item: Any) -> Row:
     if item is None:
         return {}
     if hasattr(item, "model_dump"):
-        return {k: v for k, v in item.model_dump().items() if not k.startswith("_")}
-    if isinstance(item, dict):
-        return dict(item)
-    return {k: v for k, v in vars(item).items() if not k.startswith("_")}
+        row = {k: v for k, v in item.model_dump().items() if not k.startswith("_")}
+    elif isinstance(item, dict):
+        row = dict(item)
+    else:
+        row = {k: v for k, v in vars(item).items() if not k.startswith("_")}
+    return redact(row)
 
 
 def cell(value: Any, key: str = "") -> str:

@@ -64,5 +64,5 @@ class AppHeader(Static):
             profile=session.profile_name, profile_color=None if session.demo else session.profile_color,
             region=session.region_id, endpoint=session.endpoint, read_only=session.read_only, demo=session.demo,
             connection=state, width=self.size.width or 120,
-        ))
+        ), layout=False)  # one fixed line: no screen reflow
         self.set_class(bool(session.profile_color) and not session.demo, "-profile-colored")

@@ -15,6 +15,7 @@ from typing import ClassVar
 from rich.cells import cell_len, chop_cells
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
@@ -432,6 +433,11 @@ class LogView(ScrollView, can_focus=True):
         self._scroll_cursor_visible(center=center)
         self.refresh_line(old)
         self.refresh_line(self._cursor)
+
+    def on_click(self, event: events.Click) -> None:
+        row = self.scroll_offset.y + event.y
+        if 0 <= row < len(self._row_block):
+            self.move_cursor(row)
 
     def action_cursor(self, delta: int) -> None:
         self.move_cursor(self._cursor + delta)

@@ -63,7 +63,8 @@ def delay_text(delay_ms: int | None, warn_seconds: float = 180.0) -> Text:
         return Text("—", style="bright_black")
     seconds = delay_ms / 1000
     style = "green" if seconds < 5 else "yellow" if seconds < warn_seconds else "bold red"
-    return Text(duration(seconds) if seconds >= 1 else f"{delay_ms}ms", style=style)
+    # Whole seconds: sub-second jitter would repaint the table on every refresh for nothing.
+    return Text(duration(seconds) if seconds >= 1 else "<1s", style=style)
 
 
 def timestamp(epoch_ms: int | None, utc: bool = True) -> str:

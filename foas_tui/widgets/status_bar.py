@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import time
+
 from rich.text import Text
 from textual.widgets import Static
 
 from foas_tui.services.refresh import RefreshScheduler
 from foas_tui.widgets.state_style import duration, needs_attention
+
+
+def clock_time(epoch: float) -> str:
+    return time.strftime("%H:%M:%S", time.gmtime(epoch))
 
 
 def status_text(refresher: RefreshScheduler, now: float, *, jobs: int, width: int = 120) -> Text:
@@ -23,7 +29,8 @@ def status_text(refresher: RefreshScheduler, now: float, *, jobs: int, width: in
     else:
         text.append("● live" if not refresher.paused else "‖ paused", style="green" if not refresher.paused
                     else "bold yellow")
-        text.append(f" updated {duration(now - refresher.last_success_at)} ago", style="")
+        # An absolute time: it changes once per refresh, so an idle screen sends nothing over the wire.
+        text.append(f" updated {clock_time(refresher.last_success_at)} UTC", style="")
     if refresher.paused and stale is not None:
         text.append("  ‖ paused", style="bold yellow")
     rows = refresher.rows.values()
@@ -54,4 +61,4 @@ class StatusBar(Static):
             return  # nothing changed: send nothing over the wire
         self._last = text.markup
         self.set_class(refresher.stale_seconds(now) is not None, "-stale")
-        self.update(text)
+        self.update(text, layout=False)  # fixed size: repaint this line only, no screen reflow
