@@ -6,7 +6,6 @@ Heavy modules (API models, emulator, keyring) are imported lazily so the first f
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import threading
 import time
@@ -248,9 +247,8 @@ class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
 
     def on_mount(self) -> None:
         config = self.session.config
-        if os.environ.get("NO_COLOR"):
-            self.theme = "textual-ansi"  # plain ANSI colors; Textual strips color itself
-        elif config.theme in self.available_themes:
+        # NO_COLOR: Textual itself renders monochrome (self.no_color); state glyphs differ by shape too.
+        if config.theme in self.available_themes:
             self.theme = config.theme
         else:
             self.notify(f"unknown theme {config.theme!r} in the config; using {self.theme}", severity="warning")

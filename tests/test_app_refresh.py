@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_app_support import make_app, notifications, ready, refreshed, wait_for
+from test_app_support import make_app, notifications, plain, ready, refreshed, wait_for
 
 from foas_tui.screens.auth_help import AuthHelpScreen
 from foas_tui.screens.main import MainScreen
@@ -76,7 +76,7 @@ async def test_a_failing_refresh_notifies_goes_stale_and_recovers() -> None:
         assert app.is_running
         text = "\n".join(notifications(app))
         assert "ServiceUnavailable" in text and "request id" in text
-        status = str(main.query_one("#status").render())
+        status = plain(main.query_one("#status"))
         assert "stale 42s" in status and "ServiceUnavailable" in status
         assert app.refresher.rows, "the last known states stay on screen"
         # Garbage instead of JSON is reported the same way.
@@ -89,8 +89,8 @@ async def test_a_failing_refresh_notifies_goes_stale_and_recovers() -> None:
         await refreshed(pilot)
         await pilot.pause()
         main.update_status()
-        assert "stale" not in str(main.query_one("#status").render())
-        assert "live" in str(main.query_one("#status").render())
+        assert "stale" not in plain(main.query_one("#status"))
+        assert "live" in plain(main.query_one("#status"))
 
 
 async def test_pause_stops_the_timer_and_resume_refreshes() -> None:
@@ -99,7 +99,7 @@ async def test_pause_stops_the_timer_and_resume_refreshes() -> None:
         await ready(pilot)
         await pilot.press("p")
         assert app.refresher.paused and app._refresh_timer is None
-        assert "paused" in str(app.main_screen.query_one("#status").render())
+        assert "paused" in plain(app.main_screen.query_one("#status"))
         generation = app.refresher.generation
         await pilot.press("p")
         await wait_for(pilot, lambda: app.refresher.generation > generation, what="a refresh on resume")
@@ -111,7 +111,7 @@ async def test_auth_error_opens_the_credentials_help_and_the_app_keeps_running()
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, AuthHelpScreen) and app.screen.query("#auth-fixes"),
                        what="the auth help screen")
-        text = str(app.screen.query_one("#auth-fixes").render())
+        text = plain(app.screen.query_one("#auth-fixes"))
         assert "foas-tui profile test" in text and "ALIBABA_CLOUD_ACCESS_KEY_ID" in text
         assert any("Forbidden" in n for n in notifications(app))
         await pilot.press("escape")

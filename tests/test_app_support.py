@@ -73,6 +73,17 @@ async def paste(pilot: Any, text: str) -> None:
     await pilot.pause()
 
 
+def plain(static: Any, width: int = 200) -> str:
+    """The text a Static shows (Rich renderables included), without styles."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=width, file=io.StringIO(), color_system=None, legacy_windows=False)
+    console.print(static.content)
+    return console.file.getvalue()
+
+
 def notifications(app: FoasApp) -> list[str]:
     return [f"{n.title}\n{n.message}" for n in app._notifications]
 

@@ -196,8 +196,11 @@ class ExceptionsScreen(ViewerScreen):
             self.load_finished()
 
     def _view_width(self) -> int:
+        """Cells for the history columns: the view's width minus its vertical scrollbar, whether or not the
+        scrollbar shows yet (a big history always scrolls), so rows never overflow by the scrollbar."""
         view = self.log_view
-        return view.scrollable_content_region.width or view.size.width or self.app.size.width or 80
+        width = view.size.width or self.app.size.width or 80
+        return max(40, width - view.styles.scrollbar_size_vertical)
 
     def _show(self, report: ExceptionReport | None, payload: Payload, blocks: list[LogBlock] | None = None) -> None:
         self.report_data, self.payload = report, payload

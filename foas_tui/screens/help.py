@@ -43,10 +43,14 @@ def help_rows(app: Any, screen: Screen) -> Iterator[tuple[str, Binding, str]]:
     """(section, binding, key display) for the app, the given screen and every pane on it with bindings."""
     keymap = getattr(app, "_keymap", {}) or {}
     mixins = _mixin_sections()
-    app_bindings = _bindings_of(app, keymap)
-    for binding in app_bindings:
+    feature_rows: list[tuple[str, Binding, str]] = []
+    for binding in _bindings_of(app, keymap):
         section = next((title for title, actions in mixins if binding.action in actions), "Global")
-        yield section, binding, app.get_key_display(binding)
+        row = (section, binding, app.get_key_display(binding))
+        if section == "Global":
+            yield row
+        else:
+            feature_rows.append(row)  # listed after the core keys and the panes, section by section
     for binding in _bindings_of(screen, keymap):
         yield "This screen", binding, app.get_key_display(binding)
     seen_types: set[type] = set()
@@ -58,6 +62,8 @@ def help_rows(app: Any, screen: Screen) -> Iterator[tuple[str, Binding, str]]:
         section = _WIDGET_NAMES.get(type(widget).__name__) or name or type(widget).__name__
         for binding in _bindings_of(widget, keymap):
             yield section, binding, app.get_key_display(binding)
+    for title, _actions in mixins:
+        yield from (row for row in feature_rows if row[0] == title)
 
 
 _WIDGET_NAMES = {

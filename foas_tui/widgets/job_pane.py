@@ -95,6 +95,8 @@ class JobPane(Vertical):
         self.instances: list[Any] = []
         self.instance_total: int | None = None
         self._instances_for: tuple[str, str] | None = None
+        self._archived_pages = 0
+        self._current_total = 0
 
     def compose(self) -> ComposeResult:
         with TabbedContent(id="job-tabs", initial="overview"):
@@ -218,40 +220,57 @@ class JobPane(Vertical):
             self.load_instances(reset=True)
 
     def load_instances(self, reset: bool = False) -> None:
+        """The current instance(s) and the archived history, 20 at a time (`+` loads the next page)."""
         if self.job is None:
             return
         if reset:
             self.instances = []
             self.instance_total = None
+            self._archived_pages = 0
             self.query_one("#instances-table", DataTable).clear()
         self._instances_for = self.job.key
-        self._load_instances(self.job, len(self.instances) // INSTANCE_PAGE + 1)
+        self._load_instances(self.job, self._archived_pages + 1)
 
     @work(exclusive=True, group="job-instances", exit_on_error=False)
-    async def _load_instances(self, job: JobInfo, page: int) -> None:
+    async def _load_instances(self, job: JobInfo, archived_page: int) -> None:
         table = self.query_one("#instances-table", DataTable)
         table.border_subtitle = "loading…"
+        client = self.app.session.client  # type: ignore[attr-defined]
+
+        def page(archived: bool, index: int) -> Any:
+            return client.list_instance(job.project, job.job_type, job_name=job.job_name, is_archived=archived,
+                                        page_index=index, page_size=INSTANCE_PAGE)
+
         try:
-            response = await self.app.session.client.list_instance(  # type: ignore[attr-defined]
-                job.project, job.job_type, job_name=job.job_name, page_index=page, page_size=INSTANCE_PAGE)
+            # ListInstance lists either the current instances or the archived ones: history needs both.
+            if archived_page == 1:
+                current, archived = await asyncio.gather(page(False, 1), page(True, 1))
+                pages = [current, archived]
+                self._current_total = current.total_count or len(current.items)
+            else:
+                pages = [await page(True, archived_page)]
         except Exception as err:
             table.border_subtitle = "failed — + to retry"
             self.app.report_error(err, f"ListInstance {job.job_name}")  # type: ignore[attr-defined]
             return
         if self.job is None or self.job.key != job.key:
             return
+        self._archived_pages = archived_page
         known = {getattr(i, "id", None) for i in self.instances}
-        for inst in response.items:
-            if inst.id in known:
-                continue
-            self.instances.append(inst)
-            error = (inst.last_error_message or "").replace("\n", " ")[:200]
-            table.add_row(
-                str(inst.id), state_text(inst.actual_state), state_text(inst.expect_state),
-                timestamp(inst.start_time), timestamp(inst.end_time), inst.starter or "—",
-                Text(error, style="red" if error else ""), key=str(inst.id),
-            )
-        self.instance_total = response.total_count
+        for response in pages:
+            for inst in response.items:
+                if inst.id in known:
+                    continue
+                known.add(inst.id)
+                self.instances.append(inst)
+                error = (inst.last_error_message or "").replace("\n", " ")[:200]
+                table.add_row(
+                    str(inst.id), state_text(inst.actual_state), state_text(inst.expect_state),
+                    timestamp(inst.start_time), timestamp(inst.end_time), inst.starter or "—",
+                    Text(error, style="red" if error else ""), key=str(inst.id),
+                )
+        archived_total = pages[-1].total_count
+        self.instance_total = None if archived_total is None else self._current_total + archived_total
         total = self.instance_total if self.instance_total is not None else "?"
         more = " — + for more" if self.instance_total is None or len(self.instances) < self.instance_total else ""
         table.border_subtitle = f"{len(self.instances)} of {total}{more}"
@@ -268,10 +287,13 @@ class JobPane(Vertical):
         tabs = self.query_one("#job-tabs", TabbedContent)
         index = self.TABS.index(tabs.active) if tabs.active in self.TABS else 0
         tabs.active = self.TABS[(index + step) % len(self.TABS)]
+        if self.has_focus_within:
+            self.call_after_refresh(self.focus_content)  # keep the keyboard in the pane just shown
 
     def action_more_instances(self) -> None:
         if self.active_tab != "instances":
             self.query_one("#job-tabs", TabbedContent).active = "instances"
+            self.call_after_refresh(self.focus_content)
             return
         if self.instance_total is not None and len(self.instances) >= self.instance_total:
             self.notify("all instances are loaded", timeout=2)

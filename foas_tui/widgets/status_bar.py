@@ -36,11 +36,13 @@ def status_text(refresher: RefreshScheduler, now: float, *, jobs: int, width: in
     rows = refresher.rows.values()
     failing = sum(1 for r in rows if needs_attention(r.expect_state, r.actual_state))
     running = sum(1 for r in rows if r.actual_state == "RUNNING")
-    tail = Text(f"{jobs} jobs  ", style="")
-    tail.append(f"{running} running  ", style="green")
-    if failing:
-        tail.append(f"{failing} need attention  ", style="bold red")
-    tail.append(f"every {refresher.interval:g}s ", style="bright_black")
+    tail = Text("")
+    if stale is None:  # when stale, the error gets the whole line: it is what the operator must read
+        tail.append(f"{jobs} jobs  ")
+        tail.append(f"{running} running  ", style="green")
+        if failing:
+            tail.append(f"{failing} need attention  ", style="bold red")
+        tail.append(f"every {refresher.interval:g}s ", style="bright_black")
     if text.cell_len + tail.cell_len + 1 > width:
         text.truncate(max(10, width - tail.cell_len - 2), overflow="ellipsis")
     text.append(" " * max(1, width - text.cell_len - tail.cell_len))
