@@ -127,7 +127,8 @@ def main() -> int:
         big = run_child(args.jobs, env)
     for label, r in (("baseline", base), ("big", big)):
         keys, handler = r["keystroke_ms"], r["handler_ms"]
-        print(f"{label}: {r['jobs']} jobs, {r['lines']} tree lines open; keystroke median {statistics.median(keys):.1f} ms "
+        print(f"{label}: {r['jobs']} jobs, {r['lines']} tree lines open; "
+              f"keystroke median {statistics.median(keys):.1f} ms "
               f"(max {max(keys):.1f}); filter handler median {statistics.median(handler):.1f} ms; "
               f"Pilot press {statistics.median(r['pilot_ms']):.0f} ms; "
               f"RSS {r['rss_mb']:.0f} MB loaded, {r['rss_end_mb']:.0f} MB at the end")

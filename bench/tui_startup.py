@@ -72,7 +72,8 @@ def main() -> int:
             base.append(time_baseline(env))
             app.append(time_first_frame(args.jobs, env))
     b, a = statistics.median(base), statistics.median(app)
-    print(f"baseline `import textual.app`: median {b * 1000:.0f} ms  (runs: {', '.join(f'{x*1000:.0f}' for x in base)})")
+    runs = ", ".join(f"{x * 1000:.0f}" for x in base)
+    print(f"baseline `import textual.app`: median {b * 1000:.0f} ms  (runs: {runs})")
     print(f"foas-tui --demo ({args.jobs} jobs) to first frame: median {a * 1000:.0f} ms  "
           f"(runs: {', '.join(f'{x*1000:.0f}' for x in app)})")
     ratio = a / b

@@ -115,7 +115,7 @@ class LazyEmulator:
 
 
 class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
-    """The foas-tui application. One `Session` per run; the main screen is pushed on mount."""
+    """The foas-tui application. One `Session` per run; the main screen is the default (first) screen."""
 
     TITLE = "foas-tui"
     CSS_PATH: ClassVar[list[Path]] = _css_paths()  # type: ignore[assignment]
@@ -261,7 +261,7 @@ class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
                         severity="warning", timeout=10, markup=False)
 
     async def on_unmount(self) -> None:
-        if self._main is not None:
+        if self._main is not None and hasattr(self._main, "tree_state"):
             self._main.save_state()
         try:
             await self.session.aclose()

@@ -93,12 +93,26 @@ async def filtered(pilot: Any) -> None:
     await pilot.press("tab", "slash", *"dws", "enter")
 
 
+@scenario("filter-prompt", size=(80, 24))
+async def filter_prompt(pilot: Any) -> None:
+    await settled(pilot)
+    await pilot.press("slash", *"gmv")
+
+
 @scenario("command-log")
 async def command_log(pilot: Any) -> None:
     await settled(pilot)
     await pilot.press("L")
     await wait_for(pilot, lambda: pilot.app.screen.query("#log-table"))
     await pilot.pause(0.6)  # the log syncs twice a second
+
+
+@scenario("job-code")
+async def job_code(pilot: Any) -> None:
+    await settled(pilot)
+    pilot.app.main_screen.job_pane.focus_content()
+    await pilot.press("right_square_bracket")
+    await pilot.pause(0.2)
 
 
 @scenario("jump")

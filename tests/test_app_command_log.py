@@ -70,14 +70,40 @@ async def test_expanded_folders_come_back_on_the_next_run(tmp_path) -> None:
         folder.expand()
         await wait_for(pilot, lambda: folder.data.loaded, what="its folder")
         wanted = folder.data.state_path
+
+        def reopened(tree) -> bool:
+            return any(n.data is not None and n.data.kind == "folder" and n.data.state_path == wanted and
+                       n.is_expanded and n.data.loaded for n in tree._walk(tree.root))
+
+        await pilot.press("r")  # reload everything: the expansion survives
+        await wait_for(pilot, lambda: tree.projects and list(tree.projects.values())[1] is not project,
+                       what="a reloaded tree")
+        await wait_for(pilot, lambda: reopened(tree), what="the folder open again after the reload")
     assert state.exists()
     again = make_app(state_path=state)
     async with again.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
-        tree = again.main_screen.tree
+        await wait_for(pilot, lambda: reopened(again.main_screen.tree), what="the folder open on the next run")
 
-        def reopened() -> bool:
-            return any(n.data is not None and n.data.kind == "folder" and n.data.state_path == wanted and
-                       n.is_expanded and n.data.loaded for n in tree._walk(tree.root))
 
-        await wait_for(pilot, reopened, what="the folder to be open again")
+async def test_the_cli_demo_builds_its_emulator_after_the_first_frame() -> None:
+    app = make_app(lazy_emulator=True)
+    assert app.session.emulator._emulator is None, "nothing built before the app runs"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        assert app.session.emulator._emulator is not None
+        assert app.main_screen.tree.projects
+
+
+def test_build_session_uses_the_credential_chain(monkeypatch) -> None:
+    from foas_tui.config import AppConfig
+
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAI5tTESTKEYID000000")
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "not-a-real-secret")
+    options = argparse.Namespace(demo=False, profile=None, region="cn-shanghai", endpoint="http://127.0.0.1:9",
+                                 read_only=True, access_key_id=None, log_file=None)
+    session = app_module.build_session(options, AppConfig(profile_colors={"env": "red"}), None)
+    assert session.region_id == "cn-shanghai" and session.endpoint == "http://127.0.0.1:9"
+    assert session.read_only and session.client.read_only
+    assert "not-a-real-secret" not in repr(session)
+    assert session.call_log in session.client.observers

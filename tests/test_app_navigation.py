@@ -91,6 +91,12 @@ async def test_tab_cycles_the_panes_and_enter_on_a_table_row_drills_down() -> No
         assert main.job_pane in app.focused.ancestors_with_self
         await pilot.press("escape")
         assert app.focused is main.live and main.live.cursor_job_key() == key
+        # Space marks rows for bulk actions (and moves on); selected_jobs() returns the marked ones.
+        assert [s.job_name for s in app.selected_jobs()] == [key[1]]
+        await pilot.press("space", "space")
+        marked = app.selected_jobs()
+        assert len(marked) == 2 and marked[0].job_name == key[1]
+        assert "2 marked" in str(main.live.border_title)
 
 
 async def test_tree_filter_shows_matches_with_their_folders_and_esc_clears() -> None:
@@ -171,6 +177,15 @@ async def test_colon_jumps_to_a_job_in_a_folder_that_was_never_opened() -> None:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "CommandLogScreen")
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
+        # :f PATH opens a folder of the current project (loading the folders on the way).
+        folder_path = main.tree.job_nodes[target.key].data.path
+        await pilot.press("colon", "f", "space")
+        await paste(pilot, folder_path)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: (node := main.tree.cursor_node) is not None and node.data.kind == "folder"
+                       and node.data.path == folder_path, what="the folder")
+        await pilot.press("colon", "q", "enter")
+        await wait_for(pilot, lambda: not app.is_running, what=":q to quit")
 
 
 async def test_help_lists_every_binding_including_remapped_keys() -> None:

@@ -13,7 +13,7 @@ def _cell(app, key: tuple[str, str], column: str) -> str:
     return app.main_screen.live.get_cell(row_key(key), column).plain
 
 
-async def test_a_state_changed_in_the_service_updates_its_cell_and_the_cursor_stays() -> None:
+async def test_a_state_changed_in_the_service_updates_its_cell_and_the_cursor_stays_also_when_sorting() -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
@@ -45,23 +45,15 @@ async def test_a_state_changed_in_the_service_updates_its_cell_and_the_cursor_st
         tree_node = main.tree.job_nodes.get(target)
         if tree_node is not None:  # its folder is open: the glyph follows
             assert str(tree_node.label).startswith("‖")
-
-
-async def test_sorting_keeps_the_cursor_on_its_job() -> None:
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await ready(pilot)
-        main = app.main_screen
-        await pilot.press("tab", "j", "j", "j")
-        key = main.live.cursor_job_key()
+        # Sorting moves rows, not the cursor: it stays on its job.
         await pilot.press("o")  # sort by the next column (actual state)
-        assert main.live.cursor_job_key() == key
+        assert main.live.cursor_job_key() == cursor_key
         assert "sort actual" in str(main.live.border_subtitle)
         order = [main.live.get_row_at(i)[2].plain for i in range(main.live.row_count)]
         assert order == sorted(order)
         await pilot.press("O")
         order = [main.live.get_row_at(i)[2].plain for i in range(main.live.row_count)]
-        assert order == sorted(order, reverse=True) and main.live.cursor_job_key() == key
+        assert order == sorted(order, reverse=True) and main.live.cursor_job_key() == cursor_key
 
 
 async def test_a_failing_refresh_notifies_goes_stale_and_recovers() -> None:
@@ -93,18 +85,6 @@ async def test_a_failing_refresh_notifies_goes_stale_and_recovers() -> None:
         assert "live" in plain(main.query_one("#status"))
 
 
-async def test_pause_stops_the_timer_and_resume_refreshes() -> None:
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await ready(pilot)
-        await pilot.press("p")
-        assert app.refresher.paused and app._refresh_timer is None
-        assert "paused" in plain(app.main_screen.query_one("#status"))
-        generation = app.refresher.generation
-        await pilot.press("p")
-        await wait_for(pilot, lambda: app.refresher.generation > generation, what="a refresh on resume")
-
-
 async def test_auth_error_opens_the_credentials_help_and_the_app_keeps_running() -> None:
     app = make_app()
     app.session.emulator.faults.set("ListProject", status=403)
@@ -119,3 +99,39 @@ async def test_auth_error_opens_the_credentials_help_and_the_app_keeps_running()
         app.session.emulator.faults.clear()
         await pilot.press("r")  # retry
         await wait_for(pilot, lambda: app.main_screen.tree.projects, what="projects after the retry")
+
+
+async def test_refresh_requests_never_overlap_or_pile_up_and_p_pauses() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        app.session.emulator.faults.set("BatchGetInstanceRunSummary", latency_ms=150)
+        running, peak = 0, 0
+        original = app.refresher.refresh_once
+
+        async def counted():
+            nonlocal running, peak
+            running += 1
+            peak = max(peak, running)
+            try:
+                return await original()
+            finally:
+                running -= 1
+
+        app.refresher.refresh_once = counted  # type: ignore[method-assign]
+        start = app.refresher.generation
+        for _ in range(5):  # an impatient operator hammers r
+            app.request_refresh()
+            await pilot.pause(0.01)
+        await wait_for(pilot, lambda: app.refresher.generation >= start + 2 and not app.refresher.running)
+        await pilot.pause(0.5)
+        assert peak == 1, "two refreshes ran at once"
+        assert app.refresher.generation - start == 2, "requests during a refresh collapse into one follow-up"
+        assert app._refresh_timer is not None, "the next periodic refresh is armed"
+        # p pauses: no timer armed, the status says so; p again resumes with a refresh at once.
+        await pilot.press("p")
+        assert app.refresher.paused and app._refresh_timer is None
+        assert "paused" in plain(app.main_screen.query_one("#status"))
+        generation = app.refresher.generation
+        await pilot.press("p")
+        await wait_for(pilot, lambda: app.refresher.generation > generation, what="a refresh on resume")

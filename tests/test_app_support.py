@@ -223,3 +223,18 @@ def test_tree_state_survives_a_restart_per_profile(tmp_path: Any) -> None:
     assert json.loads(path.read_text())["expanded"]["dev@cn-hangzhou"] == ["x"]
     path.write_text("{not json")
     assert TreeState(path, "prod@cn-shanghai").expanded == set(), "a broken file costs the expansion only"
+
+
+def test_header_shows_the_profile_in_its_color_and_the_badges() -> None:
+    from foas_tui.widgets.header import header_text
+
+    text = header_text(profile="prod", profile_color="red", region="cn-shanghai",
+                       endpoint="https://foas.cn-shanghai.aliyuncs.com", read_only=True, demo=False,
+                       connection="down", width=120)
+    assert "prod" in text.plain and "READ-ONLY" in text.plain and "down" in text.plain
+    assert "DEMO" not in text.plain
+    badge = next(span for span in text.spans if text.plain[span.start:span.end].strip() == "prod")
+    assert "on red" in str(badge.style)
+    small = header_text(profile="demo", profile_color=None, region="cn-hangzhou", endpoint="http://x",
+                        read_only=False, demo=True, connection="ok", width=80)
+    assert "DEMO" in small.plain and len(small.plain) <= 80

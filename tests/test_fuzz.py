@@ -34,16 +34,16 @@ from foas_tui.api.signing import Credentials
 
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 _COMMON = {"deadline": None, "database": None, "suppress_health_check": list(HealthCheck)}
+_NO_SHRINK = (Phase.explicit, Phase.reuse, Phase.generate)  # CI: report the drawn example, do not spend minutes
 for _name, _count in (("ci", 120), ("dev", 500), ("thorough", 5000)):
-    settings.register_profile(_name, max_examples=_count, **_COMMON)
+    settings.register_profile(_name, max_examples=_count, **_COMMON, **({"phases": _NO_SHRINK} if _name == "ci" else {}))
 if PROFILE not in ("ci", "dev", "thorough"):
     PROFILE = "ci"
 # (client/services examples, screen sessions) per profile
 EXAMPLES = {"ci": (120, 2), "dev": (500, 8), "thorough": (5000, 40)}[PROFILE]
 FAST = settings(settings.get_profile(PROFILE), max_examples=EXAMPLES[0])
 # The app is timing-dependent: no shrinking (it would not reproduce); failures print the drawn bodies.
-SCREENS = settings(settings.get_profile(PROFILE), max_examples=EXAMPLES[1],
-                   phases=(Phase.explicit, Phase.reuse, Phase.generate))
+SCREENS = settings(settings.get_profile(PROFILE), max_examples=EXAMPLES[1], phases=_NO_SHRINK)
 
 OP_NAMES = sorted(OPERATIONS)
 
@@ -307,6 +307,8 @@ def test_browse_and_refresh_services_raise_only_foas_errors(data: st.DataObject)
                     await use_case()
                 except errors.FoasError:
                     pass
+                except KNOWN_SESSION_ESCAPES as err:  # see the xfail test below; remove once fixed
+                    assert "'NoneType' object has no attribute" in str(err), err
             result = await refresher.refresh_once()  # never raises: failed chunks are in result.errors
             assert all(isinstance(e, errors.FoasError) for e in result.errors), result.errors
             assert all(isinstance(r, RunRow) and isinstance(r.job_name, str) for r in result.rows.values())
@@ -320,6 +322,46 @@ def test_browse_and_refresh_services_raise_only_foas_errors(data: st.DataObject)
 
 
 # --- known escapes, written down (strict: they fail loudly once fixed, so the marker is removed) ----------------
+
+
+# foas_tui/services/session.py reads `job.job_name.lower()` and `item.path.startswith()` of items that may lack
+# the key: an AttributeError instead of a FoasError. Set to () once fixed.
+KNOWN_SESSION_ESCAPES: tuple[type[BaseException], ...] = (AttributeError,)
+
+
+@pytest.mark.xfail(strict=True, raises=AttributeError, reason="BUG in foas_tui/services/session.py folder_contents/"
+                   "_folder_jobs/project_jobs: an item without JobName or Path raises AttributeError (sort key "
+                   "job_name.lower(), child.startswith) instead of skipping the item or raising InvalidResponse")
+@pytest.mark.parametrize("use_case", ["project_jobs", "folder_jobs", "child_folders"])
+def test_session_skips_items_without_a_name(use_case: str) -> None:
+    from foas_tui.config import AppConfig
+    from foas_tui.services.call_log import CallLog
+    from foas_tui.services.session import Session
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        operation = request.headers["x-acs-action"]
+        if operation == "ListJob":
+            jobs = [{"JobName": "b_job"}, {"JobType": "FLINK_STREAM"}] if use_case != "child_folders" else []
+            return httpx.Response(200, json={"Jobs": {"Job": jobs}})
+        if operation == "ListChildFolder":
+            folders = [{"Path": "/a/x"}, {"FolderId": 9}] if use_case == "child_folders" else []
+            return httpx.Response(200, json={"Folders": {"Folder": folders}})
+        return httpx.Response(200, json={"Folder": {"FolderId": 1, "Path": "/"}})
+
+    client = fuzz_client(answer)
+    session = Session(client=client, config=AppConfig(), profile_name="fuzz", region_id="cn-hangzhou",
+                      endpoint=client.base_url, read_only=True, call_log=CallLog())
+
+    async def run() -> Any:
+        try:
+            if use_case == "project_jobs":
+                return [j.job_name for j in await session.project_jobs("p")]
+            contents = await session.folder_contents("p", "/a", 3)
+            return [j.job_name for j in contents.jobs] + [f.path for f in contents.folders]
+        finally:
+            await client.aclose()
+
+    assert asyncio.run(run()) in (["b_job"], ["/a/x"])
 
 
 def _call_with(body: bytes, status: int = 200, headers: dict[str, str] | None = None) -> Any:
@@ -379,13 +421,21 @@ def test_paging_ends_on_a_service_that_repeats_the_same_full_page() -> None:
 # --- every screen over a fuzzing service (the heavy part) ------------------------------------------------------
 
 
-class FuzzingService:
-    """ASGI wrapper of the emulator: the emulator executes each call, then its answer may be replaced by junk."""
+READ_OPS = sorted(name for name, op in OPERATIONS.items() if not op.mutating)
 
-    def __init__(self, emulator: Any, draw: Callable[[Any, str], Any]) -> None:
+
+class FuzzingService:
+    """ASGI wrapper of the emulator: the emulator executes each call, then its answer may be replaced.
+
+    `plan[op]` holds the answers drawn before the app starts (None = the emulator's own answer), used in
+    turn: the app's timing decides the order of its calls, so nothing is drawn while it runs.
+    """
+
+    def __init__(self, emulator: Any, plan: dict[str, list[Wire | None]]) -> None:
         self.emulator = emulator
-        self.draw = draw
-        self.replaced: list[tuple[str, Wire]] = []
+        self.plan = plan
+        self.calls: dict[str, int] = {}
+        self.replaced = 0
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -399,12 +449,15 @@ class FuzzingService:
             messages.append(message)
 
         await self.emulator(scope, receive, keep)
-        if operation not in OPERATIONS or not self.draw(st.booleans(), f"fuzz {operation}?"):
+        answers = self.plan.get(operation) or [None]
+        index = self.calls.get(operation, 0)
+        self.calls[operation] = index + 1
+        answer = answers[index % len(answers)]
+        if answer is None:
             for message in messages:
                 await send(message)
             return
-        answer: Wire = self.draw(wire(operation), operation)
-        self.replaced.append((operation, answer))
+        self.replaced += 1
         if answer.raises is not None:
             raise ConnectionResetError("connection dropped (fuzz)")
         out = [(k.encode(), v.encode("latin-1")) for k, v in answer.headers.items()]
@@ -420,16 +473,26 @@ def _screen_steps() -> list[tuple[str, str]]:
             ("question_mark", "HelpScreen")]
 
 
+@st.composite
+def answer_plan(draw: Any) -> dict[str, list[Wire | None]]:
+    """For each read operation: two answers, each the emulator's own (None) or a drawn one."""
+    # wire() first: the simplest plan answers `{}` to every call (every key missing), not the emulator's data.
+    return {op: draw(st.lists(wire(op) | st.none(), min_size=2, max_size=2), label=op) for op in READ_OPS}
+
+
 @pytest.mark.slow
 @SCREENS
-@given(data=st.data())
-def test_every_screen_survives_fuzzed_answers(data: st.DataObject, monkeypatch: pytest.MonkeyPatch) -> None:
+@given(plan=answer_plan())
+def test_every_screen_survives_fuzzed_answers(plan: dict[str, list[Wire | None]],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
     import textual.worker
+    from textual import events
     from textual.worker import WorkerState
 
     from foas_tui.app import FoasApp
     from foas_tui.config import AppConfig, ClientConfig
     from foas_tui.emulator import FakeClock
+    from foas_tui.screens.auth_help import AuthHelpScreen
     from foas_tui.services.selection import Selection
 
     failed_workers: list[str] = []
@@ -442,14 +505,9 @@ def test_every_screen_survives_fuzzed_answers(data: st.DataObject, monkeypatch: 
 
     monkeypatch.setattr(textual.worker.Worker, "_run", recording_run)
 
-    def draw(strategy: Any, label: str) -> Any:
-        value = data.draw(strategy)
-        note(f"{label}: {value!r:.400}")
-        return value
-
     config = AppConfig(refresh_interval=0.5, client=ClientConfig(retries=0))
     app = FoasApp.demo(jobs=16, seed=7, clock=FakeClock(1_795_680_000.0), config=config, state_path=None)
-    service = FuzzingService(app.session.emulator, draw)
+    service = FuzzingService(app.session.emulator, plan)
     app.session.client._http._transport = httpx.ASGITransport(app=service)
     selection = Selection("ads_attribution", "ads_conv_attribution", "FLINK_STREAM", "/")
     monkeypatch.setattr(app, "current_selection", lambda: selection)
@@ -458,7 +516,7 @@ def test_every_screen_survives_fuzzed_answers(data: st.DataObject, monkeypatch: 
         return "\n".join(f"{n.title}\n{n.message}" for n in app._notifications)
 
     async def settle(pilot: Any) -> None:
-        await pilot.pause(0.3)
+        await pilot.pause(0.1)
         for _ in range(50):  # until no worker runs (loads finished or failed)
             if not [w for w in app.workers if w.state in (WorkerState.PENDING, WorkerState.RUNNING)
                     and w.group not in ("refresh",)]:
@@ -466,37 +524,81 @@ def test_every_screen_survives_fuzzed_answers(data: st.DataObject, monkeypatch: 
             await pilot.pause(0.05)
         await pilot.pause()
 
+    async def press(pilot: Any, key: str) -> None:
+        # As the terminal sends it, without Pilot's idle waits after every key (settle() waits instead).
+        stack = list(app.screen_stack)
+        app._driver.send_message(events.Key(key, None))
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if list(app.screen_stack) != stack:
+                return
+
+    async def back_to_main(pilot: Any) -> None:
+        for _ in range(5):
+            if app.screen is app.main_screen:
+                return
+            await press(pilot, "escape")
+            await settle(pilot)
+        raise AssertionError(f"cannot get back to the main screen from {app.screen!r}")
+
     async def run() -> None:
         async with app.run_test(size=(100, 30)) as pilot:
             await settle(pilot)
             for key, screen_name in _screen_steps():
                 calls_before = app.session.call_log.total
-                await pilot.press(key)
+                await press(pilot, key)
                 await settle(pilot)
                 assert app.is_running, f"the app exited on {screen_name}"
-                assert type(app.screen).__name__ == screen_name, (key, app.screen)
+                while isinstance(app.screen, AuthHelpScreen):  # an auth error code opens the fix-it screen
+                    await press(pilot, "escape")
+                    await settle(pilot)
+                assert screen_name in [type(s).__name__ for s in app.screen_stack], (key, app.screen_stack)
                 app.screen._compositor.render_update(full=True)  # it paints
-                # Each error the service caused on this screen is shown (code), not swallowed.
-                new = list(app.session.call_log)[-(app.session.call_log.total - calls_before):] \
-                    if app.session.call_log.total > calls_before else []
-                for record in new:
-                    if not record.ok and record.error_code:
-                        visible = shown_errors() + _visible_text(app)
-                        assert record.error_code[:40] in visible, (
-                            screen_name, record.operation, record.error_code)
-                await pilot.press("escape")
-                await settle(pilot)
+                # The errors the service caused here are shown (a code or a message), not swallowed.
+                count = app.session.call_log.total - calls_before
+                new = list(app.session.call_log)[-count:] if count > 0 else []
+                failed = [r for r in new if not r.ok and r.error_code]
+                if failed:
+                    visible = shown_errors() + _screen_text(app)
+                    said = [part for r in failed
+                            for part in (r.error_code[:40], (r.error_message or "")[:30].strip()) if part]
+                    assert any(part in visible for part in said), (screen_name, [(r.operation, r.error_code,
+                                                                                   r.error_message) for r in failed])
+                await back_to_main(pilot)
             assert not failed_workers, failed_workers
 
     asyncio.run(run())
+    note(f"{service.replaced} answers replaced: {service.calls}")
 
 
-def _visible_text(app: Any) -> str:
+def _plain(content: Any) -> str:
     import io
 
     from rich.console import Console
+    from rich.text import Text
 
-    width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True, record=True)
-    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+    if isinstance(content, str):
+        return content
+    if isinstance(content, Text):
+        return content.plain
+    console = Console(width=200, file=io.StringIO(), record=True)
+    try:
+        console.print(content)
+    except Exception:  # not a rich renderable: its repr is enough to search in
+        return repr(content)
     return console.export_text()
+
+
+def _screen_text(app: Any) -> str:
+    """Everything the screen holds as text: what is painted, plus hidden tabs, tables and editors."""
+    from textual.widgets import DataTable, Static, TextArea
+
+    parts = [_plain(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))]
+    for widget in app.screen.query("*"):
+        if isinstance(widget, Static):
+            parts.append(_plain(widget.content))
+        elif isinstance(widget, DataTable):
+            parts.extend(_plain(cell) for row in range(widget.row_count) for cell in widget.get_row_at(row))
+        elif isinstance(widget, TextArea):
+            parts.append(widget.text)
+    return "\n".join(parts)

@@ -118,7 +118,8 @@ class PlanScreen(ModalScreen[None]):
             yield Static(f"Raw plan of {self.selection.job_name}", classes="ops-title")
             yield Static(Text(ACTIONS[ActionKind.RAW_PLAN].explanation), classes="ops-hint")
             yield Static("generating…", id="plan-status")
-            yield TextArea("", read_only=True, language="json", id="plan-text", show_line_numbers=True)
+            # No "json" highlighting: tree-sitter-json 0.24 (ABI 14) segfaults under tree-sitter 0.26.
+            yield TextArea("", read_only=True, language=None, id="plan-text", show_line_numbers=True)
             with Horizontal(classes="ops-buttons"):
                 yield Button("Store as the job's plan (UpdateJob)", id="plan-store", variant="warning",
                              disabled=True)

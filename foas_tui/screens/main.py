@@ -98,6 +98,8 @@ class MainScreen(Screen):
         node = self.tree.job_nodes.get(job.key)
         if node is not None and node.data is not None:
             return node.data.path
+        if job.folder_id is not None:
+            return self.tree.folder_paths.get((job.project, job.folder_id), job.folder_path)
         return job.folder_path
 
     def current_selection(self) -> Selection | None:
@@ -220,7 +222,7 @@ class MainScreen(Screen):
 
     def _watch(self) -> None:
         jobs = {job.key: (job.project, job.job_name, job.job_type) for job in self.scope_jobs}
-        for job in self.tree.loaded_jobs():
+        for job in self.tree.visible_jobs():
             jobs.setdefault(job.key, (job.project, job.job_name, job.job_type))
         self.foas.watch_jobs(jobs.values())
 
@@ -252,7 +254,8 @@ class MainScreen(Screen):
         bar.target = target.id or ""
         bar.value = target.filter_text
         bar.display = True
-        bar.border_title = f"filter {'tree' if target is self.tree else 'jobs'}"
+        where = "tree" if target is self.tree else "jobs"
+        bar.placeholder = f"/ filter the {where}: text, or !text for the others — Enter keeps, Esc clears"
         bar.focus()
 
     @on(FilterBar.Changed, "#filter")
@@ -266,6 +269,23 @@ class MainScreen(Screen):
         target.set_filter(text, matcher)
         if target is self.tree:
             self.tree.border_title = f"projects │ /{text}" if matcher else "projects"
+            if matcher is not None:
+                self._load_for_filter()
+
+    @work(group="filter-load", exclusive=True, exit_on_error=False)
+    async def _load_for_filter(self) -> None:
+        """A tree filter searches loaded nodes: load the folders of the open projects (once) so it finds jobs."""
+        queue = [node for node in self.tree.projects.values() if node.is_expanded]
+        loaded = 0
+        while queue and loaded < MAX_SCOPE_FOLDERS:
+            node = queue.pop(0)
+            try:
+                await self.tree.ensure_loaded(node)
+            except Exception as err:
+                self.foas.report_error(err, "loading folders for the filter")
+                return
+            loaded += 1
+            queue.extend(c for c in node.children if c.data is not None and c.data.kind == "folder")
 
     @on(FilterBar.Done)
     def _filter_done(self, event: FilterBar.Done) -> None:

@@ -47,7 +47,7 @@ class FilterBar(Input):
             self.cleared = cleared
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(placeholder="filter: text or !text (Enter keeps, Esc clears)", **kwargs)
+        super().__init__(placeholder="/ filter: text, or !text for the others — Enter keeps, Esc clears", **kwargs)
         self.target: str = ""  # id of the pane being filtered
 
     def action_cancel(self) -> None:

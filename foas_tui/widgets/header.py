@@ -65,4 +65,11 @@ class AppHeader(Static):
             region=session.region_id, endpoint=session.endpoint, read_only=session.read_only, demo=session.demo,
             connection=state, width=self.size.width or 120,
         ), layout=False)  # one fixed line: no screen reflow
-        self.set_class(bool(session.profile_color) and not session.demo, "-profile-colored")
+        color = None if session.demo else session.profile_color
+        self.set_class(bool(color), "-profile-colored")
+        if color:
+            try:  # the whole line in the profile's color: production is unmistakable
+                self.styles.background = color
+                self.styles.color = "white"
+            except Exception:  # a color name Textual does not know: the badge alone carries it
+                pass

@@ -49,6 +49,12 @@ COLUMNS: tuple[Column, ...] = (
 SORTABLE = [c for c in COLUMNS if c.key != "mark"]
 
 
+def _uptime(row: RunRow | None, now: float) -> str:
+    if row is None or not row.start_time or row.actual_state != "RUNNING":
+        return "—"
+    return duration(now - row.start_time / 1000)
+
+
 def row_key(key: JobKey) -> str:
     return f"{key[0]}/{key[1]}"
 
@@ -92,6 +98,7 @@ class InstanceTable(DataTable):
         self.sort_reverse = False
         self.scope_label = ""
         self._shown: dict[JobKey, tuple[Any, ...]] = {}
+        self._signatures: dict[JobKey, tuple[Any, ...]] = {}
 
     def on_mount(self) -> None:
         for column in COLUMNS:
@@ -126,7 +133,7 @@ class InstanceTable(DataTable):
                     Text("stream" if job.job_type != "FLINK_BATCH" else "batch"), Text("—"), Text("—"), Text(""),
                     Text(""))
         alert = needs_attention(row.expect_state, row.actual_state)
-        uptime = duration(now - row.start_time / 1000) if row.start_time and row.actual_state == "RUNNING" else "—"
+        uptime = _uptime(row, now)
         error = row.last_error_message.replace("\n", " ")[:200]
         return (
             mark,
@@ -167,10 +174,16 @@ class InstanceTable(DataTable):
         for key in [k for k in self._shown if k not in wanted]:
             self.remove_row(row_key(key))
             del self._shown[key]
+            self._signatures.pop(key, None)
         sort_column = SORTABLE[self.sort_index].key
         sort_position = [c.key for c in COLUMNS].index(sort_column)
         for key in visible:
-            cells = self._cells(self.jobs[key], self.rows_data.get(key), now)
+            row = self.rows_data.get(key)
+            signature = (row, key in self.marked, _uptime(row, now))
+            if self._signatures.get(key) == signature and key in self._shown:
+                continue  # nothing this row shows has changed: no new cells, no comparison
+            self._signatures[key] = signature
+            cells = self._cells(self.jobs[key], row, now)
             old = self._shown.get(key)
             if old is None:
                 self.add_row(*cells, key=row_key(key))

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from rich.console import Group, RenderableType
-from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
@@ -15,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import DataTable, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from foas_tui.services.refresh import RunRow
 from foas_tui.services.session import JobInfo
@@ -38,32 +37,52 @@ def sql_language_available() -> bool:
 
 
 class CodeView(Widget):
-    """Read-only SQL: a tree-sitter TextArea when available, else a Rich Syntax (pygments) in a scroller."""
+    """Read-only SQL: a tree-sitter TextArea when available, else a Rich Syntax (pygments) in a scroller.
+
+    The viewer is built the first time text is shown, so the first frame pays for neither.
+    """
 
     DEFAULT_CSS = "CodeView { height: 1fr; }"
 
     def __init__(self, language: str = "sql", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.language = language
-        self.use_text_area = language == "sql" and sql_language_available()
         self.text = ""
-
-    def compose(self) -> ComposeResult:
-        if self.use_text_area:
-            yield TextArea.code_editor("", language=self.language, read_only=True, id="code-text")
-        else:
-            with VerticalScroll(classes="code-scroll", can_focus=True):
-                yield Static("", classes="code-static", expand=False, shrink=False)
+        self._shown: str | None = None
+        self._view: Widget | None = None
 
     def set_text(self, text: str) -> None:
+        """Keep the text; it is rendered when the tab is shown (`show`)."""
         self.text = text
-        if self.use_text_area:
-            self.query_one(TextArea).load_text(text)
+
+    def show(self) -> None:
+        if self._shown == self.text and self._view is not None:
+            return
+        self._shown = self.text
+        if self._view is None:
+            self._view = self._build(self.text)
+            self.mount(self._view)
+        elif isinstance(self._view, VerticalScroll):
+            self._view.query_one(".code-static", Static).update(self._renderable(self.text))
         else:
-            lexer = "sql" if self.language == "sql" else "properties"
-            body: RenderableType = Syntax(text, lexer, theme=SYNTAX_THEME, line_numbers=True, word_wrap=False,
-                                          background_color="default") if text else Text("(empty)", style="dim")
-            self.query_one(".code-static", Static).update(body)
+            self._view.load_text(self.text)  # type: ignore[attr-defined]
+
+    def _build(self, text: str) -> Widget:
+        if self.language == "sql" and sql_language_available():
+            from textual.widgets import TextArea
+
+            return TextArea.code_editor(text, language="sql", read_only=True, id="code-text")
+        return VerticalScroll(Static(self._renderable(text), classes="code-static", expand=False, shrink=False),
+                              classes="code-scroll", can_focus=True)
+
+    def _renderable(self, text: str) -> RenderableType:
+        if not text:
+            return Text("(empty)", style="dim")
+        from rich.syntax import Syntax
+
+        lexer = "sql" if self.language == "sql" else "properties"
+        return Syntax(text, lexer, theme=SYNTAX_THEME, line_numbers=True, word_wrap=False,
+                      background_color="default")
 
 
 def _kv(rows: list[tuple[str, RenderableType]]) -> Table:
@@ -154,8 +173,13 @@ class JobPane(Vertical):
         self._render_overview()
         self.query_one("#code-view", CodeView).set_text(getattr(self.detail, "code", None) or "")
         self.query_one("#properties-view", CodeView).set_text(getattr(self.detail, "properties", None) or "")
+        self._show_code(self.active_tab)
         if self.active_tab == "instances":
             self.load_instances(reset=True)
+
+    def _show_code(self, tab: str) -> None:
+        if tab in ("code", "properties"):
+            self.query_one(f"#{tab}-view", CodeView).show()
 
     # --- overview ---------------------------------------------------------------------------------
 
@@ -216,6 +240,7 @@ class JobPane(Vertical):
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self._show_code(event.pane.id or "")
         if event.pane.id == "instances" and self.job is not None and self._instances_for != self.job.key:
             self.load_instances(reset=True)
 
@@ -309,3 +334,4 @@ class JobPane(Vertical):
             if widget.focusable:
                 widget.focus()
                 return
+        self.query_one("#job-tabs", TabbedContent).query_one("Tabs").focus()  # the viewer is still mounting

@@ -91,7 +91,7 @@ class ProjectTree(Tree[NodeData]):
             self.job = job
 
     class Loaded(Message):
-        """Some nodes were added: the set of jobs on screen changed."""
+        """Nodes were added, opened or closed: the set of jobs on screen changed."""
 
     def __init__(self, session: Session, state: tree_state.TreeState, **kwargs: Any) -> None:
         self.session = session
@@ -101,9 +101,9 @@ class ProjectTree(Tree[NodeData]):
         self.filter_text = ""
         self.projects: dict[str, TreeNode[NodeData]] = {}
         self.job_nodes: dict[JobKey, TreeNode[NodeData]] = {}
+        self.folder_paths: dict[tuple[str, int], str] = {}  # (project, folder id) -> path, as far as loaded
         self.states: dict[JobKey, RunRow] = {}
         self._loads: dict[int, asyncio.Task[None]] = {}
-        self._restoring = False
         self._pending_cursor: str | None = None  # node path to put the cursor on once it loads
         self.projects_loaded = asyncio.Event()
         super().__init__("projects", data=NodeData("note", ""), **kwargs)
@@ -161,19 +161,25 @@ class ProjectTree(Tree[NodeData]):
         self.projects_loaded.clear()
         self.load_projects()
 
-    def ensure_loaded(self, node: TreeNode[NodeData]) -> asyncio.Task[None]:
-        """Load a node's children once; concurrent callers share the same task."""
+    def ensure_loaded(self, node: TreeNode[NodeData]) -> asyncio.Future[None]:
+        """Load a node's children once; concurrent callers share the same task.
+
+        Callers get a shielded future: a caller's worker being cancelled (a newer keystroke, say) must not
+        cancel the load that others wait for.
+        """
         task = self._loads.get(node.id)
-        if task is None:
+        if task is None or task.cancelled():
             task = asyncio.get_running_loop().create_task(self._load_children(node))
             self._loads[node.id] = task
-        return task
+        return asyncio.shield(task)
 
     async def _load_children(self, node: TreeNode[NodeData]) -> None:
         data = node.data
         assert data is not None
         try:
             contents = await self.session.folder_contents(data.project, data.path, data.folder_id)
+            if self._tree_nodes.get(node.id) is not node:
+                return  # the tree was reloaded meanwhile: this node is gone
         except Exception as err:
             self._loads.pop(node.id, None)  # allow a retry on the next expand
             self.app.report_error(err, f"loading {data.project}:{data.path}")  # type: ignore[attr-defined]
@@ -194,7 +200,11 @@ class ProjectTree(Tree[NodeData]):
         if data.kind == "folder":  # a project counts all its jobs (set_project_jobs), not just the root's
             data.job_count = len(contents.jobs)
             data.job_keys = [job.key for job in contents.jobs]
+        if contents.folder.folder_id is not None:
+            self.folder_paths[(data.project, contents.folder.folder_id)] = contents.folder.path
         for folder in contents.folders:
+            if folder.folder_id is not None:
+                self.folder_paths[(folder.project, folder.folder_id)] = folder.path
             child = NodeData("folder", folder.project, folder.path, folder.folder_id)
             node.add(self._label(child), data=child, allow_expand=True)
         for job in contents.jobs:
@@ -216,7 +226,9 @@ class ProjectTree(Tree[NodeData]):
             return
         event.stop()
         self.state.set_expanded(data.state_path, True)
-        if not data.loaded and event.node.id not in self._loads:
+        if data.loaded:
+            self.post_message(self.Loaded())  # its jobs are visible again: watch them
+        elif event.node.id not in self._loads:
             event.node.add_leaf(Text("loading…", style="bright_black italic"), data=NodeData("note", data.project))
             self.ensure_loaded(event.node)
 
@@ -225,6 +237,7 @@ class ProjectTree(Tree[NodeData]):
         if data is not None and data.kind in ("project", "folder"):
             event.stop()
             self.state.set_expanded(data.state_path, False)
+            self.post_message(self.Loaded())  # its jobs are hidden: stop refreshing them
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
         event.stop()
@@ -308,6 +321,17 @@ class ProjectTree(Tree[NodeData]):
 
     def loaded_jobs(self) -> list[JobInfo]:
         return [node.data.job for node in self.job_nodes.values() if node.data and node.data.job]
+
+    def visible_jobs(self) -> list[JobInfo]:
+        """Jobs whose folders are all open: the ones whose glyphs the operator can see (and we refresh)."""
+        out = []
+        for node in self.job_nodes.values():
+            parent = node.parent
+            while parent is not None and parent is not self.root and parent.is_expanded:
+                parent = parent.parent
+            if (parent is None or parent is self.root) and node.data is not None and node.data.job is not None:
+                out.append(node.data.job)
+        return out
 
     def _node_ident(self, data: NodeData) -> str:
         if data.kind == "job" and data.job is not None:
