@@ -40,8 +40,10 @@ async def main():
         main = app.main_screen
         while not main.query("#tree") or not main.tree.projects_loaded.is_set():
             await pilot.pause(0.05)
-        await pilot.pause(0.5)
         tree = main.tree
+        while main.live.row_count == 0 or any(not t.done() for t in tree._loads.values()):
+            await pilot.pause(0.05)  # the first project's own load must not land on top of the made-up tree
+        await pilot.pause(0.3)
         projects = list(tree.projects.values())
         per_project = max(1, JOBS // len(projects))
         folders_per_project = 25 if per_project >= 100 else 1

@@ -168,6 +168,10 @@ class ProjectTree(Tree[NodeData]):
         cancel the load that others wait for.
         """
         task = self._loads.get(node.id)
+        if task is None and node.data is not None and node.data.loaded:
+            done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            done.set_result(None)
+            return done
         if task is None or task.cancelled():
             task = asyncio.get_running_loop().create_task(self._load_children(node))
             self._loads[node.id] = task
@@ -192,9 +196,11 @@ class ProjectTree(Tree[NodeData]):
     def _fill(self, node: TreeNode[NodeData], contents: FolderContents) -> None:
         data = node.data
         assert data is not None
+        for descendant in self._walk(node):  # forget the jobs of the subtree being replaced
+            if descendant.data is not None and descendant.data.job is not None:
+                if self.job_nodes.get(descendant.data.job.key) is descendant:
+                    del self.job_nodes[descendant.data.job.key]
         node.remove_children()
-        for key in data.job_keys if data.kind == "folder" else []:
-            self.job_nodes.pop(key, None)
         data.folder_id = contents.folder.folder_id
         data.loaded = True
         if data.kind == "folder":  # a project counts all its jobs (set_project_jobs), not just the root's
