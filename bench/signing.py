@@ -65,6 +65,10 @@ def main() -> None:
         print(f"{name:<15}{med[name]:>20.1f}{min(times[name]):>10.1f}")
     ratio = med["foas-tui"] / med["aliyunsdkcore"]
     print(f"ratio foas-tui / aliyunsdkcore = {ratio:.2f} (goal <= 1.0)")
+    # Machine-readable lines for bench/run_all.py: RESULT <name> <value> <unit> [goal <op> <target>]
+    print(f"RESULT signing_foas_tui {med['foas-tui']:.2f} us")
+    print(f"RESULT signing_aliyunsdkcore {med['aliyunsdkcore']:.2f} us")
+    print(f"RESULT signing_vs_sdk {ratio:.3f} x goal <= 1.0")
 
 
 if __name__ == "__main__":

@@ -64,7 +64,30 @@ async def settled(pilot: Any) -> None:
     await wait_for(pilot, lambda: main.scope_jobs and main.live.row_count == len(main.scope_jobs))
     await wait_for(pilot, lambda: app.refresher.generation >= 1 and not app.refresher.running)
     await wait_for(pilot, lambda: main.job_pane.job is not None and main.job_pane.detail is not None)
+    await wait_for(pilot, lambda: main.trends_idle)
     await pilot.pause()
+
+
+async def on_job(pilot: Any, scenario_name: str, prefer: str = "realtime_dw") -> tuple[str, str]:
+    """Select the first stream job of a demo scenario (`failing`, `lagging` ...) and wait for the job pane."""
+    app = pilot.app
+    store = app.session.emulator.store
+    project, job = next((project, name) for project in sorted(store.projects, key=lambda p: p != prefer)
+                        for name, info in sorted(store.projects[project].jobs.items())
+                        if info.scenario == scenario_name and info.job_type != "FLINK_BATCH")
+    app.select_job(project, job)
+    pane = app.main_screen.job_pane
+    await wait_for(pilot, lambda: pane.job is not None and pane.job.job_name == job and pane.detail is not None)
+    await wait_for(pilot, lambda: pane.run is not None)
+    await pilot.pause()
+    return project, job
+
+
+async def open_screen(pilot: Any, key: str, kind: str, ready: Callable[[Any], Any]) -> None:
+    """Press `key` and wait until the screen named `kind` is on top and `ready(screen)` holds."""
+    await pilot.press(key)
+    await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == kind and ready(pilot.app.screen))
+    await pilot.pause(0.3)
 
 
 # --- the scenarios ----------------------------------------------------------------------------------------
@@ -119,6 +142,99 @@ async def job_code(pilot: Any) -> None:
 async def jump(pilot: Any) -> None:
     await settled(pilot)
     await pilot.press("colon", *"job dws_gmv")
+
+
+@scenario("job-metrics")
+async def job_metrics(pilot: Any) -> None:
+    await settled(pilot)
+    await on_job(pilot, "lagging")
+    pane = pilot.app.main_screen.job_pane
+    pane.query_one("#job-tabs").active = "metrics"
+    await wait_for(pilot, lambda: pane.metric_set is not None)
+    await pilot.pause(0.3)
+
+
+@scenario("triage-board")
+async def triage_board(pilot: Any) -> None:
+    await settled(pilot)
+    await open_screen(pilot, "t", "TriageScreen", lambda s: s.report_data is not None)
+
+
+@scenario("exceptions")
+async def exceptions(pilot: Any) -> None:
+    await settled(pilot)
+    await on_job(pilot, "failing")
+    await open_screen(pilot, "e", "ExceptionsScreen", lambda s: s.report_data is not None)
+
+
+@scenario("checkpoints")
+async def checkpoints(pilot: Any) -> None:
+    await settled(pilot)
+    await on_job(pilot, "checkpoint_failing")
+    await open_screen(pilot, "c", "CheckpointsScreen", lambda s: s.report_data is not None)
+
+
+@scenario("metrics")
+async def metrics(pilot: Any) -> None:
+    await settled(pilot)
+    await on_job(pilot, "lagging")
+    await open_screen(pilot, "m", "MetricsScreen", lambda s: s.metric_set is not None)
+
+
+@scenario("internals")
+async def internals(pilot: Any) -> None:
+    await settled(pilot)
+    await on_job(pilot, "running")
+    await open_screen(pilot, "i", "InternalsScreen", lambda s: len(s.loaded) == 5)
+
+
+@scenario("sql-editor")
+async def sql_editor(pilot: Any) -> None:
+    import tempfile
+
+    from foas_tui.services.drafts import DraftStore
+
+    await settled(pilot)
+    pilot.app._ops_draft_store = DraftStore(Path(tempfile.mkdtemp(prefix="foas-shots-")))  # no real drafts
+    await on_job(pilot, "running")
+    await open_screen(pilot, "E", "CodeEditorScreen", lambda s: True)
+
+
+@scenario("start-form")
+async def start_form(pilot: Any) -> None:
+    await settled(pilot)
+    await on_job(pilot, "stopped")
+    await open_screen(pilot, "s", "StartJobScreen", lambda s: True)
+
+
+@scenario("stop-confirmation")
+async def stop_confirmation(pilot: Any) -> None:
+    await settled(pilot)
+    await on_job(pilot, "running")
+    await open_screen(pilot, "x", "ConfirmScreen", lambda s: True)
+
+
+@scenario("bulk-summary")
+async def bulk_summary(pilot: Any) -> None:
+    from foas_tui.api import errors
+    from foas_tui.screens.bulk_summary import BulkSummaryScreen
+    from foas_tui.services.actions import ActionKind, ActionResult, ActionRun, Outcome, Progress
+
+    await settled(pilot)
+    targets = pilot.app.main_screen.marked_selections() or [
+        pilot.app.main_screen._selection(job) for job in pilot.app.main_screen.scope_jobs[:3]]
+    run = ActionRun(ActionKind.PAUSE, targets)
+    error = errors.ConflictError("InstanceStateConflict", "The instance has already ended (TERMINATED).",
+                                 request_id="5A0AF0E2-A715-40FD-8A2B-1EDBF4213489")
+    run.record_results([ActionResult(t, ActionKind.PAUSE, True) for t in targets[:-1]]
+                       + [ActionResult(targets[-1], ActionKind.PAUSE, False, f"{error.code}: {error.message}",
+                                       error.request_id)])
+    for target in targets[:-1]:
+        run.record_progress(Progress(target, "PAUSED", "PAUSED", 4.0, Outcome.REACHED, "now PAUSED"))
+    run.finish()
+    await pilot.app.push_screen(BulkSummaryScreen(run))
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, BulkSummaryScreen))
+    await pilot.pause(0.3)
 
 
 # --- runner -----------------------------------------------------------------------------------------------

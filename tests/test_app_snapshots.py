@@ -15,6 +15,7 @@ async def settled(pilot: Any) -> None:
     app = await ready(pilot)
     pane = app.main_screen.job_pane
     await wait_for(pilot, lambda: pane.job is not None and pane.detail is not None, what="the job details")
+    await wait_for(pilot, lambda: app.main_screen.trends_idle, what="the delay trends")
     await pilot.pause()
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 

@@ -275,14 +275,15 @@ def test_demo_in_headless_chromium(tmp_path: Path) -> None:
         with process_group([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--remote-debugging-port=0",
                             "about:blank"], stdout=subprocess.DEVNULL, stderr=chrome_log) as browser:
             devtools_url = _devtools_url(tmp_path / "chromium.log", browser, timeout=30)
-            state = asyncio.run(browse(devtools_url, f"http://127.0.0.1:{port}/", ["foas-tui", "realtime_dw", "ods_orders_ingest"],
-                                       timeout=45, shot=tmp_path / "browser.png"))
+            expect = ["foas-tui", "realtime_dw", "RUNNING"]
+            state = asyncio.run(browse(devtools_url, f"http://127.0.0.1:{port}/", expect, timeout=45,
+                                       shot=tmp_path / "browser.png"))
     serve_log.close()
     assert state["terminal"], state  # xterm.js is on the page
     assert "-first-byte" in state["classes"], state  # the terminal received the app's output
-    # The demo: the header, its projects and jobs, as the browser's terminal received them.
+    # The demo: the header, its projects and live job states, as the browser's terminal received them.
     text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", state["text"])
-    for word in ("foas-tui", "DEMO", "realtime_dw", "projects", "ods_orders_ingest"):
+    for word in ("foas-tui", "DEMO", "realtime_dw", "projects", "RUNNING"):
         assert word in text, (word, state["found"], text[-2000:])
     assert (tmp_path / "browser.png").stat().st_size > 10_000
 

@@ -11,9 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer
 
+from foas_tui.services.metrics import DelayTrendCache
 from foas_tui.services.selection import Selection
 from foas_tui.services.session import JobInfo, job_info
 from foas_tui.services.tree_state import TreeState, default_state_path
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from foas_tui.app import FoasApp
 
 MAX_SCOPE_FOLDERS = 200  # folders loaded to list a folder's whole subtree in the live table
+TREND_INTERVAL_S = 60.0  # delay sparklines: one round of GetInstanceMetric calls a minute at most
 
 
 class MainScreen(Screen):
@@ -48,6 +51,13 @@ class MainScreen(Screen):
         self._project_jobs: dict[str, list[JobInfo]] = {}
         self._history: list[Widget] = []
         self._current_job: JobInfo | None = None
+        self._trend_cache: DelayTrendCache | None = None
+        self._trend_timer: Timer | None = None
+        self._trend_running = False
+        self._trend_again = False
+        self._trend_soon = False
+        self.trend_rounds = 0  # finished trend fetches (tests and screenshots wait for one)
+        self._trend_seen: set[tuple[str, str]] = set()
 
     @property
     def foas(self) -> FoasApp:
@@ -236,6 +246,54 @@ class MainScreen(Screen):
         if job is not None:
             self.job_pane.update_run(result.rows.get(job.key))
         self.update_status()
+        if any(j.key not in self._trend_seen for j in self.live.running_stream_jobs()):
+            self.request_trends()  # newly visible running jobs get their sparkline now, not in a minute
+
+    # --- delay trends (the live table's TREND column) ---------------------------------------------
+
+    @property
+    def trends_idle(self) -> bool:
+        """No trend fetch running or armed to run at once (a settled frame for snapshots)."""
+        return not self._trend_running and not self._trend_soon and self.trend_rounds > 0
+
+    def request_trends(self) -> None:
+        """Fetch delay trends now, or right after the fetch in flight; the next one is armed after it ends."""
+        if self._trend_running:
+            self._trend_again = True
+            return
+        self._arm_trends(0)
+
+    def _arm_trends(self, delay: float) -> None:
+        if self._trend_timer is not None:
+            self._trend_timer.stop()
+        self._trend_soon = delay <= 0
+        self._trend_timer = self.set_timer(max(delay, 0.001), self._start_trends, name="trends")
+
+    def _start_trends(self) -> None:
+        self._trend_timer = None
+        self._trend_soon = False
+        self._trend_running = True
+        self._trends_worker()
+
+    @work(exclusive=True, group="trends", exit_on_error=False)
+    async def _trends_worker(self) -> None:
+        try:
+            jobs = self.live.running_stream_jobs()
+            if self._trend_cache is None:
+                # The TTL is a little under the interval so each timer tick finds last round's jobs due.
+                self._trend_cache = DelayTrendCache(ttl_s=TREND_INTERVAL_S * 0.9, now=self.foas.clock)
+            self._trend_seen.update(job.key for job in jobs)
+            if jobs:
+                trends = await self._trend_cache.refresh(self.foas.session.client, jobs)
+                self.live.set_trends(trends)
+        except Exception:  # best effort: a failed round leaves the column as it is
+            pass
+        finally:
+            self._trend_running = False
+            self.trend_rounds += 1
+            again, self._trend_again = self._trend_again, False
+            if self.is_attached:
+                self._arm_trends(0 if again else TREND_INTERVAL_S)
 
     def update_status(self) -> None:
         try:

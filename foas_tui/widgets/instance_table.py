@@ -1,6 +1,7 @@
 """The live instance-state table: one row per job in scope, updated in place (changed cells only).
 
-Rows are keyed `project/job`; cursor and scroll survive refreshes, filters and re-sorts.
+Rows are keyed `project/job`; cursor and scroll survive refreshes, filters and re-sorts. The TREND column
+shows a sparkline of each running job's recent delay (`set_trends`, fed by the main screen).
 """
 
 from __future__ import annotations
@@ -15,10 +16,13 @@ from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowDoesNotExist
 
+from foas_tui.services.formatting import sparkline
 from foas_tui.services.refresh import JobKey, RunRow
 from foas_tui.services.session import JobInfo
 from foas_tui.widgets.filter_bar import Matcher
 from foas_tui.widgets.state_style import delay_text, duration, needs_attention, state_text, timestamp
+
+TREND_WIDTH = 10  # cells of the delay sparkline
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +43,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("actual", "ACTUAL", 10, lambda j, r, now: (r.actual_state if r else "")),
     Column("expect", "EXPECTED", 10, lambda j, r, now: (r.expect_state if r else "")),
     Column("delay", "DELAY", 7, lambda j, r, now: (r.input_delay if r and r.input_delay is not None else -1)),
+    Column("trend", "TREND", TREND_WIDTH, lambda j, r, now: 0),
     Column("uptime", "UPTIME", 8, lambda j, r, now: -_started(r) if _started(r) else 1),
     Column("type", "TYPE", 6, lambda j, r, now: j.job_type),
     Column("instance", "INSTANCE", 9, lambda j, r, now: (r.instance_id or 0) if r else 0),
@@ -46,7 +51,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("error", "LAST ERROR", 36, lambda j, r, now: (r.last_error_message if r else "")),
     Column("engine", "ENGINE HANDLE", 30, lambda j, r, now: (r.engine_job_handler if r else "")),
 )
-SORTABLE = [c for c in COLUMNS if c.key != "mark"]
+SORTABLE = [c for c in COLUMNS if c.key not in ("mark", "trend")]
+TREND_INDEX = [c.key for c in COLUMNS].index("trend")
 
 
 def _uptime(row: RunRow | None, now: float) -> str:
@@ -99,6 +105,7 @@ class InstanceTable(DataTable):
         self.scope_label = ""
         self._shown: dict[JobKey, tuple[Any, ...]] = {}
         self._signatures: dict[JobKey, tuple[Any, ...]] = {}
+        self.trends: dict[JobKey, list[float]] = {}
 
     def on_mount(self) -> None:
         for column in COLUMNS:
@@ -118,6 +125,34 @@ class InstanceTable(DataTable):
         self.rows_data = rows
         self.sync()
 
+    def set_trends(self, trends: dict[JobKey, list[float]]) -> None:
+        """New delay trends (seconds, oldest first) by job; only the TREND cells of changed rows are redrawn.
+
+        Jobs missing from `trends` keep what they show: a failed or skipped fetch leaves the column as it is.
+        """
+        for key, values in trends.items():
+            if self.trends.get(key) == values:
+                continue
+            self.trends[key] = list(values)
+            old = self._shown.get(key)
+            if old is None:
+                continue  # not shown now; `_cells` picks the trend up when the row appears
+            cell = self._trend_cell(key)
+            if old[TREND_INDEX] != cell:
+                self.update_cell(row_key(key), "trend", cell)
+                self._shown[key] = (*old[:TREND_INDEX], cell, *old[TREND_INDEX + 1:])
+
+    def running_stream_jobs(self) -> list[JobInfo]:
+        """The shown jobs whose latest run is a RUNNING stream job (the ones with a delay trend)."""
+        out = []
+        for key in self._shown:
+            row = self.rows_data.get(key)
+            job = self.jobs.get(key)
+            if job is not None and row is not None and row.actual_state == "RUNNING" \
+                    and row.job_type != "FLINK_BATCH" and job.job_type != "FLINK_BATCH":
+                out.append(job)
+        return out
+
     def set_filter(self, text: str, matcher: Matcher | None) -> None:
         self.filter_text = text if matcher else ""
         self.matcher = matcher
@@ -125,11 +160,17 @@ class InstanceTable(DataTable):
 
     # --- rendering --------------------------------------------------------------------------------
 
+    def _trend_cell(self, key: JobKey) -> Text:
+        row = self.rows_data.get(key)
+        values = self.trends.get(key) if row is not None and row.actual_state == "RUNNING" else None
+        return Text(sparkline(values, TREND_WIDTH), style="cyan") if values else Text("")
+
     def _cells(self, job: JobInfo, row: RunRow | None, now: float) -> tuple[Any, ...]:
         mark = Text("✓", style="bold") if job.key in self.marked else Text(" ")
+        trend = self._trend_cell(job.key)
         if row is None:
             loading = Text("…", style="bright_black")
-            return (mark, Text(job.job_name), loading, loading, Text("—"), Text("—"),
+            return (mark, Text(job.job_name), loading, loading, Text("—"), trend, Text("—"),
                     Text("stream" if job.job_type != "FLINK_BATCH" else "batch"), Text("—"), Text("—"), Text(""),
                     Text(""))
         alert = needs_attention(row.expect_state, row.actual_state)
@@ -141,6 +182,7 @@ class InstanceTable(DataTable):
             state_text(row.actual_state),
             state_text(row.expect_state),
             delay_text(row.input_delay if row.actual_state == "RUNNING" else None, self.delay_warn_seconds),
+            trend,
             Text(uptime),
             Text("stream" if row.job_type != "FLINK_BATCH" else "batch"),
             Text(str(row.instance_id) if row.instance_id else "—"),

@@ -1,4 +1,5 @@
-"""The job pane: tabs Overview (metadata + current run summary), Code (SQL), Properties, Instances (paged)."""
+"""The job pane: tabs Overview (metadata + current run summary), Code (SQL), Properties, Instances (paged),
+Metrics (delay / TPS / failover plots of the current instance over the last 15 minutes)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from foas_tui.services.session import JobInfo
 from foas_tui.widgets.state_style import delay_text, duration, state_text, timestamp
 
 INSTANCE_PAGE = 20
+METRICS_WINDOW_S = 15 * 60
 SYNTAX_THEME = "ansi_dark"  # uses the terminal's own 16 colors: readable everywhere, honours the palette
 
 
@@ -103,7 +105,7 @@ class JobPane(Vertical):
                 show=False),
         Binding("plus", "more_instances", "Load more instances", id="pane.more_instances", key_display="+"),
     ]
-    TABS = ("overview", "code", "properties", "instances")
+    TABS = ("overview", "code", "properties", "instances", "metrics")
 
     def __init__(self, *, clock: Callable[[], float], **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -116,6 +118,8 @@ class JobPane(Vertical):
         self._instances_for: tuple[str, str] | None = None
         self._archived_pages = 0
         self._current_total = 0
+        self._metrics_for: tuple[str, str, int | None] | None = None
+        self.metric_set: Any = None  # the MetricSet shown in the Metrics tab
 
     def compose(self) -> ComposeResult:
         with TabbedContent(id="job-tabs", initial="overview"):
@@ -129,6 +133,8 @@ class JobPane(Vertical):
             with TabPane("Instances", id="instances"):
                 table: DataTable = DataTable(id="instances-table", cursor_type="row")
                 yield table
+            with TabPane("Metrics", id="metrics"):
+                yield Static(Text("Select a running job to see its metrics.", style="dim"), id="metrics-message")
 
     def on_mount(self) -> None:
         table = self.query_one("#instances-table", DataTable)
@@ -152,12 +158,16 @@ class JobPane(Vertical):
         self.border_title = f"{job.project} / {job.job_name}"
         self._render_overview()
         self._load_job(job)
+        if self.active_tab == "metrics":
+            self.load_metrics()
 
     def update_run(self, row: RunRow | None) -> None:
         if row == self.run:
             return
         self.run = row
         self._render_overview()
+        if self.active_tab == "metrics" and self._metrics_key() != self._metrics_for:
+            self.load_metrics()  # the job started, stopped or moved to a new instance
 
     @work(exclusive=True, group="job-pane", exit_on_error=False)
     async def _load_job(self, job: JobInfo) -> None:
@@ -243,6 +253,87 @@ class JobPane(Vertical):
         self._show_code(event.pane.id or "")
         if event.pane.id == "instances" and self.job is not None and self._instances_for != self.job.key:
             self.load_instances(reset=True)
+        if event.pane.id == "metrics" and self._metrics_key() != self._metrics_for:
+            self.load_metrics()
+
+    # --- metrics ----------------------------------------------------------------------------------
+
+    def _metrics_key(self) -> tuple[str, str, int | None] | None:
+        if self.job is None:
+            return None
+        running = self.run is not None and self.run.actual_state == "RUNNING"
+        return (*self.job.key, self.run.instance_id if running and self.run is not None else None)
+
+    def _metrics_message(self, text: RenderableType | None) -> None:
+        message = self.query_one("#metrics-message", Static)
+        message.display = text is not None
+        if text is not None:
+            message.update(text)
+
+    def _metrics_panel(self) -> Widget:
+        """The plot grid, mounted the first time the tab shows a running job (plotext loads only then)."""
+        from foas_tui.screens.metrics import MetricsPanel
+
+        found = self.query(MetricsPanel)
+        if found:
+            return found.first()
+        threshold = getattr(getattr(getattr(self.app, "session", None), "config", None), "triage", None)
+        panel = MetricsPanel(delay_threshold_s=getattr(threshold, "delay_seconds", None), id="job-metrics")
+        self.query_one("#metrics", TabPane).mount(panel)
+        return panel
+
+    def load_metrics(self) -> None:
+        """Load the current instance's metrics into the Metrics tab, or say why there are none."""
+        job, run = self.job, self.run
+        self._metrics_for = self._metrics_key()
+        if job is None:
+            return
+        running = run is not None and run.actual_state == "RUNNING"
+        if job.job_type == "FLINK_BATCH" or not running:
+            if run is None:
+                state = "no run summary yet"
+            else:
+                state = run.actual_state or "no instance"
+            what = "a batch job" if job.job_type == "FLINK_BATCH" else "not running"
+            self.metric_set = None
+            self._metrics_message(Text.assemble(
+                (f"{job.job_name} is {what}", "bold"), f" ({state}).\n",
+                "Metrics exist only for the current instance of a running stream job."))
+            for panel in self.query("#job-metrics"):
+                panel.display = False
+            return
+        panel = self._metrics_panel()
+        panel.display = True
+        self._metrics_message(Text(f"loading metrics of the last {METRICS_WINDOW_S // 60} minutes…", style="dim"))
+        self._load_metrics(job, run.instance_id if run is not None and run.instance_id else -1)
+
+    @work(exclusive=True, group="job-metrics", exit_on_error=False)
+    async def _load_metrics(self, job: JobInfo, instance_id: int) -> None:
+        from foas_tui.services.metrics import fetch_metrics
+
+        try:
+            result = await fetch_metrics(self.app.session.client, job.project, job.job_name,  # type: ignore[attr-defined]
+                                         window_s=METRICS_WINDOW_S, instance_id=instance_id, now=self.clock)
+        except Exception as err:
+            if self.job is not None and self.job.key == job.key:
+                code = getattr(err, "code", type(err).__name__)
+                self._metrics_message(Text(f"Cannot read the metrics: {code}: {getattr(err, 'message', err)}",
+                                           style="red"))
+                self._metrics_for = None  # showing the tab again retries
+            self.app.report_error(err, f"metrics of {job.job_name}")  # type: ignore[attr-defined]
+            return
+        if self.job is None or self.job.key != job.key:
+            return  # the operator moved on; that job's load is on its way
+        self.metric_set = result
+        self._metrics_panel().show(result)  # type: ignore[attr-defined]
+        missing = result.missing
+        if len(missing) == len(result.series):
+            self._metrics_message(Text("No metric points in the last 15 minutes.", style="dim"))
+        elif missing:
+            names = ", ".join(result.series[key].spec.label for key in missing)
+            self._metrics_message(Text(f"No points for: {names}.", style="dim"))
+        else:
+            self._metrics_message(None)
 
     def load_instances(self, reset: bool = False) -> None:
         """The current instance(s) and the archived history, 20 at a time (`+` loads the next page)."""

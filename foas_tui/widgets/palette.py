@@ -1,4 +1,8 @@
-"""Command palette (ctrl+p) providers: projects, jobs and every bound action (core and feature mixins)."""
+"""Command palette (ctrl+p) providers: projects, jobs and every bound action (core and feature mixins).
+
+Actions the app would refuse right now (`check_action` False/None: read-only mode, a dialog open) are not
+offered, so a read-only session's palette has no "Stop job".
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from textual.actions import ActionError, parse
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 if TYPE_CHECKING:
@@ -76,6 +81,22 @@ def action_bindings(screen: Any) -> Iterator[tuple[DOMNode, Binding]]:
             yield node, binding
 
 
+def action_allowed(node: DOMNode, action: str) -> bool:
+    """What `check_action` says about a binding's action on the node that owns it (True only if allowed)."""
+    try:
+        destination, name, params = parse(action)
+    except ActionError:
+        return False
+    try:
+        if destination == "app":
+            node = node.app
+        elif destination == "screen":
+            node = node.screen
+        return bool(node.check_action(name, params))
+    except Exception:  # a broken check must not take the palette down; offering is harmless, running checks again
+        return True
+
+
 class ActionsProvider(Provider):
     """Every bound action with a description, so nothing is reachable only through a key."""
 
@@ -88,6 +109,8 @@ class ActionsProvider(Provider):
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for node, binding in action_bindings(self.screen):
+            if not action_allowed(node, binding.action):
+                continue
             key = self.app.get_key_display(binding)
             text = f"{binding.description}"
             score = matcher.match(text)

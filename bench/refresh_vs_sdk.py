@@ -1,0 +1,209 @@
+"""Bench: the live state of 1,000 jobs through the emulator with 20 ms injected latency, three ways.
+
+* one round trip: foas-tui's client, GetProject (the physical limit of any refresh);
+* foas-tui: the app's own refresh (`RefreshScheduler.refresh_once`: BatchGetInstanceRunSummary in chunks
+  of 50 per project and job type, concurrently, with the app's concurrency);
+* the official SDK (aliyunsdkcore + aliyunsdkfoas) calling GetInstanceRunSummary job by job, as a script
+  would: timed on a sample of jobs and extrapolated to all of them (said so in the output).
+
+The emulator runs as a real uvicorn server on a loopback port, in its own process (its CPU is not
+foas-tui's; the real service answers from other machines). Goals: foas-tui >= 100x faster than the SDK
+loop, and within 5x of one round trip. Usage: python bench/refresh_vs_sdk.py [--jobs 1000] [--sample 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from foas_tui.api.client import FoasClient
+from foas_tui.api.signing import Credentials
+from foas_tui.config import AppConfig
+from foas_tui.emulator import DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, EmulatorConfig, create_app
+from foas_tui.services.refresh import CHUNK_SIZE, RefreshScheduler
+
+REGION = "cn-hangzhou"
+ROOT = Path(__file__).resolve().parent.parent
+
+# The emulator process: `foas-tui emulator` (emulator.server.serve) with the latency knob, on a free port.
+EMULATOR = r"""
+import socket, sys
+from foas_tui.emulator import server
+
+def bind_with_nodelay(host, port):
+    # emulator.server._bind with proto=IPPROTO_TCP: asyncio sets TCP_NODELAY on accepted sockets only when
+    # the listening socket says so; without it every keep-alive answer (headers, then body) waits ~40 ms
+    # for a delayed ACK (Nagle), which would dwarf the 20 ms under test. Reported to the emulator's owner.
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+jobs, latency, as_shipped = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3] == "as-shipped"
+if not as_shipped:
+    server._bind = bind_with_nodelay
+server.serve("127.0.0.1", 0, jobs=jobs, seed=7, latency_ms=latency)
+"""
+
+
+def result(name: str, value: float, unit: str, goal: str = "") -> None:
+    """The machine-readable line bench/run_all.py collects (see bench/run_all.py for the convention)."""
+    print(f"RESULT {name} {value:.6g} {unit}" + (f" goal {goal}" if goal else ""))
+
+
+class EmulatorProcess:
+    """The emulator in a child process; `endpoint` once it listens."""
+
+    def __init__(self, jobs: int, latency_ms: float, as_shipped: bool) -> None:
+        env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", EMULATOR, str(jobs), str(latency_ms), "as-shipped" if as_shipped else "nodelay"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        match = re.search(r"listening on (http://\S+)", line)
+        if not match:
+            self.proc.kill()
+            raise SystemExit(f"the emulator did not start: {line}{self.proc.stderr.read() if self.proc.stderr else ''}")
+        self.endpoint = match.group(1)
+        self.netloc = self.endpoint.removeprefix("http://")
+
+    def __enter__(self) -> EmulatorProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def app_concurrency() -> int:
+    # As FoasApp builds its RefreshScheduler from the default config.
+    return max(1, min(8, AppConfig().client.max_concurrency))
+
+
+def watched_jobs(emulator: Any) -> list[tuple[str, str, str]]:
+    jobs = []
+    for project in emulator.store.projects.values():
+        for job in project.jobs.values():
+            jobs.append((project.name, job.name, str(job.job_type)))
+    return sorted(jobs)
+
+
+async def measure_foas_tui(endpoint: str, jobs: list[tuple[str, str, str]], rounds: int) -> dict[str, Any]:
+    config = AppConfig()
+    client = FoasClient(Credentials(DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET), region_id=REGION, endpoint=endpoint,
+                        timeout=config.client.timeout, retries=config.client.retries,
+                        max_concurrency=config.client.max_concurrency)
+    async with client:
+        project = jobs[0][0]
+        for _ in range(5):  # warm: connections, code paths
+            await client.get_project(project)
+        rtts = []
+        for _ in range(rounds * 4):
+            started = time.perf_counter()
+            await client.get_project(project)
+            rtts.append(time.perf_counter() - started)
+        scheduler = RefreshScheduler(client, concurrency=app_concurrency())
+        scheduler.watch(jobs)
+        calls_before = len(scheduler.batches())
+        started = time.perf_counter()
+        first = await scheduler.refresh_once()  # the first one also looks up instance start times
+        cold = time.perf_counter() - started
+        assert first.ok and len(first.rows) == len(jobs), (first.errors[:1], len(first.rows))
+        steady, cpu = [], []
+        for _ in range(rounds):
+            started, started_cpu = time.perf_counter(), time.process_time()
+            again = await scheduler.refresh_once()
+            steady.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - started_cpu)
+            assert again.ok and len(again.rows) == len(jobs)
+        states = sum(1 for row in again.rows.values() if row.actual_state)
+    return {"rtt": statistics.median(rtts), "cold": cold, "steady": statistics.median(steady),
+            "steady_all": steady, "cpu": statistics.median(cpu), "calls": calls_before, "states": states}
+
+
+def measure_sdk(netloc: str, jobs: list[tuple[str, str, str]]) -> dict[str, Any]:
+    from aliyunsdkcore.client import AcsClient
+    from aliyunsdkfoas.request.v20181111.GetInstanceRunSummaryRequest import GetInstanceRunSummaryRequest
+
+    client = AcsClient(DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, REGION)
+
+    def one(project: str, job: str) -> bytes:
+        request = GetInstanceRunSummaryRequest()
+        request.set_protocol_type("http")
+        request.set_endpoint(netloc)
+        request.set_projectName(project)
+        request.set_jobName(job)
+        request.set_instanceId("-1")  # a path parameter: the SDK wants text
+        return client.do_action_with_exception(request)
+
+    one(*jobs[0][:2])  # warm
+    started = time.perf_counter()
+    for project, job, _type in jobs:
+        body = one(project, job)
+        assert b"RunSummary" in body
+    elapsed = time.perf_counter() - started
+    return {"sample": len(jobs), "elapsed": elapsed, "per_call": elapsed / len(jobs)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=1000)
+    parser.add_argument("--sample", type=int, default=100, help="jobs the SDK loop really calls (then extrapolated)")
+    parser.add_argument("--latency-ms", type=float, default=20.0)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--as-shipped", action="store_true",
+                        help="keep emulator.server's own socket (no TCP_NODELAY: +40 ms per keep-alive request)")
+    args = parser.parse_args()
+
+    emulator = create_app(EmulatorConfig(jobs=args.jobs, seed=7))  # the same demo data as the server's
+    jobs = watched_jobs(emulator)
+    with EmulatorProcess(args.jobs, args.latency_ms, args.as_shipped) as server:
+        ours = asyncio.run(measure_foas_tui(server.endpoint, jobs, args.rounds))
+        step = max(1, len(jobs) // args.sample)
+        sdk = measure_sdk(server.netloc, jobs[::step][: args.sample])
+
+    sdk_total = sdk["per_call"] * len(jobs)
+    speedup = sdk_total / ours["steady"]
+    versus_rtt = ours["steady"] / ours["rtt"]
+    print(f"emulator process on a loopback port, {args.latency_ms:g} ms latency injected per request, "
+          f"{len(jobs)} jobs in {len(emulator.store.projects)} projects"
+          + (" (as shipped: no TCP_NODELAY)" if args.as_shipped else " (listening socket with TCP_NODELAY)"))
+    print(f"  one round trip (GetProject, foas-tui client):        {ours['rtt'] * 1000:8.1f} ms (median)")
+    print(f"  foas-tui refresh of {len(jobs)} jobs ({ours['calls']} BatchGetInstanceRunSummary calls of <= "
+          f"{CHUNK_SIZE}, concurrency {app_concurrency()}):")
+    print(f"      steady (median of {args.rounds}):                       {ours['steady'] * 1000:8.1f} ms "
+          f"({ours['states']} jobs with a state)")
+    print(f"      foas-tui's own CPU per refresh (client process):  {ours['cpu'] * 1000:8.1f} ms")
+    print(f"      first (also looks up start times, ListInstance):   {ours['cold'] * 1000:8.1f} ms")
+    print(f"  official SDK, GetInstanceRunSummary one by one:      {sdk['per_call'] * 1000:8.1f} ms per job; "
+          f"{sdk['sample']} jobs took {sdk['elapsed']:.2f} s,")
+    print(f"      EXTRAPOLATED to {len(jobs)} jobs:                       {sdk_total * 1000:8.0f} ms")
+    print(f"  foas-tui vs the SDK loop: {speedup:.0f}x faster (goal >= 100x): {'OK' if speedup >= 100 else 'MISSED'}")
+    print(f"  foas-tui vs one round trip: {versus_rtt:.2f}x (goal <= 5x): {'OK' if versus_rtt <= 5 else 'MISSED'}")
+    result("round_trip", ours["rtt"] * 1000, "ms")
+    result("refresh_1000_jobs", ours["steady"] * 1000, "ms")
+    result("refresh_1000_jobs_first", ours["cold"] * 1000, "ms")
+    result("refresh_1000_jobs_client_cpu", ours["cpu"] * 1000, "ms")
+    result("sdk_loop_1000_jobs_extrapolated", sdk_total * 1000, "ms")
+    result("refresh_speedup_vs_sdk", speedup, "x", ">= 100")
+    result("refresh_vs_round_trip", versus_rtt, "x", "<= 5")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

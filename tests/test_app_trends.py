@@ -1,0 +1,61 @@
+"""The live table's TREND column: delay sparklines fetched by the main screen's own (non-overlapping) timer."""
+
+from __future__ import annotations
+
+from test_app_support import make_app, ready, wait_for
+
+from foas_tui.services.formatting import SPARK_BLOCKS
+from foas_tui.widgets.instance_table import row_key
+
+
+def _trend_cells(app) -> dict[tuple[str, str], str]:  # noqa: ANN001
+    live = app.main_screen.live
+    return {key: live.get_cell(row_key(key), "trend").plain for key in live._shown}
+
+
+async def test_trend_cells_get_sparklines_after_the_trend_refresh() -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await ready(pilot)
+        main = app.main_screen
+        await wait_for(pilot, lambda: main.trends_idle, what="the first trend round")
+        running = {job.key for job in main.live.running_stream_jobs()}
+        assert running, "the demo data has running stream jobs in the first project"
+        cells = _trend_cells(app)
+        drawn = {key for key, text in cells.items() if any(ch in SPARK_BLOCKS for ch in text)}
+        assert drawn and drawn <= running  # only running jobs get a trend
+        assert all(not cells[key].strip() for key in cells if key not in running)
+        assert "TREND" in [str(column.label) for column in main.live.columns.values()]
+
+
+async def test_trend_failure_leaves_the_column_and_the_app_alive() -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await ready(pilot)
+        main = app.main_screen
+        await wait_for(pilot, lambda: main.trends_idle, what="the first trend round")
+        before = _trend_cells(app)
+
+        async def broken(*_args: object, **_kwargs: object) -> object:
+            raise RuntimeError("metrics are down")
+
+        main._trend_cache.refresh = broken  # type: ignore[method-assign, union-attr]
+        rounds = main.trend_rounds
+        main.request_trends()
+        await wait_for(pilot, lambda: main.trend_rounds > rounds and main.trends_idle, what="a failed round")
+        assert _trend_cells(app) == before
+        assert app.is_running
+
+
+async def test_trend_rounds_never_overlap() -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await ready(pilot)
+        main = app.main_screen
+        await wait_for(pilot, lambda: main.trends_idle, what="the first trend round")
+        rounds = main.trend_rounds
+        for _ in range(5):
+            main.request_trends()  # asked again and again while one runs: one more round, then one after it
+        await wait_for(pilot, lambda: main.trend_rounds > rounds and main.trends_idle, what="the asked-for rounds")
+        assert main.trend_rounds - rounds <= 2
+        assert main._trend_timer is not None  # the next regular round is armed
