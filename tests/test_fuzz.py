@@ -506,15 +506,16 @@ def test_every_screen_survives_fuzzed_answers(plan: dict[str, list[Wire | None]]
 
     monkeypatch.setattr(textual.worker.Worker, "_run", recording_run)
 
-    config = AppConfig(refresh_interval=0.5, client=ClientConfig(retries=0))
+    # One live refresh at start, none later: each screen's errors are its own (not the refresh's).
+    config = AppConfig(refresh_interval=3600, client=ClientConfig(retries=0))
     app = FoasApp.demo(jobs=16, seed=7, clock=FakeClock(1_795_680_000.0), config=config, state_path=None)
     service = FuzzingService(app.session.emulator, plan)
     app.session.client._http._transport = httpx.ASGITransport(app=service)
     selection = Selection("ads_attribution", "ads_conv_attribution", "FLINK_STREAM", "/")
     monkeypatch.setattr(app, "current_selection", lambda: selection)
 
-    def shown_errors() -> str:
-        return "\n".join(f"{n.title}\n{n.message}" for n in app._notifications)
+    def shown_errors(before: set[int]) -> str:
+        return "\n".join(f"{n.title}\n{n.message}" for n in app._notifications if id(n) not in before)
 
     async def settle(pilot: Any) -> None:
         await pilot.pause(0.1)
@@ -547,6 +548,7 @@ def test_every_screen_survives_fuzzed_answers(plan: dict[str, list[Wire | None]]
             await settle(pilot)
             for key, screen_name in _screen_steps():
                 calls_before = app.session.call_log.total
+                notes_before = {id(n) for n in app._notifications}
                 await press(pilot, key)
                 await settle(pilot)
                 assert app.is_running, f"the app exited on {screen_name}"
@@ -560,7 +562,7 @@ def test_every_screen_survives_fuzzed_answers(plan: dict[str, list[Wire | None]]
                 new = list(app.session.call_log)[-count:] if count > 0 else []
                 failed = [r for r in new if not r.ok and r.error_code]
                 if failed:
-                    visible = shown_errors() + _screen_text(app)
+                    visible = shown_errors(notes_before) + _screen_text(app)
                     said = [part for r in failed
                             for part in (r.error_code[:40], (r.error_message or "")[:30].strip()) if part]
                     assert any(part in visible for part in said), (screen_name, [(r.operation, r.error_code,

@@ -86,3 +86,11 @@ async def test_viewer_app_talks_to_the_emulator() -> None:
     async with app.run_test():
         projects = [p.name async for p in app.session.client.iter_list_project()]
     assert projects and app.scenario_jobs("failing") and app.scenario_jobs("checkpoint_failing")
+
+
+def test_sparkline_ceiling_keeps_small_values_low() -> None:
+    from foas_tui.services.formatting import sparkline
+
+    assert sparkline([1.0, 1.2, 0.9], 3, ceiling=180.0) == "▁▁▁"
+    assert sparkline([1.0, 1.2, 0.9], 3)[1] == "█"  # without a ceiling the series' own peak is full height
+    assert sparkline([10.0, 200.0], 2, ceiling=180.0)[-1] == "█"

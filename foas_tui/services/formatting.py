@@ -101,12 +101,16 @@ def human_rate(value: object) -> str:
     return f"{number:.1f}/s" if number % 1 else f"{int(number)}/s"
 
 
-def sparkline(values: Sequence[float | None], width: int, *, floor: float | None = 0.0) -> str:
+def sparkline(
+    values: Sequence[float | None], width: int, *, floor: float | None = 0.0, ceiling: float | None = None
+) -> str:
     """A `width`-cell trend of `values` in unicode blocks ▁▂▃▄▅▆▇█ (the newest value on the right).
 
     More values than cells are averaged into buckets; fewer are right-aligned and padded with spaces.
     Missing values (None/NaN) show as spaces. `floor` pins the bottom of the scale (0 by default, so
-    a flat low delay stays low); pass None to scale between the series' own min and max.
+    a flat low delay stays low); pass None to scale between the series' own min and max. `ceiling`
+    pins the top of the scale to at least that value (e.g. the delay alert threshold), so that a
+    steady 1 s delay does not draw full-height bars.
     """
     if width <= 0:
         return ""
@@ -123,7 +127,7 @@ def sparkline(values: Sequence[float | None], width: int, *, floor: float | None
     if not known:
         return " " * width
     low = min(known) if floor is None else min(floor, min(known))
-    high = max(known)
+    high = max(known) if ceiling is None else max(ceiling, max(known))
     span = high - low
     top = len(SPARK_BLOCKS) - 1
     cells = []

@@ -163,7 +163,11 @@ class InstanceTable(DataTable):
     def _trend_cell(self, key: JobKey) -> Text:
         row = self.rows_data.get(key)
         values = self.trends.get(key) if row is not None and row.actual_state == "RUNNING" else None
-        return Text(sparkline(values, TREND_WIDTH), style="cyan") if values else Text("")
+        if not values:
+            return Text("")
+        # Bars are relative to the delay alert threshold: full height means "at the threshold or above".
+        bars = sparkline(values, TREND_WIDTH, ceiling=self.delay_warn_seconds)
+        return Text(bars, style="red" if max(values) >= self.delay_warn_seconds else "cyan")
 
     def _cells(self, job: JobInfo, row: RunRow | None, now: float) -> tuple[Any, ...]:
         mark = Text("✓", style="bold") if job.key in self.marked else Text(" ")
