@@ -22,6 +22,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
+from hypothesis.control import currently_in_test_context
 from pydantic import BaseModel
 
 from foas_tui.api import errors
@@ -481,11 +482,29 @@ def answer_plan(draw: Any) -> dict[str, list[Wire | None]]:
     return {op: draw(st.lists(wire(op) | st.none(), min_size=2, max_size=2), label=op) for op in READ_OPS}
 
 
+def _outage_plan() -> dict[str, list[Wire | None]]:
+    """Every read but ListProject answers 503 with a request id: each screen must say so (deterministic)."""
+    body = _dumps({"RequestId": "FUZZ-OUTAGE-1", "Code": "ServiceUnavailable", "Message": "fuzz outage"})
+    failing = Wire(503, {"x-acs-request-id": "FUZZ-OUTAGE-1"}, body, request_id="FUZZ-OUTAGE-1",
+                   code="ServiceUnavailable")
+    return {op: [None if op == "ListProject" else failing] for op in READ_OPS}
+
+
 @pytest.mark.slow
 @SCREENS
 @given(plan=answer_plan())
 def test_every_screen_survives_fuzzed_answers(plan: dict[str, list[Wire | None]],
                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    run_screens(plan, monkeypatch)
+
+
+@pytest.mark.slow
+def test_every_screen_shows_an_outage(monkeypatch: pytest.MonkeyPatch) -> None:
+    run_screens(_outage_plan(), monkeypatch)
+
+
+def run_screens(plan: dict[str, list[Wire | None]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Open every screen over `plan`'s answers: no crash, no silently failed worker, errors shown."""
     import textual.worker
     from textual import events
     from textual.worker import WorkerState
@@ -503,8 +522,6 @@ def test_every_screen_survives_fuzzed_answers(plan: dict[str, list[Wire | None]]
         await original_run(self, app)
         if self.state == WorkerState.ERROR:
             failed_workers.append(f"{self.name}: {self.error!r}")
-
-    monkeypatch.setattr(textual.worker.Worker, "_run", recording_run)
 
     # One live refresh at start, none later: each screen's errors are its own (not the refresh's).
     config = AppConfig(refresh_interval=3600, client=ClientConfig(retries=0))
@@ -570,8 +587,13 @@ def test_every_screen_survives_fuzzed_answers(plan: dict[str, list[Wire | None]]
                 await back_to_main(pilot)
             assert not failed_workers, failed_workers
 
-    asyncio.run(run())
-    note(f"{service.replaced} answers replaced: {service.calls}")
+    textual.worker.Worker._run = recording_run  # type: ignore[method-assign]
+    try:
+        asyncio.run(run())
+    finally:
+        textual.worker.Worker._run = original_run  # type: ignore[method-assign]
+    if currently_in_test_context():
+        note(f"{service.replaced} answers replaced: {service.calls}")
 
 
 def _plain(content: Any) -> str:

@@ -138,98 +138,123 @@ def files_under(*roots: Path) -> Iterator[Path]:
             yield from (p for p in root.rglob("*") if p.is_file())
 
 
-async def test_canary_never_appears_anywhere(server: ServerThread, log_file: Path, records: Records,
-                                             isolated_env: Any, tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    app = make_app(server)
-    seen = Seen()
-    shots = tmp_path / "screenshots"
-    shots.mkdir()
+class Walk:
+    """The app under test, with what the operator saw so far and helpers to go through it by keyboard."""
 
-    def capture(where: str, *, save: bool = False) -> None:
-        seen.add(f"{where}: screen", screen_text(app))
-        seen.add(f"{where}: svg", app.export_screenshot(title=where))
+    def __init__(self, app: FoasApp, pilot: Any, shots: Path) -> None:
+        self.app, self.pilot, self.shots = app, pilot, shots
+        self.seen = Seen()
+
+    def capture(self, where: str, *, svg: bool = True, save: bool = False) -> None:
+        app = self.app
+        self.seen.add(f"{where}: screen", screen_text(app))
+        if svg:
+            self.seen.add(f"{where}: svg", app.export_screenshot(title=where))
         if save:  # a few real screenshot files too
-            app.save_screenshot(filename=f"{len(seen.items):03d}.svg", path=str(shots))
+            app.save_screenshot(filename=f"{len(self.seen.items):03d}.svg", path=str(self.shots))
         for note in app._notifications:
-            seen.add(f"{where}: notification", f"{note.title}\n{note.message}")
+            self.seen.add(f"{where}: notification", f"{note.title}\n{note.message}")
 
-    async def press(key: str, opens: bool = True) -> None:
+    async def press(self, key: str, opens: bool = True) -> None:
         """The key as the terminal sends it; then wait until the screen stack changed (or 2 s)."""
+        app = self.app
         stack = list(app.screen_stack)
         app._driver.send_message(events.Key(key, None))
         for _ in range(100 if opens else 0):
-            await pilot.pause(0.02)
+            await self.pilot.pause(0.02)
             if list(app.screen_stack) != stack:
                 break
-        await pilot.pause(0.15)
+        await self.pilot.pause(0.15)
 
-    async def visit(key: str, where: str) -> None:
-        before = app.screen
-        await press(key)
-        assert app.screen is not before, f"{key} did not open {where}"
-        capture(where)
-        while app.screen is not app.main_screen:  # leave it (and nested dialogs, e.g. "unsaved changes")
-            await press("escape")
+    async def visit(self, key: str, where: str) -> None:
+        before = self.app.screen
+        await self.press(key)
+        assert self.app.screen is not before, f"{key} did not open {where}"
+        self.capture(where)
+        while self.app.screen is not self.app.main_screen:  # leave it (and nested dialogs)
+            await self.press("escape")
 
+
+async def screens_part(walk: Walk) -> None:
+    """The job pane and every viewer, every tab of the internals and kind of resources."""
+    for key, where in (("e", "exceptions"), ("c", "checkpoints"), ("m", "metrics"), ("t", "triage board"),
+                       ("L", "command log"), ("question_mark", "help"), ("colon", "command line"),
+                       ("ctrl+p", "command palette")):
+        await walk.visit(key, where)
+    for key, tabs, where in (("i", 6, "internals tab"), ("R", 6, "resources kind")):
+        await walk.press(key)
+        for tab in range(tabs):
+            walk.capture(f"{where} {tab}", svg=tab == 0)
+            await walk.press("right_square_bracket", opens=False)
+        await walk.press("escape")
+
+
+async def forms_part(walk: Walk) -> None:
+    """Forms and dialogs: editor, properties, start, stop confirmation, new job, new folder."""
+    for key, where in (("E", "code editor"), ("K", "properties form"), ("s", "start form"),
+                       ("x", "stop confirmation"), ("n", "new job form"), ("N", "new folder form")):
+        await walk.visit(key, where)
+
+
+async def errors_part(walk: Walk, server: ServerThread, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Faults (with request ids), the service rejecting the key (auth help), an unexpected exception."""
+    app, pilot = walk.app, walk.pilot
+    faults = server.emulator.faults
+    for knob in ({"status": 503}, {"malformed": 1.0}, {"drop": 1.0}):
+        faults.set(**knob)
+        generation = app.refresher.generation
+        await wait_for(pilot, lambda g=generation: app.refresher.generation > g, what=f"refresh with {knob}")
+        walk.capture(f"fault {knob}")
+        faults.clear()
+    verifier = server.emulator.verifier
+    verifier.access_keys[AK_ID] = "a-different-secret"  # SignatureDoesNotMatch from now on
+    generation = app.refresher.generation
+    await wait_for(pilot, lambda: app.refresher.generation > generation, what="a refused refresh")
+    await wait_for(pilot, lambda: type(app.screen).__name__ == "AuthHelpScreen", what="the auth help screen")
+    assert isinstance(app.refresher.last_error, errors.AuthError)
+    await pilot.pause(0.1)
+    walk.capture("auth help", save=True)
+    verifier.access_keys[AK_ID] = CANARY_SECRET
+    await walk.press("escape")
+    monkeypatch.setattr(app.refresher, "refresh_once", _boom(app))
+    await wait_for(pilot, lambda: any("Unexpected error" in n.title for n in app._notifications), what="boom")
+    walk.capture("unexpected error", save=True)
+
+
+@pytest.mark.parametrize("part", ["screens", "forms", "errors"])
+async def test_canary_never_appears_anywhere(part: str, server: ServerThread, log_file: Path, records: Records,
+                                             isolated_env: Any, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    app = make_app(server)
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
     async with app.run_test(size=(120, 36)) as pilot:
+        walk = Walk(app, pilot, shots)
         main = app.main_screen
         await wait_for(pilot, lambda: app.refresher.generation >= 1 and main.live.row_count, what="first refresh")
         await pilot.pause(0.2)
         assert not [n for n in app._notifications if n.severity == "error"], [n.message for n in app._notifications]
-        capture("main", save=True)
-
-        # The job pane (overview, code, properties, instances) of a job, and each viewer.
+        walk.capture("main", save=True)
         job = Selection("ads_attribution", "ads_conv_attribution", "FLINK_STREAM", "/")
         monkeypatch.setattr(app, "current_selection", lambda: job)
         monkeypatch.setattr(app, "selected_jobs", lambda: [job])
         main.select_job(job.project, job.job_name)
-        await pilot.pause(0.5)
-        capture("job pane")
-        for key, where in (("e", "exceptions"), ("c", "checkpoints"), ("m", "metrics"), ("t", "triage board"),
-                           ("L", "command log"), ("question_mark", "help"), ("colon", "command line"),
-                           ("ctrl+p", "command palette")):
-            await visit(key, where)
-        for key, tabs, where in (("i", 6, "internals tab"), ("R", 6, "resources kind")):  # every tab / kind
-            await press(key)
-            for tab in range(tabs):
-                capture(f"{where} {tab}")
-                await press("right_square_bracket", opens=False)
-            await press("escape")
-        # Forms and dialogs: editor, properties, start, stop confirmation, new job, new folder.
-        for key, where in (("E", "code editor"), ("K", "properties form"), ("s", "start form"),
-                           ("x", "stop confirmation"), ("n", "new job form"), ("N", "new folder form")):
-            await visit(key, where)
-
-        # Errors: faults (with request ids), then the service rejecting the key (auth help screen).
-        faults = server.emulator.faults
-        for knob in ({"status": 503}, {"malformed": 1.0}, {"drop": 1.0}):
-            faults.set(**knob)
-            generation = app.refresher.generation
-            await wait_for(pilot, lambda g=generation: app.refresher.generation > g, what=f"refresh with {knob}")
-            capture(f"fault {knob}")
-            faults.clear()
-        verifier = server.emulator.verifier
-        verifier.access_keys[AK_ID] = "a-different-secret"  # SignatureDoesNotMatch from now on
-        generation = app.refresher.generation
-        await wait_for(pilot, lambda: app.refresher.generation > generation, what="a refused refresh")
-        await pilot.pause(0.3)
-        assert isinstance(app.refresher.last_error, errors.AuthError)
-        assert type(app.screen).__name__ == "AuthHelpScreen"
-        capture("auth help", save=True)
-        verifier.access_keys[AK_ID] = CANARY_SECRET
-        await press("escape")
-        # An unexpected exception inside a worker is reported, with its text.
-        monkeypatch.setattr(app.refresher, "refresh_once", _boom(app))
-        await wait_for(pilot, lambda: any("Unexpected error" in n.title for n in app._notifications), what="boom")
-        capture("unexpected error", save=True)
-
+        await wait_for(pilot, lambda: main.job_pane.job is not None, what="the job pane")
+        await pilot.pause(0.2)
+        walk.capture("job pane")
+        if part == "screens":
+            await screens_part(walk)
+        elif part == "forms":
+            await forms_part(walk)
+        else:
+            await errors_part(walk, server, monkeypatch)
         # The command log's records and `aliyun` commands, reprs of everything that holds credentials.
         for record in app.session.call_log:
-            seen.add(f"call {record.operation}", f"{record!r} {record.aliyun_cli()}")
+            walk.seen.add(f"call {record.operation}", f"{record!r} {record.aliyun_cli()}")
         for name, obj in (("session", app.session), ("client", app.session.client), ("config", app.session.config),
                           ("auth", app.session.client._auth), ("http", app.session.client._http)):
-            seen.add(f"repr {name}", f"{obj!r} {obj}")
+            walk.seen.add(f"repr {name}", f"{obj!r} {obj}")
+    seen = walk.seen
 
     # The log file exists, has the calls in it, and the secret nowhere; no record even tried to log it.
     log_text = log_file.read_text(encoding="utf-8")
@@ -243,7 +268,7 @@ async def test_canary_never_appears_anywhere(server: ServerThread, log_file: Pat
     for path in written:
         seen.add(f"file {path}", path.read_bytes().decode("utf-8", "replace"))
 
-    assert len(seen.items) > 60
+    assert len(seen.items) > 20
     assert seen.leaks() == []
     # The material is real: it holds the masked key id the header shows.
     assert any("LTAI****0001" in text for _, text in seen.items)
