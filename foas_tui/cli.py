@@ -63,7 +63,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.log_file:
         from foas_tui.logging_setup import configure_file_logging
 
-        configure_file_logging(args.log_file)
+        try:
+            configure_file_logging(args.log_file)
+        except OSError as err:
+            print(f"foas-tui: cannot write the log file {args.log_file}: {err.strerror or err}. "
+                  "Pick a writable path for --log-file.", file=sys.stderr)
+            return 2
     handler = getattr(args, "handler", None)
     if handler is not None:
         return int(handler(args) or 0)

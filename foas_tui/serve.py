@@ -42,6 +42,8 @@ def public_url(host: str, port: int) -> str:
     try:
         if ipaddress.ip_address(name).is_unspecified:
             name = socket.getfqdn()
+            if is_loopback(name) or name.startswith("localhost"):  # a box whose name resolves to itself only
+                name = socket.gethostname()
     except ValueError:
         pass
     shown = f"[{name}]" if ":" in name else name
@@ -56,7 +58,8 @@ def exposure_warning(host: str, port: int) -> str | None:
         f"WARNING: serving on {host}, not loopback: anyone who can reach {host}:{port} gets a terminal\n"
         "with your credentials and can act on your jobs (there is no login page). Prefer an SSH tunnel:\n"
         f"  ssh -L {port}:127.0.0.1:{port} bastion  then, on the bastion:  foas-tui serve --port {port}\n"
-        f"  and open http://127.0.0.1:{port}/ in your browser."
+        f"  and open http://127.0.0.1:{port}/ in your browser. If the browser reaches this machine under\n"
+        f"  another name (a reverse proxy), set {PUBLIC_URL_ENV}=https://that-name/."
     )
 
 

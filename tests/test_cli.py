@@ -188,8 +188,6 @@ def test_log_file_is_written_and_holds_no_secret(capsys, tmp_path: Path, monkeyp
     assert_clean(out + err)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG in foas_tui/cli.py main(): configure_file_logging() raises "
-                   "FileNotFoundError/PermissionError for an unwritable --log-file path (traceback, exit 1)")
 def test_unwritable_log_file_is_a_sentence(capsys, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr("foas_tui.app.FoasApp.run", lambda self, *a, **k: None)  # no terminal here
     code, out, err = call_main(capsys, "--log-file", str(tmp_path / "no" / "such" / "dir" / "x.log"), "--demo")

@@ -44,6 +44,7 @@ if PROFILE not in ("ci", "dev", "thorough"):
 # (client/services examples, screen sessions) per profile
 EXAMPLES = {"ci": (120, 2), "dev": (500, 8), "thorough": (5000, 40)}[PROFILE]
 FAST = settings(settings.get_profile(PROFILE), max_examples=EXAMPLES[0])
+SERVICES = settings(settings.get_profile(PROFILE), max_examples=max(1, EXAMPLES[0] // 2))  # ~10 calls an example
 # The app is timing-dependent: no shrinking (it would not reproduce); failures print the drawn bodies.
 SCREENS = settings(settings.get_profile(PROFILE), max_examples=EXAMPLES[1], phases=_NO_SHRINK)
 
@@ -278,7 +279,7 @@ def test_client_returns_a_model_or_raises_a_foas_error(data: st.DataObject, oper
 # --- the browse and refresh services over fuzzed answers --------------------------------------------------------
 
 
-@FAST
+@SERVICES
 @given(data=st.data())
 def test_browse_and_refresh_services_raise_only_foas_errors(data: st.DataObject) -> None:
     from foas_tui.config import AppConfig
@@ -309,8 +310,6 @@ def test_browse_and_refresh_services_raise_only_foas_errors(data: st.DataObject)
                     await use_case()
                 except errors.FoasError:
                     pass
-                except KNOWN_SESSION_ESCAPES as err:  # see the xfail test below; remove once fixed
-                    assert "'NoneType' object has no attribute" in str(err), err
             result = await refresher.refresh_once()  # never raises: failed chunks are in result.errors
             assert all(isinstance(e, errors.FoasError) for e in result.errors), result.errors
             assert all(isinstance(r, RunRow) and isinstance(r.job_name, str) for r in result.rows.values())
@@ -323,17 +322,8 @@ def test_browse_and_refresh_services_raise_only_foas_errors(data: st.DataObject)
     asyncio.run(run())
 
 
-# --- known escapes, written down (strict: they fail loudly once fixed, so the marker is removed) ----------------
+# --- escapes found by fuzzing, fixed; kept as regression tests ---------------------------------------------
 
-
-# foas_tui/services/session.py reads `job.job_name.lower()` and `item.path.startswith()` of items that may lack
-# the key: an AttributeError instead of a FoasError. Set to () once fixed.
-KNOWN_SESSION_ESCAPES: tuple[type[BaseException], ...] = (AttributeError,)
-
-
-@pytest.mark.xfail(strict=True, raises=AttributeError, reason="BUG in foas_tui/services/session.py folder_contents/"
-                   "_folder_jobs/project_jobs: an item without JobName or Path raises AttributeError (sort key "
-                   "job_name.lower(), child.startswith) instead of skipping the item or raising InvalidResponse")
 @pytest.mark.parametrize("use_case", ["project_jobs", "folder_jobs", "child_folders"])
 def test_session_skips_items_without_a_name(use_case: str) -> None:
     from foas_tui.config import AppConfig
@@ -378,26 +368,17 @@ def _call_with(body: bytes, status: int = 200, headers: dict[str, str] | None = 
     return asyncio.run(call())
 
 
-@pytest.mark.xfail(strict=True, raises=RecursionError, reason="BUG in foas_tui/api/client.py _send_once (and "
-                   "errors.py error_from_response): json.loads of a deeply nested body raises RecursionError, "
-                   "which is not caught (only ValueError is)")
 @pytest.mark.parametrize("status", [200, 500])
 def test_deeply_nested_body_is_an_invalid_response(status: int) -> None:
     with pytest.raises(errors.FoasError):
         _call_with(b"[" * 100_000 + b"]" * 100_000, status)
 
 
-@pytest.mark.xfail(strict=True, raises=httpx.DecodingError, reason="BUG in foas_tui/api/client.py _send_once: a body "
-                   "that does not match its Content-Encoding (e.g. a proxy's broken gzip) raises httpx.DecodingError, "
-                   "which is not a TransportError and escapes")
 def test_garbled_content_encoding_is_an_invalid_response() -> None:
     with pytest.raises(errors.InvalidResponse):
         _call_with(b"this is not gzip", headers={"content-encoding": "gzip"})
 
 
-@pytest.mark.xfail(strict=True, reason="HARDENING for foas_tui/api/client.py _paginate: a service that ignores "
-                   "pageIndex and sends full pages without TotalPage/TotalCount makes iter_* endless (the tree "
-                   "would load forever, growing memory); stop on a repeated page or a page cap")
 def test_paging_ends_on_a_service_that_repeats_the_same_full_page() -> None:
     calls = 0
 

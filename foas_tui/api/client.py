@@ -31,6 +31,7 @@ _ENDPOINT_EXCEPTIONS = {
         "ap-southeast-5", "ap-south-1")},
 }
 CENTRAL_ENDPOINT = "foas.aliyuncs.com"
+MAX_PAGES = 10_000  # a hard stop for paged listings, whatever the service claims
 _USER_AGENT = f"foas-tui/{__version__} httpx/{httpx.__version__}"
 
 
@@ -255,6 +256,10 @@ class FoasClient(OperationMethods):
                     "ConnectionFailed", f"cannot connect to {self.base_url}: {_reason(exc)}", operation=op.name)
                 err.never_sent = True  # type: ignore[attr-defined]
                 raise err from None
+            except httpx.DecodingError as exc:
+                raise errors.InvalidResponse(
+                    "InvalidResponse", f"the answer could not be decoded: {_reason(exc)}", operation=op.name
+                ) from None
             except (httpx.TransportError, OSError, RuntimeError) as exc:
                 # Dropped connections surface as transport errors (or app errors through ASGITransport).
                 raise errors.ConnectionFailed(
@@ -268,7 +273,7 @@ class FoasClient(OperationMethods):
                 retry_after=_retry_after(response.headers.get("Retry-After")))
         try:
             data = json.loads(content) if content else {}
-        except ValueError:
+        except (ValueError, RecursionError):
             snippet = content[:120].decode("utf-8", "replace")
             raise errors.InvalidResponse(
                 "InvalidResponse", f"the service sent a body that is not JSON: {snippet!r}",
@@ -294,14 +299,21 @@ class FoasClient(OperationMethods):
                 if not token:
                     return
         index = 1
+        previous: list[Any] | None = None
         while True:
             page = await self._invoke(operation, {**args, "pageIndex": index, "pageSize": page_size})
             items = page.items
+            if items == previous:
+                # A service that ignores pageIndex would page forever: the same page twice ends it.
+                log.warning("%s sent page %d twice; stopping the listing there", operation, index)
+                return
             for item in items:
                 yield item
             total_page = page.total_page
-            if not items or len(items) < page_size or (total_page is not None and index >= total_page):
+            if (not items or len(items) < page_size or (total_page is not None and index >= total_page)
+                    or index >= MAX_PAGES):
                 return
+            previous = items
             index += 1
 
     async def gather(

@@ -164,7 +164,7 @@ def error_from_response(
     data: Any = None
     try:
         data = json.loads(body.decode("utf-8")) if body else None
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         data = None
     if not isinstance(data, dict):
         snippet = body[:200].decode("utf-8", "replace").strip() or "(empty body)"

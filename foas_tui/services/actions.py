@@ -110,6 +110,7 @@ class ActionResult:
     instance_id: int | None = None
     value: Any = None  # the parsed response, for read-only actions
     error: Exception | None = None
+    uncertain: bool = False  # the request may have been executed although no answer said so
 
 
 class Outcome(StrEnum):
@@ -164,6 +165,13 @@ def describe_error(err: BaseException) -> str:
     return f"{type(err).__name__}: {err}"
 
 
+def is_ambiguous(err: errors.FoasError) -> bool:
+    """True when a request may have been executed although it failed: no (readable) answer came back."""
+    if isinstance(err, errors.InvalidResponse | errors.RequestTimeout):
+        return True
+    return isinstance(err, errors.ConnectionFailed) and not getattr(err, "never_sent", False)
+
+
 def instance_of(selection: Selection) -> int:
     """The instance to act on: stream jobs address their current instance as -1."""
     if selection.is_stream:
@@ -198,6 +206,10 @@ class JobActions:
         try:
             value = await self._send(kind, selection, options)
         except errors.FoasError as err:
+            if ACTIONS[kind].expected_state is not None and is_ambiguous(err):
+                reason = (f"outcome unknown ({describe_error(err)}): the service may have executed it; "
+                          "following the job's state to find out")
+                return ActionResult(selection, kind, False, reason, err.request_id, error=err, uncertain=True)
             return ActionResult(selection, kind, False, describe_error(err), err.request_id, error=err)
         instance_id = getattr(value, "instance_id", None) if kind is ActionKind.START else None
         return ActionResult(selection, kind, True, request_id=_request_id(value), instance_id=instance_id,
@@ -425,15 +437,18 @@ class TargetStatus:
 
     @property
     def ok(self) -> bool:
-        if self.result is None or not self.result.ok:
+        result = self.result
+        if result is None or not (result.ok or result.uncertain):
             return False
-        return self.progress is None or self.progress.outcome is Outcome.REACHED
+        if self.progress is None:
+            return result.ok
+        return self.progress.outcome is Outcome.REACHED  # an uncertain request proven done by the state
 
     @property
     def finished(self) -> bool:
         if self.result is None:
             return False
-        if not self.result.ok:
+        if not (self.result.ok or self.result.uncertain):
             return True
         return self.progress is None or self.progress.done
 
@@ -441,7 +456,9 @@ class TargetStatus:
     def status(self) -> str:
         if self.result is None:
             return "sending"
-        if not self.result.ok:
+        if self.result.uncertain and self.progress is None:
+            return "unknown"
+        if not (self.result.ok or self.result.uncertain):
             return "failed"
         if self.progress is None:
             return "done"
@@ -449,6 +466,8 @@ class TargetStatus:
 
     @property
     def reason(self) -> str:
+        if self.result is not None and self.result.uncertain and self.progress is not None:
+            return f"{self.result.reason}; {self.progress.outcome.value}: {self.progress.message}".rstrip(": ")
         if self.result is not None and not self.result.ok:
             rid = f" (request id {self.result.request_id})" if self.result.request_id else ""
             return self.result.reason + rid
@@ -515,7 +534,7 @@ class ActionRun:
         self.record_results(results)
         expected = self.info.expected_state
         if self.follow and expected is not None:
-            accepted = [(r.selection, expected) for r in results if r.ok]
+            accepted = [(r.selection, expected) for r in results if r.ok or r.uncertain]
             async for progress in actions.follow(accepted, self.cancel_token):
                 self.record_progress(progress)
         self.finish()

@@ -120,6 +120,8 @@ class Session:
     async def list_projects(self) -> list[ProjectInfo]:
         projects: list[ProjectInfo] = []
         async for item in self.client.iter_list_project(page_size=100):
+            if not item.name:
+                continue
             projects.append(ProjectInfo(
                 name=item.name, region=getattr(item, "region", None) or "",
                 state=getattr(item, "state", None) or "", description=getattr(item, "description", None) or "",
@@ -145,6 +147,8 @@ class Session:
         folders = []
         for item in folders_response.folders:
             child = item.path
+            if not child:
+                continue  # a folder without a path cannot be shown or addressed
             # The doc leaves open whether the whole subtree comes back: keep direct children only.
             if child.startswith(prefix) and "/" not in child[len(prefix):].strip("/") and child != path:
                 folders.append(FolderInfo(project, child, getattr(item, "folder_id", None)))
@@ -158,6 +162,7 @@ class Session:
             job_info(project, job, path)
             async for job in self.client.iter_list_job(project, folder_id=folder_id, is_show_full_field=False,
                                                        page_size=100)
+            if job.job_name  # a job without a name cannot be addressed by any call
         ]
         jobs.sort(key=lambda j: j.job_name.lower())
         return jobs
@@ -167,6 +172,7 @@ class Session:
         jobs = [
             job_info(project, job)
             async for job in self.client.iter_list_job(project, is_show_full_field=False, page_size=100)
+            if job.job_name
         ]
         jobs.sort(key=lambda j: j.job_name.lower())
         return jobs
