@@ -28,7 +28,9 @@ from foas_tui.api.client import FoasClient
 from foas_tui.api.signing import Credentials
 from foas_tui.config import AppConfig
 from foas_tui.emulator import DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, EmulatorConfig, create_app
-from foas_tui.services.refresh import CHUNK_SIZE, RefreshScheduler
+from foas_tui.services.call_log import CallLog
+from foas_tui.services.refresh import CHUNK_SIZE
+from foas_tui.services.session import Session
 
 REGION = "cn-hangzhou"
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,11 +92,6 @@ class EmulatorProcess:
             self.proc.kill()
 
 
-def app_concurrency() -> int:
-    # As FoasApp builds its RefreshScheduler from the default config.
-    return max(1, min(8, AppConfig().client.max_concurrency))
-
-
 def watched_jobs(emulator: Any) -> list[tuple[str, str, str]]:
     jobs = []
     for project in emulator.store.projects.values():
@@ -117,7 +114,12 @@ async def measure_foas_tui(endpoint: str, jobs: list[tuple[str, str, str]], roun
             started = time.perf_counter()
             await client.get_project(project)
             rtts.append(time.perf_counter() - started)
-        scheduler = RefreshScheduler(client, concurrency=app_concurrency())
+        # The app's own scheduler, configured by the app itself (chunking, concurrency) from the default config.
+        from foas_tui.app import FoasApp
+
+        session = Session(client=client, config=config, profile_name="bench", region_id=REGION,
+                          endpoint=client.base_url, read_only=True, call_log=CallLog())
+        scheduler = FoasApp(session, state_path=None).refresher
         scheduler.watch(jobs)
         calls_before = len(scheduler.batches())
         started = time.perf_counter()
@@ -133,7 +135,8 @@ async def measure_foas_tui(endpoint: str, jobs: list[tuple[str, str, str]], roun
             assert again.ok and len(again.rows) == len(jobs)
         states = sum(1 for row in again.rows.values() if row.actual_state)
     return {"rtt": statistics.median(rtts), "cold": cold, "steady": statistics.median(steady),
-            "steady_all": steady, "cpu": statistics.median(cpu), "calls": calls_before, "states": states}
+            "steady_all": steady, "cpu": statistics.median(cpu), "calls": calls_before, "states": states,
+            "concurrency": scheduler.concurrency}
 
 
 def measure_sdk(netloc: str, jobs: list[tuple[str, str, str]]) -> dict[str, Any]:
@@ -185,7 +188,7 @@ def main() -> int:
           + (" (as shipped: no TCP_NODELAY)" if args.as_shipped else " (listening socket with TCP_NODELAY)"))
     print(f"  one round trip (GetProject, foas-tui client):        {ours['rtt'] * 1000:8.1f} ms (median)")
     print(f"  foas-tui refresh of {len(jobs)} jobs ({ours['calls']} BatchGetInstanceRunSummary calls of <= "
-          f"{CHUNK_SIZE}, concurrency {app_concurrency()}):")
+          f"{CHUNK_SIZE}, concurrency {ours['concurrency']}, as the app sets them):")
     print(f"      steady (median of {args.rounds}):                       {ours['steady'] * 1000:8.1f} ms "
           f"({ours['states']} jobs with a state)")
     print(f"      foas-tui's own CPU per refresh (client process):  {ours['cpu'] * 1000:8.1f} ms")

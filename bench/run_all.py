@@ -128,6 +128,24 @@ def table(figures: list[Figure], failures: dict[str, str]) -> list[str]:
     return [line(rows[0]), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *(line(row) for row in rows[1:])]
 
 
+START, END = "<!-- run_all:start -->", "<!-- run_all:end -->"
+
+
+def write_markdown(path: Path, lines: list[str], quick: bool) -> None:
+    """Put the table between the markers of an existing file (its prose stays), or write a new file."""
+    env = (f"{platform.python_implementation()} {platform.python_version()}, {platform.system()} "
+           f"{platform.machine()}, {os.cpu_count()} CPUs; `python bench/run_all.py{' --quick' if quick else ''}` "
+           f"on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}:")
+    block = "\n".join([START, env, "", *lines, END])
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if START in text and END in text:
+        head, _, rest = text.partition(START)
+        _, _, tail = rest.partition(END)
+        path.write_text(head + block + tail, encoding="utf-8")
+    else:
+        path.write_text(f"# Benchmark results\n\n{block}\n", encoding="utf-8")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds per bench")
@@ -161,10 +179,7 @@ def main() -> int:
     print("(* = read from the bench's human output by an adapter in bench/run_all.py; x = ratio to the bench's "
           "own baseline, measured in the same run)")
     if args.markdown:
-        env = (f"{platform.python_implementation()} {platform.python_version()}, {platform.system()} "
-               f"{platform.machine()}, {os.cpu_count()} CPUs; `python bench/run_all.py"
-               f"{' --quick' if args.quick else ''}` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
-        Path(args.markdown).write_text("\n".join(["# Benchmark results", "", env, "", *lines, ""]), encoding="utf-8")
+        write_markdown(Path(args.markdown), lines, args.quick)
     missed = [f for f in figures if f.verdict == "MISSED"]
     return 1 if failures else (3 if missed else 0)
 

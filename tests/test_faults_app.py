@@ -274,13 +274,14 @@ async def test_timeout_is_shown_then_recovers(server: ServerThread) -> None:
     app = make_server_app(server, timeout=1.0)  # not tighter: a loaded CI box must not time out by itself
     async with app.run_test(size=(120, 36)) as pilot:
         await ready(pilot)
-        rows = dict(app.refresher.rows)
         server.emulator.faults.set(REFRESH_OP, hang_s=2.5)  # longer than the client's timeout
         await wait_for(pilot, lambda: app.refresher.consecutive_failures >= 1, what="a timed-out refresh")
+        rows = dict(app.refresher.rows)  # (real time: the states may move until the fault bites)
         err = app.refresher.last_error
         assert isinstance(err, errors.RequestTimeout), repr(err)
         assert any("RequestTimeout" in n and "Timeout error" in n and server.endpoint in n for n in notes(app))
-        assert "stale" in status_line(app) and app.refresher.rows == rows
+        await wait_for(pilot, lambda: app.refresher.consecutive_failures >= 2, what="a second timed-out refresh")
+        assert "stale" in status_line(app) and app.refresher.rows == rows and rows
         server.emulator.faults.clear()
         await wait_for(pilot, lambda: app.refresher.consecutive_failures == 0, what="recovery")
         assert "live" in status_line(app)
@@ -291,13 +292,16 @@ async def test_emulator_restarted_mid_session(server: ServerThread) -> None:
     app = make_server_app(server, timeout=1.0)
     async with app.run_test(size=(120, 36)) as pilot:
         await ready(pilot)
-        rows_before = table_rows(app)
         server.stop()  # the service goes away (keep-alive connections die with it)
-        await wait_for(pilot, lambda: app.refresher.consecutive_failures >= 2, what="failures while down")
+        await wait_for(pilot, lambda: app.refresher.consecutive_failures >= 1, what="a failure while down")
+        # The last good states (real time: they may have moved until the stop) stay while it is down.
+        rows_before, data_before = table_rows(app), dict(app.refresher.rows)
+        await wait_for(pilot, lambda: app.refresher.consecutive_failures >= 3, what="failures while down")
         err = app.refresher.last_error
         assert isinstance(err, errors.ConnectionFailed), repr(err)
         assert any("Connection error" in n and f"127.0.0.1:{port}" in n for n in notes(app)), notes(app)
-        assert "stale" in status_line(app) and table_rows(app) == rows_before
+        assert "stale" in status_line(app) and rows_before and table_rows(app) == rows_before
+        assert app.refresher.rows == data_before
         assert app.is_running
 
         restarted = ServerThread(emu, port=port).start()  # same port, same state

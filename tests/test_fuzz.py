@@ -276,6 +276,23 @@ def test_client_returns_a_model_or_raises_a_foas_error(data: st.DataObject, oper
     assert all(0 <= d <= client.retry.backoff_max for d in delays), delays  # no NaN, no negative, no huge sleep
 
 
+@pytest.mark.parametrize("exc", _TRANSPORT_ERRORS, ids=lambda e: type(e).__name__)
+def test_every_transport_failure_is_a_connection_error(exc: BaseException) -> None:
+    """Each way the network fails (also the rare ones hypothesis may not draw) is a ConnectionFailed."""
+    client = fuzz_client(lambda request: Wire(raises=exc).response(), retries=0)
+
+    async def call() -> Any:
+        try:
+            return await client.get_job("p", "j")
+        finally:
+            await client.aclose()
+
+    with pytest.raises(errors.ConnectionFailed) as caught:  # RequestTimeout is a ConnectionFailed too
+        asyncio.run(call())
+    assert caught.value.operation == "GetJob" and "foas.fuzz.invalid" in caught.value.message
+    assert isinstance(caught.value, errors.RequestTimeout) == isinstance(exc, httpx.TimeoutException)
+
+
 # --- the browse and refresh services over fuzzed answers --------------------------------------------------------
 
 
