@@ -189,7 +189,7 @@ def banner(emulator: Emulator, host: str, port: int) -> str:
         f"{sum(len(p.jobs) for p in store.projects.values())} jobs)",
         f"  AccessKey ID:     {DEMO_ACCESS_KEY_ID}",
         f"  AccessKey secret: {DEMO_ACCESS_KEY_SECRET}   (made up; it opens this emulator only)",
-        f"  try: foas-tui --endpoint {endpoint} --access-key-id {DEMO_ACCESS_KEY_ID}",
+        f"  try: foas-tui --endpoint {endpoint} --region {store.region_id} --access-key-id {DEMO_ACCESS_KEY_ID}",
     ]
     if emulator.faults.active:
         lines.append(f"  faults: {emulator.faults!r}")
