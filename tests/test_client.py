@@ -85,8 +85,8 @@ async def test_parameters_go_where_the_spec_says() -> None:
 
 async def test_body_params_and_repeated_params() -> None:
     client, sent = make_client(lambda r: ok())
-    await client.commit_job("p", "j", max_cu=10.0, is_on_off=True,
-                            suspend_period_param=[{"startTime": "00:00", "endTime": "06:00", "plan": "a", "policy": "b"}])
+    period = {"startTime": "00:00", "endTime": "06:00", "plan": "a", "policy": "b"}
+    await client.commit_job("p", "j", max_cu=10.0, is_on_off=True, suspend_period_param=[period])
     body = dict(parse_qsl(sent[0].content.decode()))
     assert body["maxCU"] == "10.0" and body["isOnOff"] == "true"
     assert body["suspendPeriodParam.1.startTime"] == "00:00"
