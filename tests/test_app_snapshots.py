@@ -16,6 +16,10 @@ async def settled(pilot: Any) -> None:
     pane = app.main_screen.job_pane
     await wait_for(pilot, lambda: pane.job is not None and pane.detail is not None, what="the job details")
     await wait_for(pilot, lambda: app.main_screen.trends_idle, what="the delay trends")
+    # Whatever else is loading (the pane's run summary, start times) changes the layout: let it finish.
+    await wait_for(pilot, lambda: not any(w.is_running for w in app.workers), what="idle workers")
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
     await pilot.pause()
 
 
