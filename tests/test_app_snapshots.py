@@ -15,6 +15,8 @@ async def settled(pilot: Any) -> None:
     app = await ready(pilot)
     pane = app.main_screen.job_pane
     await wait_for(pilot, lambda: pane.job is not None and pane.detail is not None, what="the job details")
+    # The overview's length (and so its scrollbar) depends on the current instance's run summary.
+    await wait_for(pilot, lambda: pane.run is not None and pane.run.start_time, what="the pane's run summary")
     await wait_for(pilot, lambda: app.main_screen.trends_idle, what="the delay trends")
     # Whatever else is loading (the pane's run summary, start times) changes the layout: let it finish.
     await wait_for(pilot, lambda: not any(w.is_running for w in app.workers), what="idle workers")
