@@ -289,3 +289,11 @@ async def test_hang_is_bounded_by_the_client_timeout_even_in_process() -> None:
                         timeout=0.2, connect_timeout=0.1, retries=0)
     with pytest.raises(errors.RequestTimeout):
         await client.get_project("p")
+
+
+async def test_lone_surrogates_in_a_body_are_replaced() -> None:
+    body = b'{"RequestId": "r", "Project": {"Name": "p\\ud800"}}'
+    client, _ = make_client(lambda r: httpx.Response(200, content=body))
+    result = await client.get_project("p")
+    assert result.project.name == "p?"
+    result.model_dump_json()  # every string can be encoded again

@@ -278,6 +278,10 @@ class FoasClient(OperationMethods):
             raise errors.InvalidResponse(
                 "InvalidResponse", f"the service sent a body that is not JSON: {snippet!r}",
                 request_id=request_id, status=response.status_code, operation=op.name) from None
+        if b"\\ud" in content or b"\\uD" in content:  # a lone-surrogate escape, maybe: rare, walk only then
+            from foas_tui.api.models import scrub_surrogates
+
+            data = scrub_surrogates(data)
         if not isinstance(data, dict):
             raise errors.InvalidResponse(
                 "InvalidResponse", f"expected a JSON object, got {type(data).__name__}",

@@ -51,10 +51,29 @@ def normalize_key(key: str) -> str:
     return key.lower().translate(_NORMALIZE)
 
 
+def scrub_surrogates(value: Any) -> Any:
+    """Replace lone UTF-16 surrogates (valid JSON escapes, invalid text) so every string can be encoded."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, list):
+        return [scrub_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {scrub_surrogates(k): scrub_surrogates(v) for k, v in value.items()}
+    return value
+
+
+def has_escaped_surrogate(text: str | bytes | bytearray) -> bool:
+    """Lone surrogates only arrive as `\\uD800`-style escapes: a cheap test before the walk."""
+    if isinstance(text, str):
+        return "\\ud" in text or "\\uD" in text
+    return b"\\ud" in text or b"\\uD" in text
+
+
 def _decode_json(text: str | bytes | bytearray) -> tuple[Any, str | None]:
     """`(value, None)`, or `(None, reason)` when the text is not JSON. Never raises."""
     try:
-        return json.loads(text), None
+        value = json.loads(text)
+        return (scrub_surrogates(value) if has_escaped_surrogate(text) else value), None
     except RecursionError:
         return None, "invalid JSON: nested too deeply"
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
