@@ -279,7 +279,9 @@ async def test_timeout_is_shown_then_recovers(server: ServerThread) -> None:
         rows = dict(app.refresher.rows)  # (real time: the states may move until the fault bites)
         err = app.refresher.last_error
         assert isinstance(err, errors.RequestTimeout), repr(err)
-        assert any("RequestTimeout" in n and "Timeout error" in n and server.endpoint in n for n in notes(app))
+        # The notification is a message: it lands on the app's queue a moment after the counter moves.
+        await wait_for(pilot, lambda: any("RequestTimeout" in n and "Timeout error" in n and server.endpoint in n
+                                          for n in notes(app)), what="the timeout notification")
         await wait_for(pilot, lambda: app.refresher.consecutive_failures >= 2, what="a second timed-out refresh")
         assert "stale" in status_line(app) and app.refresher.rows == rows and rows
         server.emulator.faults.clear()
@@ -418,7 +420,7 @@ async def test_bulk_stop_with_one_failure_says_exactly_which(monkeypatch: pytest
             assert actual == ("RUNNING" if target is bad else "TERMINATED"), (target.selection, actual)
         text = await wait_for(pilot, lambda: screen_text(app), what="the summary painted")
         assert "2 of 3 stopped, 1 failed" in text and bad.selection.job_name in text
-        assert any("1 failed" in n for n in notes(app))
+        await wait_for(pilot, lambda: any("1 failed" in n for n in notes(app)), what="the outcome notification")
 
 
 async def test_a_dropped_start_changes_nothing_and_says_the_outcome_is_unknown(
