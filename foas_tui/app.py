@@ -144,6 +144,7 @@ class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
         )
         self._refresh_timer: Timer | None = None
         self._refresh_again = False
+        self._refresh_error_shown = ""  # the error code of the outage already notified ("" = none)
         self._state_path = state_path
         self._main: MainScreen | None = None
 
@@ -303,10 +304,25 @@ class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
                 self._arm_refresh(self.refresher.interval)
         if result is None:
             return
-        if result.errors:
-            self.report_error(result.errors[0], "refresh")
+        self._report_refresh_health(result)
         for screen in self.screen_stack:
             screen.post_message(self.RefreshCompleted(result))
+
+    def _report_refresh_health(self, result: RefreshResult) -> None:
+        """One notification per outage (and per new kind of error), one when it is over.
+
+        While refreshes keep failing the status line says "stale" with the last error; a toast every
+        interval would bury everything else on screen during an outage.
+        """
+        if result.errors:
+            err = result.errors[0]
+            code = getattr(err, "code", type(err).__name__)
+            if code != self._refresh_error_shown:
+                self._refresh_error_shown = code
+                self.report_error(err, "refresh")
+        elif self._refresh_error_shown:
+            self._refresh_error_shown = ""
+            self.notify("live refresh works again", title="Recovered", timeout=4)
 
     # --- actions ----------------------------------------------------------------------------------
 

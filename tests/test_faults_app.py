@@ -202,6 +202,31 @@ async def test_refresh_fault_is_shown_kept_stale_and_recovers_by_itself(knob: st
         assert len(notes(app)) <= failures_seen + 1  # no new error once it recovered
 
 
+async def test_an_outage_is_notified_once_and_its_end_once() -> None:
+    app = make_app()
+    shown: list[str] = []  # every notification ever posted (toasts expire on screen after a few seconds)
+    notify = app.notify
+    app.notify = lambda message, title="", **kw: (shown.append(f"{title}\n{message}"), notify(message, title, **kw))[1]
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot)
+
+        def said(text: str) -> list[str]:
+            return [n for n in shown if text in n]
+
+        emulator(app).faults.set(REFRESH_OP, status=503)
+        await wait_for(pilot, lambda: app.refresher.consecutive_failures >= 4, what="an outage of 4 refreshes")
+        assert len(said("refresh:")) == 1, shown  # the status line says "stale" meanwhile
+        assert "stale" in status_line(app)
+        emulator(app).faults.clear()
+        emulator(app).faults.set(REFRESH_OP, malformed=1.0)  # a different failure is news: shown once more
+        await wait_for(pilot, lambda: said("InvalidResponse"), what="the new error")
+        emulator(app).faults.clear()
+        await wait_for(pilot, lambda: said("Recovered"), what="the recovery note")
+        generation = app.refresher.generation
+        await wait_for(pilot, lambda: app.refresher.generation >= generation + 2, what="refreshes go on")
+        assert len(said("refresh:")) == 2 and len(said("Recovered")) == 1, shown
+
+
 async def test_a_failing_chunk_keeps_its_rows_while_the_others_update() -> None:
     app = make_app(jobs=64)
     async with app.run_test(size=(120, 36)) as pilot:
