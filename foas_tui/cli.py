@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the TUI in a web browser (textual-serve)")
     serve.add_argument("--host", default="127.0.0.1", help="bind address (default loopback only)")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--public-url", metavar="URL",
+                       help="the URL the browser uses when it differs from host:port (an SSH tunnel on another "
+                            "local port, a reverse proxy); default $FOAS_TUI_SERVE_PUBLIC_URL or http://HOST:PORT")
     serve.add_argument("app_args", nargs=argparse.REMAINDER, help="arguments for the app, e.g. --demo")
     serve.set_defaults(handler=_serve)
     return parser
@@ -54,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _serve(args: argparse.Namespace) -> int:
     from foas_tui.serve import serve
 
-    return serve(args.host, args.port, args.app_args)
+    return serve(args.host, args.port, args.app_args, url=args.public_url)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -59,7 +59,7 @@ def exposure_warning(host: str, port: int) -> str | None:
         "with your credentials and can act on your jobs (there is no login page). Prefer an SSH tunnel:\n"
         f"  ssh -L {port}:127.0.0.1:{port} bastion  then, on the bastion:  foas-tui serve --port {port}\n"
         f"  and open http://127.0.0.1:{port}/ in your browser. If the browser reaches this machine under\n"
-        f"  another name (a reverse proxy), set {PUBLIC_URL_ENV}=https://that-name/."
+        f"  another name or port (a reverse proxy, a tunnel), pass --public-url https://that-name/."
     )
 
 

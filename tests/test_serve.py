@@ -124,6 +124,18 @@ def test_public_url_can_be_given_for_a_reverse_proxy(fake_server: type[FakeServe
     assert fake_server.made[0]["public_url"] == "https://bastion.example.com/foas"
 
 
+def test_public_url_option_for_a_tunnel_on_another_port(fake_server: type[FakeServer], monkeypatch, capsys) -> None:
+    from foas_tui.cli import main
+
+    monkeypatch.setenv(serve_module.PUBLIC_URL_ENV, "https://ignored.example.com/")  # the option wins
+    port = free_port()
+    assert main(["serve", "--port", str(port), "--public-url", "http://127.0.0.1:9000/", "--", "--demo"]) == 0
+    (made,) = fake_server.made
+    assert made["port"] == port and made["public_url"] == "http://127.0.0.1:9000"
+    assert made["command"].endswith("-m foas_tui --demo")
+    assert "Serving foas-tui at http://127.0.0.1:9000/" in capsys.readouterr().out
+
+
 def test_port_in_use_is_a_sentence_not_a_traceback(fake_server: type[FakeServer]) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
