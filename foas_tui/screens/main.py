@@ -19,6 +19,7 @@ from foas_tui.services.metrics import DelayTrendCache
 from foas_tui.services.selection import Selection
 from foas_tui.services.session import JobInfo, job_info
 from foas_tui.services.tree_state import TreeState, default_state_path
+from foas_tui.widgets import job_messages
 from foas_tui.widgets.filter_bar import FilterBar, compile_filter
 from foas_tui.widgets.header import AppHeader
 from foas_tui.widgets.instance_table import InstanceTable
@@ -156,12 +157,12 @@ class MainScreen(Screen):
 
     @on(ProjectTree.JobHighlighted)
     @on(InstanceTable.JobHighlighted)
-    def _job_highlighted(self, event: ProjectTree.JobHighlighted | InstanceTable.JobHighlighted) -> None:
+    def _job_highlighted(self, event: job_messages.JobHighlighted) -> None:
         self._show_job(event.job)
 
     @on(ProjectTree.JobChosen)
     @on(InstanceTable.JobChosen)
-    def _job_chosen(self, event: ProjectTree.JobChosen | InstanceTable.JobChosen) -> None:
+    def _job_chosen(self, event: job_messages.JobChosen) -> None:
         self._show_job(event.job)
         self._drill_into(self.job_pane)
 

@@ -12,13 +12,13 @@ from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowDoesNotExist
 
 from foas_tui.services.formatting import sparkline
 from foas_tui.services.refresh import JobKey, RunRow
 from foas_tui.services.session import JobInfo
+from foas_tui.widgets import job_messages
 from foas_tui.widgets.filter_bar import Matcher
 from foas_tui.widgets.state_style import delay_text, duration, needs_attention, state_text, timestamp
 
@@ -81,15 +81,11 @@ class InstanceTable(DataTable):
         Binding("ctrl+a", "mark_all", "Mark all / none", id="table.mark_all", show=False),
     ]
 
-    class JobHighlighted(Message):
-        def __init__(self, job: JobInfo) -> None:
-            super().__init__()
-            self.job = job
+    class JobHighlighted(job_messages.JobHighlighted):
+        pass
 
-    class JobChosen(Message):
-        def __init__(self, job: JobInfo) -> None:
-            super().__init__()
-            self.job = job
+    class JobChosen(job_messages.JobChosen):
+        pass
 
     def __init__(self, *, clock: Callable[[], float], delay_warn_seconds: float = 180.0, **kwargs: Any) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)

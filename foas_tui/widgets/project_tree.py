@@ -18,6 +18,7 @@ from textual.widgets._tree import TreeNode, _TreeLine
 from foas_tui.services import tree_state
 from foas_tui.services.refresh import JobKey, RunRow
 from foas_tui.services.session import ROOT, FolderContents, JobInfo, ProjectInfo
+from foas_tui.widgets import job_messages
 from foas_tui.widgets.filter_bar import Matcher, parse_filter
 from foas_tui.widgets.state_style import needs_attention, state_glyph, state_style
 
@@ -78,17 +79,11 @@ class ProjectTree(Tree[NodeData]):
             self.folder_path = folder_path
             self.folder_id = folder_id
 
-    class JobHighlighted(Message):
-        def __init__(self, job: JobInfo) -> None:
-            super().__init__()
-            self.job = job
+    class JobHighlighted(job_messages.JobHighlighted):
+        pass
 
-    class JobChosen(Message):
-        """Enter on a job: drill down into the job pane."""
-
-        def __init__(self, job: JobInfo) -> None:
-            super().__init__()
-            self.job = job
+    class JobChosen(job_messages.JobChosen):
+        pass
 
     class Loaded(Message):
         """Nodes were added, opened or closed: the set of jobs on screen changed."""
