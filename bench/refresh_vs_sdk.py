@@ -2,7 +2,7 @@
 
 * one round trip: foas-tui's client, GetProject (the physical limit of any refresh);
 * foas-tui: the app's own refresh (`RefreshScheduler.refresh_once`: BatchGetInstanceRunSummary in chunks
-  of 50 per project and job type, concurrently, with the app's concurrency);
+  of <= 100 names (2,000 characters) per project and job type, concurrently, with the app's concurrency);
 * the official SDK (aliyunsdkcore + aliyunsdkfoas) calling GetInstanceRunSummary job by job, as a script
   would: timed on a sample of jobs and extrapolated to all of them (said so in the output).
 
@@ -29,7 +29,7 @@ from foas_tui.api.signing import Credentials
 from foas_tui.config import AppConfig
 from foas_tui.emulator import DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, EmulatorConfig, create_app
 from foas_tui.services.call_log import CallLog
-from foas_tui.services.refresh import CHUNK_SIZE
+from foas_tui.services.refresh import CHUNK_SIZE, NAMES_BUDGET
 from foas_tui.services.session import Session
 
 REGION = "cn-hangzhou"
@@ -188,7 +188,7 @@ def main() -> int:
           + (" (as shipped: no TCP_NODELAY)" if args.as_shipped else " (listening socket with TCP_NODELAY)"))
     print(f"  one round trip (GetProject, foas-tui client):        {ours['rtt'] * 1000:8.1f} ms (median)")
     print(f"  foas-tui refresh of {len(jobs)} jobs ({ours['calls']} BatchGetInstanceRunSummary calls of <= "
-          f"{CHUNK_SIZE}, concurrency {ours['concurrency']}, as the app sets them):")
+          f"{CHUNK_SIZE} names / {NAMES_BUDGET} characters, concurrency {ours['concurrency']}, as the app sets them):")
     print(f"      steady (median of {args.rounds}):                       {ours['steady'] * 1000:8.1f} ms "
           f"({ours['states']} jobs with a state)")
     print(f"      foas-tui's own CPU per refresh (client process):  {ours['cpu'] * 1000:8.1f} ms")

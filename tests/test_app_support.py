@@ -13,7 +13,7 @@ from foas_tui.config import AppConfig, ClientConfig
 from foas_tui.emulator import FakeClock
 from foas_tui.screens.jump import parse_command
 from foas_tui.services.call_log import CallLog
-from foas_tui.services.refresh import RefreshScheduler, RunRow
+from foas_tui.services.refresh import NAMES_BUDGET, RefreshScheduler, RunRow
 from foas_tui.services.tree_state import TreeState
 from foas_tui.widgets.filter_bar import compile_filter
 
@@ -157,6 +157,43 @@ async def test_refresh_chunks_per_project_and_type_with_bounded_concurrency() ->
     states["s3"] = "FAILED"
     again = await refresher.refresh_once()
     assert again.changed == {("p", "s3")}, "only the row that changed is reported"
+
+
+def test_refresh_chunks_also_by_the_length_of_the_names() -> None:
+    refresher = RefreshScheduler(_FakeClient({}), chunk_size=100)
+    long_names = [f"{'x' * 190}{i:03d}" for i in range(30)]  # 194 characters each: 10 fit in the budget
+    short_names = [f"s{i}" for i in range(150)]
+    refresher.watch([("p", n, "FLINK_STREAM") for n in long_names + short_names])
+    sizes = [len(names) for _, _, names in refresher.batches()]
+    assert sizes[:2] == [10, 10] and sum(sizes) == 180 and max(sizes) == 100
+    for _, _, names in refresher.batches():
+        assert len(",".join(names)) <= NAMES_BUDGET
+
+
+async def test_a_service_that_refuses_big_batches_gets_smaller_ones_and_no_error() -> None:
+    app = make_app(jobs=300)
+    emulator = app.session.emulator
+    emulator.store.max_run_summary_names = 40  # the service in this test caps jobNames (the docs name no cap)
+    jobs = [(p.name, j.name, str(j.job_type)) for p in emulator.store.projects.values() for j in p.jobs.values()]
+    refresher = app.refresher
+    refresher.watch(jobs)
+    result = await refresher.refresh_once()
+    assert result.ok, result.errors
+    assert sum(1 for row in result.rows.values() if row.actual_state) > 200
+    assert 20 <= refresher.chunk_size <= 40  # learned: 100 refused, 50 (or 44) refused, 25 (or 22) answered
+    calls = [r for r in app.session.call_log if r.operation == "BatchGetInstanceRunSummary"]
+    assert any(r.error_code == "InvalidParameter.JobNames" for r in calls)
+    # The next refresh asks at the learned size from the start: nothing is refused.
+    before = len(calls)
+    assert (await refresher.refresh_once()).ok
+    calls = [r for r in app.session.call_log if r.operation == "BatchGetInstanceRunSummary"][before:]
+    assert calls and all(r.ok for r in calls)
+    # A refusal that smaller calls do not cure is reported as before, and teaches nothing.
+    emulator.store.max_run_summary_names = 1
+    learned = refresher.chunk_size
+    result = await refresher.refresh_once()
+    assert not result.ok and result.errors[0].code == "InvalidParameter.JobNames"
+    assert refresher.chunk_size == learned
 
 
 async def test_failed_refresh_keeps_rows_and_reports_stale_until_a_success() -> None:

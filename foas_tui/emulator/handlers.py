@@ -448,6 +448,9 @@ def batch_get_instance_run_summary(call: Call) -> dict[str, Any]:
     project = call.store.project(call.req("projectName"))
     job_type = call.req("jobType").upper()
     names = [n.strip() for n in call.req("jobNames").split(",") if n.strip()]
+    cap = call.store.max_run_summary_names
+    if cap is not None and len(names) > cap:
+        raise bad_request(f"Too many job names: {len(names)}, at most {cap}.", "InvalidParameter.JobNames")
     out = []
     for name in dict.fromkeys(names):
         job = project.jobs.get(name)

@@ -415,6 +415,9 @@ class Store:
         self.step_ms = int(step_seconds * 1000)
         self.region_id = region_id
         self.rng = random.Random(seed)
+        # The real service documents no cap on BatchGetInstanceRunSummary's jobNames; tests set one here to
+        # check that the client copes with a service that has one (a 400 InvalidParameter.JobNames).
+        self.max_run_summary_names: int | None = None
         self.projects: dict[str, Project] = {}
         self.clusters: dict[str, Cluster] = {}
         self.instances: dict[int, Instance] = {}

@@ -7,15 +7,27 @@ after it finished, so refreshes never overlap or pile up.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from foas_tui.api.errors import AuthError, FoasError
+
+log = logging.getLogger(__name__)
+
 JobKey = tuple[str, str]  # (project, job name)
 WatchedJob = tuple[str, str, str]  # (project, job name, job type)
 
-CHUNK_SIZE = 50  # job names per BatchGetInstanceRunSummary call (keeps the query string short)
+# BatchGetInstanceRunSummary takes the job names as one comma-separated query parameter. The API documents
+# no limit, so a call carries at most CHUNK_SIZE names and NAMES_BUDGET characters of them (the URL stays
+# a few KB whatever the names' length). A call the service refuses (400/413/414) is split in two, at most
+# MAX_SPLITS times, and when a smaller call works that size is kept for the next refreshes.
+CHUNK_SIZE = 100
+NAMES_BUDGET = 2000
+MAX_SPLITS = 2
+MIN_SPLIT = 10  # names: a refused call smaller than this is an error, not a size problem
 CONCURRENCY = 4
 PER_JOB_LOOKUP_LIMIT = 8  # up to this many new instances per project: ListInstance per job
 MAX_INSTANCE_LOOKUPS = 2000  # instances read per project when looking up start times in bulk
@@ -101,8 +113,16 @@ class RefreshScheduler:
             groups.setdefault((project, job_type), []).append(job)
         out = []
         for (project, job_type), names in sorted(groups.items()):
-            for i in range(0, len(names), self.chunk_size):
-                out.append((project, job_type, names[i:i + self.chunk_size]))
+            chunk: list[str] = []
+            length = 0
+            for name in names:
+                if chunk and (len(chunk) >= self.chunk_size or length + len(name) + 1 > NAMES_BUDGET):
+                    out.append((project, job_type, chunk))
+                    chunk, length = [], 0
+                chunk.append(name)
+                length += len(name) + 1
+            if chunk:
+                out.append((project, job_type, chunk))
         return out
 
     # --- start times: the run summary has none, ListInstance has ----------------------------------
@@ -172,18 +192,32 @@ class RefreshScheduler:
         fresh: dict[JobKey, RunRow] = {}
         answered: set[JobKey] = set()
 
-        async def one(project: str, job_type: str, names: Sequence[str]) -> None:
+        async def one(project: str, job_type: str, names: Sequence[str], splits: int = 0) -> bool:
             async with limit:
                 try:
                     response = await self.client.batch_get_instance_run_summary(project, list(names), job_type)
                 except Exception as err:  # a failed chunk keeps its old rows; the others still update
-                    errors.append(err)
-                    return
+                    failure: Exception | None = err
+                else:
+                    failure = None
+            if failure is not None:
+                if splits >= MAX_SPLITS or not _too_large(failure, names):
+                    errors.append(failure)
+                    return False
+                half = len(names) // 2
+                done = await asyncio.gather(one(project, job_type, names[:half], splits + 1),
+                                            one(project, job_type, names[half:], splits + 1))
+                if any(done):  # smaller worked: it was the size, so ask for no more from now on
+                    log.info("BatchGetInstanceRunSummary refused %d names (%s); asking for %d at a time",
+                             len(names), getattr(failure, "code", failure), half)
+                    self.chunk_size = min(self.chunk_size, half)
+                return all(done)
             answered.update((project, n) for n in names)
             for summary in response.run_summaries:
                 row = _row(project, job_type, summary, self.start_times)
                 if row.key in watched:
                     fresh[row.key] = row
+            return True
 
         try:
             await asyncio.gather(*(one(p, t, names) for p, t, names in self.batches()))
@@ -219,6 +253,12 @@ class RefreshScheduler:
             self.last_success_at = finished
         self.generation += 1
         return RefreshResult(dict(self.rows), changed, removed, errors, started, finished, self.generation)
+
+
+def _too_large(err: Exception, names: Sequence[str]) -> bool:
+    """A refusal that may mean "too many names": 400/413/414 on a call big enough to split."""
+    return (len(names) >= MIN_SPLIT and isinstance(err, FoasError) and err.status in (400, 413, 414)
+            and not isinstance(err, AuthError))
 
 
 def _int(value: Any) -> int | None:
