@@ -51,11 +51,6 @@ ADAPTERS: dict[str, list[tuple[str, list[tuple[str, int, str, str]]]]] = {
         (r"RSS at (\d+) jobs: (\d+) MB = ([\d.]+)x",
          [("tree_rss_10000_jobs", 2, "MB", "< 150"), ("tree_rss_vs_64_jobs", 3, "x", "")]),
     ],
-    "tui_idle_cpu": [
-        (r"baseline \(bare Textual app, idle\): .* = ([\d.]+)%", [("idle_cpu_bare_textual", 1, "%", "")]),
-        (r"foas-tui --demo .* = ([\d.]+)%", [("idle_cpu", 1, "%", "< 2")]),
-        (r"ratio ([\d.]+)x the bare app", [("idle_cpu_vs_bare", 1, "x", "")]),
-    ],
     "exceptions_viewer": [
         (r"baseline json\.loads .*: (\d+) ms", [("exceptions_json_loads_10mb", 1, "ms", "")]),
         (r"open_ms: cold\s+(\d+) ms · warm\s+(\d+) ms \(x\s*([\d.]+)",
