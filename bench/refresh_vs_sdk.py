@@ -36,26 +36,13 @@ REGION = "cn-hangzhou"
 ROOT = Path(__file__).resolve().parent.parent
 
 # The emulator process: `foas-tui emulator` (emulator.server.serve) with the latency knob, on a free port.
+# (Its listening socket says IPPROTO_TCP, so asyncio sets TCP_NODELAY on every connection: no 40 ms wait
+# for a delayed ACK on kept-alive connections.)
 EMULATOR = r"""
-import socket, sys
+import sys
 from foas_tui.emulator import server
 
-def bind_with_nodelay(host, port):
-    # emulator.server._bind with proto=IPPROTO_TCP: asyncio sets TCP_NODELAY on accepted sockets only when
-    # the listening socket says so; without it every keep-alive answer (headers, then body) waits ~40 ms
-    # for a delayed ACK (Nagle), which would dwarf the 20 ms under test. Reported to the emulator's owner.
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(128)
-    sock.set_inheritable(True)
-    return sock
-
-jobs, latency, as_shipped = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3] == "as-shipped"
-if not as_shipped:
-    server._bind = bind_with_nodelay
-server.serve("127.0.0.1", 0, jobs=jobs, seed=7, latency_ms=latency)
+server.serve("127.0.0.1", 0, jobs=int(sys.argv[1]), seed=7, latency_ms=float(sys.argv[2]))
 """
 
 
@@ -67,10 +54,10 @@ def result(name: str, value: float, unit: str, goal: str = "") -> None:
 class EmulatorProcess:
     """The emulator in a child process; `endpoint` once it listens."""
 
-    def __init__(self, jobs: int, latency_ms: float, as_shipped: bool) -> None:
+    def __init__(self, jobs: int, latency_ms: float) -> None:
         env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", EMULATOR, str(jobs), str(latency_ms), "as-shipped" if as_shipped else "nodelay"],
+            [sys.executable, "-c", EMULATOR, str(jobs), str(latency_ms)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
@@ -169,13 +156,11 @@ def main() -> int:
     parser.add_argument("--sample", type=int, default=100, help="jobs the SDK loop really calls (then extrapolated)")
     parser.add_argument("--latency-ms", type=float, default=20.0)
     parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--as-shipped", action="store_true",
-                        help="keep emulator.server's own socket (no TCP_NODELAY: +40 ms per keep-alive request)")
     args = parser.parse_args()
 
     emulator = create_app(EmulatorConfig(jobs=args.jobs, seed=7))  # the same demo data as the server's
     jobs = watched_jobs(emulator)
-    with EmulatorProcess(args.jobs, args.latency_ms, args.as_shipped) as server:
+    with EmulatorProcess(args.jobs, args.latency_ms) as server:
         ours = asyncio.run(measure_foas_tui(server.endpoint, jobs, args.rounds))
         step = max(1, len(jobs) // args.sample)
         sdk = measure_sdk(server.netloc, jobs[::step][: args.sample])
@@ -184,8 +169,7 @@ def main() -> int:
     speedup = sdk_total / ours["steady"]
     versus_rtt = ours["steady"] / ours["rtt"]
     print(f"emulator process on a loopback port, {args.latency_ms:g} ms latency injected per request, "
-          f"{len(jobs)} jobs in {len(emulator.store.projects)} projects"
-          + (" (as shipped: no TCP_NODELAY)" if args.as_shipped else " (listening socket with TCP_NODELAY)"))
+          f"{len(jobs)} jobs in {len(emulator.store.projects)} projects")
     print(f"  one round trip (GetProject, foas-tui client):        {ours['rtt'] * 1000:8.1f} ms (median)")
     print(f"  foas-tui refresh of {len(jobs)} jobs ({ours['calls']} BatchGetInstanceRunSummary calls of <= "
           f"{CHUNK_SIZE} names / {NAMES_BUDGET} characters, concurrency {ours['concurrency']}, as the app sets them):")

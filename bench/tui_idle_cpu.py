@@ -106,7 +106,7 @@ def main() -> int:
         print(f"baseline (bare Textual app, idle): {base['cpu']:.2f} s CPU in {base['wall']:.1f} s = {b:.2f}%")
         result("idle_cpu_bare_textual", b, "%")
         for jobs in args.jobs:
-            with EmulatorProcess(jobs, 0.0, as_shipped=False) as emulator:
+            with EmulatorProcess(jobs, 0.0) as emulator:
                 alone = run("remote", args.seconds, jobs, args.interval, env, emulator.endpoint)
             demo = run("demo", args.seconds, jobs, args.interval, env)
             a, d = percent(alone), percent(demo)
