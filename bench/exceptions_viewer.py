@@ -15,6 +15,7 @@ import time
 from types import SimpleNamespace
 
 import httpx
+from _common import result
 from textual.app import App
 
 from foas_tui.api.client import FoasClient
@@ -164,6 +165,12 @@ def main() -> None:
         verdict = "" if goal is None else ("  OK" if median < goal else f"  OVER the {goal} ms goal")
         print(f"{name:>18}: cold {cold[name]:6.0f} ms · warm {median:6.0f} ms (x{median / baseline:4.1f} "
               f"json.loads; {', '.join(f'{v:.0f}' for v in values)}){verdict}")
+    result("exceptions_json_loads_10mb", baseline, "ms")
+    for name, figure, goal in (("open_ms", "exceptions_open_10mb", "< 1000"),
+                               ("search_ms", "exceptions_search", "< 200"),
+                               ("next_ms", "exceptions_next_match", "< 200")):
+        result(figure, statistics.median(r[name] for r in warm), "ms", goal)
+    result("exceptions_open_vs_json_loads", statistics.median(r["open_ms"] for r in warm) / baseline, "x")
     print(f"matches for {args.query!r}: {rounds[0]['matches']:.0f}; display rows after n: {rounds[0]['rows']:.0f}")
     print("open = push_screen → first frame painted with the data (HTTP via MockTransport, models, parse, "
           "layout);\nsearch/next = keystroke → first frame painted after the match moved; max_stall = longest "

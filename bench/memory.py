@@ -12,11 +12,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from _common import EmulatorProcess, result
 
 ROOT = Path(__file__).resolve().parent.parent
 GOAL_MB = 150.0  # for the app at 10,000 jobs (the same budget as bench/tui_filter.py's tree)
@@ -104,17 +105,6 @@ def child(mode: str, jobs: int, endpoint: str, env: dict[str, str]) -> dict[str,
     return result
 
 
-def emulator(jobs: int, env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen([sys.executable, "-m", "foas_tui", "emulator", "--port", "0", "--jobs", str(jobs)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    assert proc.stdout is not None
-    match = re.search(r"listening on (http://\S+)", proc.stdout.readline())
-    if not match:
-        proc.kill()
-        raise SystemExit("the emulator did not start")
-    return proc, match.group(1)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, nargs="+", default=[1000, 10000])
@@ -124,24 +114,19 @@ def main() -> int:
                "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
         bare = child("bare", 0, "", env)
         print(f"baseline (bare Textual app, headless): RSS {bare['VmRSS']:.0f} MB (peak {bare['VmHWM']:.0f} MB)")
-        print(f"RESULT memory_bare_textual {bare['VmRSS']:.1f} MB")
+        result("memory_bare_textual", bare["VmRSS"], "MB")
         for jobs in args.jobs:
-            proc, endpoint = emulator(jobs, env)
-            try:
-                app = child("app", jobs, endpoint, env)
-            finally:
-                proc.terminate()
-                proc.wait(timeout=10)
+            with EmulatorProcess(jobs, env=env) as emulator:
+                app = child("app", jobs, emulator.endpoint, env)
             demo = child("demo", jobs, "", env)
             for what, r in (("foas-tui, emulator in another process", app),
                             ("foas-tui --demo (emulator inside)", demo)):
                 print(f"{what}, {jobs} jobs: RSS {r['VmRSS']:.0f} MB (peak {r['VmHWM']:.0f} MB) = "
                       f"{r['VmRSS'] / bare['VmRSS']:.2f}x the bare app; {r['rows']} jobs in the live table, "
                       f"first refresh after {r['seconds']:.1f} s")
-            goal = f" goal <= {GOAL_MB:g}" if jobs == 10000 else ""
-            print(f"RESULT memory_app_{jobs}_jobs {app['VmRSS']:.1f} MB{goal}")
-            print(f"RESULT memory_app_{jobs}_jobs_vs_bare {app['VmRSS'] / bare['VmRSS']:.3f} x")
-            print(f"RESULT memory_demo_{jobs}_jobs {demo['VmRSS']:.1f} MB")
+            result(f"memory_app_{jobs}_jobs", app["VmRSS"], "MB", f"<= {GOAL_MB:g}" if jobs == 10000 else "")
+            result(f"memory_app_{jobs}_jobs_vs_bare", app["VmRSS"] / bare["VmRSS"], "x")
+            result(f"memory_demo_{jobs}_jobs", demo["VmRSS"], "MB")
     return 0
 
 

@@ -15,14 +15,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import re
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from _common import EmulatorProcess, result
 
 from foas_tui.api.client import FoasClient
 from foas_tui.api.signing import Credentials
@@ -34,50 +32,6 @@ from foas_tui.services.session import Session
 
 REGION = "cn-hangzhou"
 ROOT = Path(__file__).resolve().parent.parent
-
-# The emulator process: `foas-tui emulator` (emulator.server.serve) with the latency knob, on a free port.
-# (Its listening socket says IPPROTO_TCP, so asyncio sets TCP_NODELAY on every connection: no 40 ms wait
-# for a delayed ACK on kept-alive connections.)
-EMULATOR = r"""
-import sys
-from foas_tui.emulator import server
-
-server.serve("127.0.0.1", 0, jobs=int(sys.argv[1]), seed=7, latency_ms=float(sys.argv[2]))
-"""
-
-
-def result(name: str, value: float, unit: str, goal: str = "") -> None:
-    """The machine-readable line bench/run_all.py collects (see bench/run_all.py for the convention)."""
-    print(f"RESULT {name} {value:.6g} {unit}" + (f" goal {goal}" if goal else ""))
-
-
-class EmulatorProcess:
-    """The emulator in a child process; `endpoint` once it listens."""
-
-    def __init__(self, jobs: int, latency_ms: float) -> None:
-        env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", EMULATOR, str(jobs), str(latency_ms)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        match = re.search(r"listening on (http://\S+)", line)
-        if not match:
-            self.proc.kill()
-            raise SystemExit(f"the emulator did not start: {line}{self.proc.stderr.read() if self.proc.stderr else ''}")
-        self.endpoint = match.group(1)
-        self.netloc = self.endpoint.removeprefix("http://")
-
-    def __enter__(self) -> EmulatorProcess:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-
 
 def watched_jobs(emulator: Any) -> list[tuple[str, str, str]]:
     jobs = []

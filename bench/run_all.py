@@ -5,7 +5,6 @@ Convention: besides its human output, a bench prints one line per key figure,
     RESULT <name> <value> <unit> [goal <op> <target>]      e.g.  RESULT refresh_vs_round_trip 3.2 x goal <= 5
 
 (<op> is one of < <= > >=; a ratio has unit `x` and is measured against its baseline in the same run).
-For benches that do not print RESULT lines yet, ADAPTERS below read the figures from their human output.
 
 Usage: python bench/run_all.py [--quick] [--only NAME ...] [--skip NAME ...] [--markdown bench/RESULTS.md]
 """
@@ -38,29 +37,6 @@ QUICK_ARGS: dict[str, list[str]] = {
     "memory": ["--jobs", "1000", "10000"],
 }
 
-# name -> [(pattern, [(result name, group, unit, goal or "")])]: figures from benches without RESULT lines.
-ADAPTERS: dict[str, list[tuple[str, list[tuple[str, int, str, str]]]]] = {
-    "tui_startup": [
-        (r"baseline `import textual.app`: median (\d+) ms", [("import_textual_app", 1, "ms", "")]),
-        (r"to first frame: median (\d+) ms", [("startup_first_frame", 1, "ms", "")]),
-        (r"ratio ([\d.]+)x \(goal <= ([\d.]+)x\)", [("startup_vs_import_textual", 1, "x", "<= 2.5")]),
-    ],
-    "tui_filter": [
-        (r"keystroke at (\d+) jobs: ([\d.]+) ms = ([\d.]+)x",
-         [("filter_keystroke_10000_jobs", 2, "ms", "< 50"), ("filter_keystroke_vs_64_jobs", 3, "x", "")]),
-        (r"RSS at (\d+) jobs: (\d+) MB = ([\d.]+)x",
-         [("tree_rss_10000_jobs", 2, "MB", "< 150"), ("tree_rss_vs_64_jobs", 3, "x", "")]),
-    ],
-    "exceptions_viewer": [
-        (r"baseline json\.loads .*: (\d+) ms", [("exceptions_json_loads_10mb", 1, "ms", "")]),
-        (r"open_ms: cold\s+(\d+) ms · warm\s+(\d+) ms \(x\s*([\d.]+)",
-         [("exceptions_open_10mb", 2, "ms", "< 1000"), ("exceptions_open_vs_json_loads", 3, "x", "")]),
-        (r"search_ms: cold\s+(\d+) ms · warm\s+(\d+) ms", [("exceptions_search", 2, "ms", "< 200")]),
-        (r"next_ms: cold\s+(\d+) ms · warm\s+(\d+) ms", [("exceptions_next_match", 2, "ms", "< 200")]),
-    ],
-}
-
-
 @dataclass
 class Figure:
     bench: str
@@ -68,7 +44,6 @@ class Figure:
     value: float
     unit: str
     goal: str = ""  # e.g. "<= 5"
-    source: str = "RESULT"  # or "parsed" (an adapter read the human output)
 
     @property
     def verdict(self) -> str:
@@ -85,13 +60,6 @@ def parse(bench: str, output: str) -> list[Figure]:
         if match:
             name, value, unit, op, target = match.groups()
             figures.append(Figure(bench, name, float(value), unit, f"{op} {target}" if op else ""))
-    if figures:
-        return figures
-    for pattern, fields in ADAPTERS.get(bench, []):
-        match = re.search(pattern, output)
-        if match:
-            for name, group, unit, goal in fields:
-                figures.append(Figure(bench, name, float(match.group(group)), unit, goal, "parsed"))
     return figures
 
 
@@ -112,7 +80,7 @@ def table(figures: list[Figure], failures: dict[str, str]) -> list[str]:
     rows = [("bench", "figure", "value", "unit", "goal", "")]
     for f in figures:
         value = f"{f.value:.3g}" if abs(f.value) < 100 else f"{f.value:.0f}"
-        rows.append((f.bench, f.name + (" *" if f.source == "parsed" else ""), value, f.unit, f.goal, f.verdict))
+        rows.append((f.bench, f.name, value, f.unit, f.goal, f.verdict))
     for bench, why in failures.items():
         rows.append((bench, why, "", "", "", "FAILED"))
     widths = [max(len(row[i]) for row in rows) for i in range(6)]
@@ -167,12 +135,11 @@ def main() -> int:
             last = output.strip().splitlines()[-1][:80] if output.strip() else ""
             failures[bench.stem] = f"exit status {code}: {last}"
         elif not found:
-            failures[bench.stem] = "no RESULT lines and no adapter matched"
+            failures[bench.stem] = "printed no RESULT lines"
         print(f"  {bench.stem}: {len(found)} figure(s) in {seconds:.0f} s", file=sys.stderr, flush=True)
     lines = table(figures, failures)
     print("\n".join(lines))
-    print("(* = read from the bench's human output by an adapter in bench/run_all.py; x = ratio to the bench's "
-          "own baseline, measured in the same run)")
+    print("(x = ratio to the bench's own baseline, measured in the same run)")
     if args.markdown:
         write_markdown(Path(args.markdown), lines, args.quick)
     missed = [f for f in figures if f.verdict == "MISSED"]

@@ -16,6 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from _common import result
+
 ROOT = Path(__file__).resolve().parent.parent
 
 CHILD = r"""
@@ -139,6 +141,10 @@ def main() -> int:
           f"(goal < 50 ms): {'OK' if k_big < 50 else 'OVER BUDGET'}")
     print(f"RSS at {big['jobs']} jobs: {big['rss_end_mb']:.0f} MB = {big['rss_end_mb'] / base['rss_end_mb']:.2f}x "
           f"the 64-job tree (goal < 150 MB): {'OK' if big['rss_end_mb'] < 150 else 'OVER BUDGET'}")
+    result(f"filter_keystroke_{big['jobs']}_jobs", k_big, "ms", "< 50")
+    result("filter_keystroke_vs_64_jobs", k_big / k_base, "x")
+    result(f"tree_rss_{big['jobs']}_jobs", big["rss_end_mb"], "MB", "< 150")
+    result("tree_rss_vs_64_jobs", big["rss_end_mb"] / base["rss_end_mb"], "x")
     return 0
 
 

@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from refresh_vs_sdk import EmulatorProcess, result
+from _common import EmulatorProcess, result
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,6 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _common import result
+
 ROOT = Path(__file__).resolve().parent.parent
 
 CHILD = r"""
@@ -78,6 +80,9 @@ def main() -> int:
           f"(runs: {', '.join(f'{x*1000:.0f}' for x in app)})")
     ratio = a / b
     print(f"ratio {ratio:.2f}x (goal <= 2.5x): {'OK' if ratio <= 2.5 else 'OVER BUDGET'}")
+    result("import_textual_app", b * 1000, "ms")
+    result("startup_first_frame", a * 1000, "ms")
+    result("startup_vs_import_textual", ratio, "x", "<= 2.5")
     return 0
 
 
