@@ -59,3 +59,27 @@ async def test_trend_rounds_never_overlap() -> None:
         await wait_for(pilot, lambda: main.trend_rounds > rounds and main.trends_idle, what="the asked-for rounds")
         assert main.trend_rounds - rounds <= 2
         assert main._trend_timer is not None  # the next regular round is armed
+
+
+async def test_rows_paged_into_view_get_their_sparklines_at_once_not_next_minute() -> None:
+    app = make_app(jobs=1000)  # 347 jobs in the first project: more running jobs than one round fetches
+    async with app.run_test(size=(160, 40)) as pilot:
+        await ready(pilot)
+        main = app.main_screen
+        await wait_for(pilot, lambda: main.trends_idle, what="the first trend round")
+        live = main.live
+
+        def drawn(keys: set) -> set:  # noqa: ANN001
+            cells = _trend_cells(app)
+            return {key for key in keys if any(ch in SPARK_BLOCKS for ch in cells[key])}
+
+        top = main._running_on_screen()
+        assert top and drawn(top) == top  # the first round served the rows on screen first
+        assert len(live.running_stream_jobs()) > main._trend_cache.per_cycle
+        live.focus()
+        await pilot.press("G")  # the cursor to the last row: other rows on screen, never fetched
+        await wait_for(pilot, lambda: not (main._running_on_screen() & top), what="the bottom rows on screen")
+        bottom = main._running_on_screen()
+        assert bottom
+        # No timer is due for a minute (the frozen clock never moves): only the new rows on screen call for it.
+        await wait_for(pilot, lambda: drawn(bottom) == bottom, what="sparklines for the rows paged into view")

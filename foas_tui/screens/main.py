@@ -159,6 +159,18 @@ class MainScreen(Screen):
     @on(InstanceTable.JobHighlighted)
     def _job_highlighted(self, event: job_messages.JobHighlighted) -> None:
         self._show_job(event.job)
+        if isinstance(event, InstanceTable.JobHighlighted):
+            self._trends_for_new_rows()
+
+    def _trends_for_new_rows(self) -> None:
+        """Rows that just came on screen (the cursor paged down) get their sparkline now, not next minute."""
+        cache = self._trend_cache
+        if cache is not None and not self._trend_running and cache.never_fetched(self._running_on_screen()):
+            self.request_trends()
+
+    def _running_on_screen(self) -> set[tuple[str, str]]:
+        on_screen = self.live.viewport_keys()
+        return {job.key for job in self.live.running_stream_jobs() if job.key in on_screen}
 
     @on(ProjectTree.JobChosen)
     @on(InstanceTable.JobChosen)
@@ -285,7 +297,7 @@ class MainScreen(Screen):
                 self._trend_cache = DelayTrendCache(ttl_s=TREND_INTERVAL_S * 0.9, now=self.foas.clock)
             self._trend_seen.update(job.key for job in jobs)
             if jobs:
-                trends = await self._trend_cache.refresh(self.foas.session.client, jobs)
+                trends = await self._trend_cache.refresh(self.foas.session.client, jobs, self.live.viewport_keys())
                 self.live.set_trends(trends)
         except Exception:  # best effort: a failed round leaves the column as it is
             pass

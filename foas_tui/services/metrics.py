@@ -10,7 +10,7 @@ import asyncio
 import json
 import math
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -235,15 +235,22 @@ class DelayTrendCache:
     def get(self, key: tuple[str, str]) -> list[float]:
         return self._trends.get(key, [])
 
-    def due(self, jobs: Iterable[Any]) -> list[Any]:
+    def due(self, jobs: Iterable[Any], first: Collection[tuple[str, str]] = ()) -> list[Any]:
+        """Up to `per_cycle` jobs older than the TTL: those in `first` (on screen), then the stalest."""
         now = self.now()
-        stale = [j for j in jobs if now - self._fetched.get((j.project, j.job_name), 0.0) >= self.ttl_s]
-        stale.sort(key=lambda j: self._fetched.get((j.project, j.job_name), 0.0))
+        fetched = self._fetched
+        stale = [j for j in jobs if now - fetched.get((j.project, j.job_name), 0.0) >= self.ttl_s]
+        stale.sort(key=lambda j: ((j.project, j.job_name) not in first, fetched.get((j.project, j.job_name), 0.0)))
         return stale[: self.per_cycle]
 
-    async def refresh(self, client: FoasClient, jobs: Iterable[Any]) -> dict[tuple[str, str], list[float]]:
+    def never_fetched(self, keys: Iterable[tuple[str, str]]) -> bool:
+        """Whether any of these jobs was never asked for (a row that just came on screen)."""
+        return any(key not in self._fetched for key in keys)
+
+    async def refresh(self, client: FoasClient, jobs: Iterable[Any],
+                      first: Collection[tuple[str, str]] = ()) -> dict[tuple[str, str], list[float]]:
         jobs = list(jobs)
-        due = self.due(jobs)
+        due = self.due(jobs, first)
         if due:
             fetched = await delay_trends(client, due, window_s=self.window_s, concurrency=self.concurrency,
                                          now=self.now)

@@ -149,6 +149,13 @@ class InstanceTable(DataTable):
                 out.append(job)
         return out
 
+    def viewport_keys(self) -> set[JobKey]:
+        """The jobs whose rows are on screen now (what the operator is looking at)."""
+        height = max(1, self.scrollable_content_region.height - self.header_height)
+        first = max(0, int(self.scroll_y))
+        on_screen = {row.key.value for row in self.ordered_rows[first:first + height]}
+        return {key for key in self._shown if row_key(key) in on_screen}
+
     def set_filter(self, text: str, matcher: Matcher | None) -> None:
         self.filter_text = text if matcher else ""
         self.matcher = matcher
