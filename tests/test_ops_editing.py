@@ -51,6 +51,30 @@ async def test_draft_survives_a_crash_and_is_offered_back(monkeypatch) -> None:
         assert mutating_calls(app) == []
 
 
+async def test_what_editor_wrote_before_the_app_died_is_offered_back(monkeypatch) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        target = sql_job(app)
+        original = job(app, *target).code
+    # The app died while $EDITOR was open (a dropped SSH session); the editor had written the file.
+    store = DraftStore()
+    key = DraftKey("demo", *target)
+    scratch = store.scratch_path(key)
+    scratch.parent.mkdir(parents=True, exist_ok=True)
+    scratch.write_text(original + "\n-- typed in vim before the link dropped", encoding="utf-8")
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        offer = await open_editor(pilot, monkeypatch)
+        assert isinstance(offer, ChoiceScreen) and offer.title_text == "Recover unsaved draft?"
+        assert not scratch.exists()  # it is a draft now (and stays one until saved or discarded)
+        assert store.load(key).base_text == original
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, CodeEditorScreen))
+        assert app.screen.query_one("#editor-area").text.endswith("-- typed in vim before the link dropped")
+        assert mutating_calls(app) == []
+
+
 async def test_saving_over_a_remote_change_shows_the_conflict(monkeypatch) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:

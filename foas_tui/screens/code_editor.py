@@ -56,6 +56,7 @@ async def open_edit(app: App[Any], store: DraftStore, profile: str, sel: Selecti
         app.report_error(err, f"reading {sel.job_name}")  # type: ignore[attr-defined]
         return None
     key = DraftKey(profile, sel.project, sel.job_name, kind)
+    store.adopt_scratch(key, remote, modify_time)  # left by $EDITOR when the last session died mid-edit
     draft = store.load(key)
     if draft is None or draft.text == remote:
         if draft is not None:
@@ -174,12 +175,14 @@ def editor_command() -> list[str]:
     return shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
 
 
-async def run_external_editor(app: App[Any], store: DraftStore, edit: EditSession, suffix: str = ".sql"
-                              ) -> str | None:
-    """Suspend the app, edit the text in $VISUAL/$EDITOR; the new text, or None if nothing came back."""
-    scratch = store.root / "editing"
-    scratch.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = scratch / f"{edit.key.filename().removesuffix('.json')}{suffix}"
+async def run_external_editor(app: App[Any], store: DraftStore, edit: EditSession) -> str | None:
+    """Suspend the app, edit the text in $VISUAL/$EDITOR; the new text, or None if nothing came back.
+
+    Should the app die meanwhile, what the editor wrote stays in the scratch file and is offered back as a
+    draft the next time this job is edited (`DraftStore.adopt_scratch`).
+    """
+    path = store.scratch_path(edit.key)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     path.write_text(edit.text, encoding="utf-8")
     os.chmod(path, 0o600)
     command = [*editor_command(), str(path)]
@@ -285,7 +288,7 @@ class CodeEditorScreen(ModalScreen[None]):
     @work(exclusive=True, group="ops-editor", exit_on_error=False)
     async def _external(self) -> None:
         try:
-            text = await run_external_editor(self.app, self.store, self.edit, suffix=_suffix(self.edit))
+            text = await run_external_editor(self.app, self.store, self.edit)
         except Exception as err:
             self.app.report_error(err, "external editor")  # type: ignore[attr-defined]
             return
@@ -315,6 +318,3 @@ class CodeEditorScreen(ModalScreen[None]):
                 self.notify(f"changes discarded; a copy is kept at {backup}", timeout=6, markup=False)
             self.dismiss(None)
 
-
-def _suffix(edit: EditSession) -> str:
-    return ".properties" if edit.key.kind == "properties" else ".sql"

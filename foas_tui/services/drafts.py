@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from foas_tui.api.client import FoasClient
 
 DRAFTS_DIR = "drafts"
+SCRATCH_DIR = "editing"  # the files $EDITOR edits, next to the drafts
+SCRATCH_SUFFIX = {"code": ".sql", "properties": ".properties"}  # so the editor picks its syntax mode
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
 
@@ -89,6 +91,33 @@ class DraftStore:
 
     def discard(self, key: DraftKey) -> None:
         self.path(key).unlink(missing_ok=True)
+
+    def scratch_path(self, key: DraftKey) -> Path:
+        """The file `$EDITOR` edits for this key (written before the editor starts, removed after)."""
+        return self.root / SCRATCH_DIR / f"{key.filename().removesuffix('.json')}{SCRATCH_SUFFIX[key.kind]}"
+
+    def adopt_scratch(self, key: DraftKey, remote_text: str, remote_modify_time: int | None) -> Draft | None:
+        """Turn a file left behind by `$EDITOR` into the draft, and remove it.
+
+        It is left when the app died while the editor was open (a dropped SSH session): whatever the editor
+        wrote to it then becomes the draft, with the existing draft's base (or the remote text as base),
+        and is offered back like any draft. Returns the draft, or None when there was no such file.
+        """
+        path = self.scratch_path(key)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        except (OSError, UnicodeDecodeError):
+            return None  # unreadable: left where it is for the operator to look at
+        draft = self.load(key)
+        current = draft.text if draft is not None else remote_text
+        if text != current:
+            base_text, base_time = ((draft.base_text, draft.base_modify_time) if draft is not None
+                                    else (remote_text, remote_modify_time))
+            draft = self.save(key, text, base_text, base_time)
+        path.unlink(missing_ok=True)
+        return draft
 
     def backup(self, key: DraftKey, text: str) -> Path:
         """Keep a copy of text the operator chose to throw away (e.g. "take theirs"): nothing is ever lost."""
