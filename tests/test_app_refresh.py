@@ -135,3 +135,47 @@ async def test_refresh_requests_never_overlap_or_pile_up_and_p_pauses() -> None:
         generation = app.refresher.generation
         await pilot.press("p")
         await wait_for(pilot, lambda: app.refresher.generation > generation, what="a refresh on resume")
+
+
+def _painted_line(app, job_name: str) -> str:
+    """The live table's line for this job as it is painted (not the table's data)."""
+    return _painted(app, job_name)[1]
+
+
+def _painted(app, job_name: str) -> tuple[int, str]:
+    live = app.main_screen.live
+    for y in range(live.size.height):
+        text = live.render_line(y).text
+        if job_name in text:
+            return y, text
+    raise AssertionError(f"{job_name} is not on screen")
+
+
+async def test_a_changed_cell_is_painted_anew_and_the_others_come_from_the_render_cache() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot)
+        main = app.main_screen
+        rows = app.refresher.rows
+        target = next(k for k in main.live.jobs if rows[k].actual_state == "RUNNING")
+        assert "RUNNING" in _painted_line(app, target[1])
+        await app.session.client.modify_instance_state(target[0], target[1], rows[target].instance_id, "PAUSED")
+        app.session.emulator.clock.advance(30)
+        await refreshed(pilot)
+        await pilot.pause()
+        line = _painted_line(app, target[1])
+        assert "PAUSED" in line and "RUNNING" not in line
+        # Sorted by state, the rows move: each is painted at its new place with its own cells.
+        await pilot.press("tab", "o")
+        await pilot.pause()
+        on_screen = main.live.viewport_keys()
+        assert len(on_screen) >= 8
+        for key in on_screen:
+            line = _painted_line(app, key[1])
+            assert rows[key].actual_state in line, (key, line)
+        # A click lands on the job painted there (each cell carries its row's index for the mouse).
+        clicked = sorted(on_screen)[len(on_screen) // 2]
+        y, _ = _painted(app, clicked[1])
+        await pilot.click("#live", offset=(4, y + 1))  # (+1: the border above the content)
+        await pilot.pause()
+        assert main.live.cursor_job_key() == clicked

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_app_support import make_app, ready, wait_for
+from test_app_support import frame_settled, make_app, ready, wait_for
 
 
 async def settled(pilot: Any) -> None:
@@ -22,7 +22,7 @@ async def settled(pilot: Any) -> None:
     await wait_for(pilot, lambda: not any(w.is_running for w in app.workers), what="idle workers")
     await pilot.pause()
     await pilot.wait_for_scheduled_animations()
-    await pilot.pause()
+    await frame_settled(pilot)
 
 
 def test_main_screen_120x36(snap_compare) -> None:

@@ -53,6 +53,24 @@ async def ready(pilot: Any) -> FoasApp:
     return app
 
 
+async def frame_settled(pilot: Any, timeout: float = 10.0, quiet: int = 3) -> None:
+    """Wait until the screen renders the same frame `quiet` times in a row, 50 ms apart.
+
+    Data being in is not enough for a snapshot under load: a late layout pass (a scrollbar appearing
+    when a pane's text grew) can still change the frame after every worker is done.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    previous, same = None, 0
+    while same < quiet:
+        await pilot.pause(0.05)
+        frame = pilot.app.export_screenshot()
+        same = same + 1 if frame == previous else 0
+        previous = frame
+        if loop.time() > deadline:
+            raise AssertionError("the screen never settled: it keeps changing")
+
+
 async def refreshed(pilot: Any) -> None:
     """Ask for a refresh and wait until it completed (and was applied)."""
     app: FoasApp = pilot.app

@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from test_app_support import frame_settled
 from textual.app import App
 from textual.screen import Screen
+from textual.widgets import TextArea
 
 from foas_tui.api import errors
 from foas_tui.screens.bulk_summary import BulkSummaryScreen
@@ -64,7 +66,12 @@ def test_code_editor(snap_compare, tmp_path) -> None:
         edit.text = SQL.replace("SUM(amount)", "SUM(amount) AS gmv")
         return CodeEditorScreen(edit, sel("dws_gmv_1min"), store)
 
-    assert snap_compare(Host(make), terminal_size=SIZE)
+    async def steady_cursor(pilot) -> None:  # noqa: ANN001
+        for area in pilot.app.screen.query(TextArea):
+            area.cursor_blink = False  # a blinking cursor is on in one frame and off in the next
+        await frame_settled(pilot)
+
+    assert snap_compare(Host(make), terminal_size=SIZE, run_before=steady_cursor)
 
 
 def test_start_form(snap_compare) -> None:

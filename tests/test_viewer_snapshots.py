@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from test_app_support import frame_settled
 from test_viewers_support import ViewerApp, until, utc  # noqa: F401  (utc is a fixture)
 from textual.screen import Screen
 
@@ -24,7 +25,7 @@ def showing(app: ViewerApp, make: Callable[[], Screen], ready: Callable[[Screen]
         screen.auto_refresh = False  # type: ignore[attr-defined]  # one deterministic frame
         await app.push_screen(screen)
         await until(pilot, lambda: ready(screen))
-        await pilot.pause()
+        await frame_settled(pilot)
 
     return run_before
 
