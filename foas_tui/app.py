@@ -60,6 +60,7 @@ CORE_BINDINGS: list[BindingType] = [
     Binding("p", "toggle_pause", "Pause", id="app.pause"),
     Binding("L", "command_log", "Log", id="app.command_log"),
     Binding("T", "change_theme", "Theme", id="app.theme", show=False),
+    Binding("ctrl+r", "toggle_read_only", "Read-only on/off", id="app.read_only", show=False),
     Binding("q", "quit", "Quit", id="app.quit"),
     Binding("ctrl+c", "quit", "Quit", id="app.quit_ctrl_c", show=False, priority=True),
 ]
@@ -345,6 +346,37 @@ class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
         if self._main is not None:
             self._main.update_status()
 
+    def action_toggle_read_only(self) -> None:
+        """Read-only at once; changes allowed again only after a confirmation naming the account."""
+        if not self.session.read_only:
+            self._set_read_only(True)
+            self.notify("read-only: no request that changes anything will be sent (ctrl+r to allow changes)",
+                        title="Read-only", timeout=5)
+        else:
+            self._allow_changes_worker()
+
+    @work(group="read-only", exclusive=True, exit_on_error=False)
+    async def _allow_changes_worker(self) -> None:
+        from foas_tui.screens.confirm import ConfirmScreen
+
+        session = self.session
+        where = f"profile {session.profile_name}, region {session.region_id}, {session.endpoint}"
+        allowed = await self.push_screen_wait(ConfirmScreen(
+            "Allow changes?", f"Start, stop, edit, delete ... will act on real jobs again ({where}).",
+            notes=["ctrl+r switches back to read-only at any time."], confirm_label="Allow changes"))
+        if allowed and session.read_only:
+            self._set_read_only(False)
+            self.notify(f"changes allowed on {session.profile_name}", title="Read-write", severity="warning",
+                        timeout=5, markup=False)
+
+    def _set_read_only(self, read_only: bool) -> None:
+        self.session.read_only = read_only
+        self.session.client.read_only = read_only  # the client refuses mutating calls before any I/O
+        for screen in self.screen_stack:
+            screen.refresh_bindings()  # the footer and the palette show only what is allowed now
+        if self._main is not None:
+            self._main.update_status()
+
     def action_help(self) -> None:
         from foas_tui.screens.help import HelpScreen
 
@@ -403,6 +435,9 @@ class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
             self.action_help()
         elif name in ("refresh",):
             self.action_refresh_now()
+        elif name in ("ro", "readonly", "read-only", "rw"):
+            if (name == "rw") == self.session.read_only:
+                self.action_toggle_read_only()
         elif callable(getattr(self, f"command_{name}", None)):
             getattr(self, f"command_{name}")(arg)  # feature mixins add `:` commands this way
         elif callable(getattr(self, f"action_{name}", None)) and not arg:
@@ -424,6 +459,8 @@ class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
         yield SystemCommand("Command log", "Every API call this session made (L)", self.action_command_log)
         yield SystemCommand("Pause / resume live refresh", "Toggle the live refresh (p)", self.action_toggle_pause)
         yield SystemCommand("Refresh now", "Reload the jobs and their states (r)", self.action_refresh_now)
+        yield SystemCommand("Read-only on / off", "Refuse or allow every change to jobs (ctrl+r; allowing asks first)",
+                            self.action_toggle_read_only)
 
 
 # --- the command line entry -------------------------------------------------------------------------

@@ -68,3 +68,40 @@ async def test_read_only_resources_screen_offers_no_changes(monkeypatch) -> None
         await pilot.pause(0.1)
         assert isinstance(app.screen, ResourcesScreen)
         assert all(not r.mutating for r in app.session.call_log)
+
+
+async def test_read_only_toggles_at_runtime_and_allowing_changes_asks_first(monkeypatch) -> None:
+    from foas_tui.screens.confirm import ConfirmScreen
+    from tests.test_ops_actions import finish_run, mutating_calls, state
+
+    app = make_app(read_only=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        target = running(app)
+        select(app, monkeypatch, target)
+        assert "READ-ONLY" in str(app.main_screen.query_one("#header").render())
+        await pilot.press("ctrl+r")  # allowing changes is asked for, naming the account
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "demo" in app.screen.what_happens
+        await pilot.press("escape")  # not confirmed: still read-only
+        await pilot.pause(0.05)
+        assert app.session.read_only and app.session.client.read_only
+        assert app.check_action("ops_pause", ()) is False
+
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not app.session.read_only)
+        assert not app.session.client.read_only and app.check_action("ops_pause", ()) is True
+        assert "READ-ONLY" not in str(app.main_screen.query_one("#header").render())
+        await pilot.press("P")  # one job: pause goes out now
+        await finish_run(pilot)
+        assert mutating_calls(app) == ["ModifyInstanceState"] and state(app, *target) == "PAUSED"
+
+        app.run_command_line("ro")  # back to read-only at once, no question
+        await pilot.pause(0.05)
+        assert app.session.read_only and not isinstance(app.screen, ConfirmScreen)
+        await pilot.press("u")
+        await pilot.pause(0.2)
+        assert mutating_calls(app) == ["ModifyInstanceState"]  # nothing more was sent
+        with pytest.raises(errors.ReadOnlyError):
+            await app.session.client.delete_job(*target)

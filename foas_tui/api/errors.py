@@ -113,7 +113,7 @@ class ReadOnlyError(FoasError):
         super().__init__(
             "ReadOnlyMode",
             f"{operation} changes state and this session is read-only; nothing was sent. "
-            "Start foas-tui without --read-only (or use a profile without read_only) to allow it.",
+            "Press ctrl+r (or :rw) in the app to allow changes, or start it without --read-only.",
             operation=operation,
         )
 

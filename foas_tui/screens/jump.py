@@ -9,7 +9,7 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Static
 
-COMMANDS = ("job ", "project ", "folder ", "triage", "log", "help", "refresh", "q")
+COMMANDS = ("job ", "project ", "folder ", "triage", "log", "help", "refresh", "ro", "rw", "q")
 
 
 def parse_command(line: str) -> tuple[str, str]:
@@ -31,7 +31,8 @@ class JumpScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="jump-box"):
-            yield Static(":job NAME · :project NAME · :folder PATH · :triage · :log · :help · :q", id="jump-hint")
+            yield Static(":job NAME · :project NAME · :folder PATH · :triage · :log · :ro/:rw · :help · :q",
+                         id="jump-hint")
             yield Input(
                 value=self.initial, placeholder="command", id="jump-input",
                 suggester=SuggestFromList([*COMMANDS, *self.suggestions], case_sensitive=False),
