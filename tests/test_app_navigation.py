@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_app_support import make_app, paste, ready, wait_for
+from test_app_support import make_app, notifications, paste, ready, wait_for
 from textual.command import CommandPalette
 
 from foas_tui.app import FoasApp
@@ -235,3 +235,20 @@ async def test_palette_runs_actions_and_its_job_provider_selects_jobs() -> None:
         await wait_for(pilot, lambda: main.job_pane.job is not None and main.job_pane.job.key == target.key)
         actions = [hit async for hit in ActionsProvider(main).search("pause")]
         assert any("Pause" in str(hit.match_display) for hit in actions)
+
+
+async def test_y_copies_the_job_name_and_Y_its_instance_ids() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot)
+        main = app.main_screen
+        await pilot.press("tab", "tab")  # the live table
+        job = main.live.cursor_job()
+        await wait_for(pilot, lambda: main._current_job is not None and main._current_job.key == job.key)
+        await pilot.press("y")
+        assert app.clipboard == f"{job.project}/{job.job_name}"
+        await pilot.press("Y")
+        row = app.refresher.rows[job.key]
+        assert app.clipboard.startswith(f"job: {job.project}/{job.job_name}\n")
+        assert f"instance: {row.instance_id}" in app.clipboard and row.engine_job_handler in app.clipboard
+        await wait_for(pilot, lambda: any("copied" in n for n in notifications(app)), what="the copy note")

@@ -15,6 +15,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer
 
+from foas_tui.services import clipboard
 from foas_tui.services.metrics import DelayTrendCache
 from foas_tui.services.selection import Selection
 from foas_tui.services.session import JobInfo, job_info
@@ -42,6 +43,8 @@ class MainScreen(Screen):
         Binding("shift+tab", "focus_pane(-1)", "Previous pane", id="main.previous_pane", show=False),
         Binding("slash", "filter", "Filter", id="main.filter", key_display="/"),
         Binding("escape", "back", "Back", id="main.back", show=False),
+        Binding("y", "copy_job", "Copy job name", id="main.copy_name", show=False),
+        Binding("Y", "copy_job(True)", "Copy job and instance ids", id="main.copy_ids", show=False),
     ]
 
     def __init__(self, state_path: Path | None | bool = True, **kwargs: Any) -> None:
@@ -316,6 +319,25 @@ class MainScreen(Screen):
             return
         status.show(self.foas.refresher, self.foas.clock(), len(self.scope_jobs))
         header.update_header()
+
+    # --- copy (OSC 52: works over SSH) -----------------------------------------------------------
+
+    def action_copy_job(self, details: bool = False) -> None:
+        """`y`: PROJECT/JOB; `Y`: also the instance, its state and the engine handle (YARN app | Flink job id)."""
+        job = self._current_job
+        if job is None:
+            self.notify("no job selected", severity="warning", timeout=2)
+            return
+        text = f"{job.project}/{job.job_name}"
+        if details:
+            row = self.foas.refresher.rows.get(job.key)
+            lines = [f"job: {text}", f"type: {job.job_type}"]
+            if row is not None and row.instance_id:
+                lines += [f"instance: {row.instance_id}", f"state: {row.actual_state} (expected {row.expect_state})",
+                          f"engine handle: {row.engine_job_handler or '-'}"]
+            text = "\n".join(lines)
+        result = clipboard.copy_text(self.app, text, what=job.job_name if not details else f"{job.job_name}'s ids")
+        self.notify(result.message, severity="information" if result.ok else "warning", timeout=3, markup=False)
 
     # --- filter -----------------------------------------------------------------------------------
 
