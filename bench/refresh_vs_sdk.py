@@ -2,7 +2,7 @@
 
 * one round trip: foas-tui's client, GetProject (the physical limit of any refresh);
 * foas-tui: the app's own refresh (`RefreshScheduler.refresh_once`: BatchGetInstanceRunSummary in chunks
-  of <= 100 names (2,000 characters) per project and job type, concurrently, with the app's concurrency);
+  of <= 100 names (3,000 characters) per project and job type, concurrently, with the app's concurrency);
 * the official SDK (aliyunsdkcore + aliyunsdkfoas) calling GetInstanceRunSummary job by job, as a script
   would: timed on a sample of jobs and extrapolated to all of them (said so in the output).
 
