@@ -106,10 +106,8 @@ class DraftStore:
         path = self.scratch_path(key)
         try:
             text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        except (OSError, UnicodeDecodeError):  # none (the usual case), or unreadable: then left for inspection
             return None
-        except (OSError, UnicodeDecodeError):
-            return None  # unreadable: left where it is for the operator to look at
         draft = self.load(key)
         current = draft.text if draft is not None else remote_text
         if text != current:

@@ -341,7 +341,10 @@ class InstanceTable(DataTable):
 
     def remove_row(self, row_key: Any) -> None:
         super().remove_row(row_key)
-        self._row_versions[_key_value(row_key)] = next(self._versions)
+        row = _key_value(row_key)
+        self._row_versions[row] = next(self._versions)  # a row added again under this key renders anew
+        for column in self.columns:
+            self._cell_versions.pop((row, column.value), None)
 
     def _clear_caches(self) -> None:  # styles or theme changed: everything renders anew
         super()._clear_caches()
