@@ -9,6 +9,13 @@ from foas_tui.screens.main import MainScreen
 from foas_tui.widgets.instance_table import row_key
 
 
+async def paused_elsewhere(app, key: tuple[str, str]) -> None:
+    """Someone pauses the job behind our back (another operator, the console ...); the app is not told."""
+    instance_id = app.refresher.rows[key].instance_id
+    await app.session.client.modify_instance_state(key[0], key[1], instance_id, "PAUSED")
+    app.session.emulator.clock.advance(30)  # past the emulator's state transition time
+
+
 def _cell(app, key: tuple[str, str], column: str) -> str:
     return app.main_screen.live.get_cell(row_key(key), column).plain
 
@@ -29,9 +36,7 @@ async def test_a_state_changed_in_the_service_updates_its_cell_and_the_cursor_st
         main.live.move_to_job(cursor_key)
         await pilot.pause()
         cells_before = {key: main.live.get_row(row_key(key)) for key in main.live.jobs}
-        # Someone pauses the job behind our back (another operator, the console ...).
-        await app.session.client.modify_instance_state(target[0], target[1], rows[target].instance_id, "PAUSED")
-        app.session.emulator.clock.advance(30)  # past the emulator's state transition time
+        await paused_elsewhere(app, target)
         updates: list[tuple] = []
         original = main.live.update_cell
         main.live.update_cell = lambda *a, **k: (updates.append(a[:2]), original(*a, **k))  # type: ignore
@@ -159,8 +164,7 @@ async def test_a_changed_cell_is_painted_anew_and_the_others_come_from_the_rende
         rows = app.refresher.rows
         target = next(k for k in main.live.jobs if rows[k].actual_state == "RUNNING")
         assert "RUNNING" in _painted_line(app, target[1])
-        await app.session.client.modify_instance_state(target[0], target[1], rows[target].instance_id, "PAUSED")
-        app.session.emulator.clock.advance(30)
+        await paused_elsewhere(app, target)
         await refreshed(pilot)
         await pilot.pause()
         line = _painted_line(app, target[1])
