@@ -5,15 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, slots=True)
-class Selection:
-    """A job the operator pointed at; `instance_id=-1` means "the current instance" (as the API does)."""
+class JobIdentity:
+    """For records with `project`, `job_name` and `job_type`: their identity and kind."""
 
+    __slots__ = ()
     project: str
     job_name: str
     job_type: str
-    folder_path: str = "/"
-    instance_id: int = -1
 
     @property
     def key(self) -> tuple[str, str]:
@@ -23,3 +21,14 @@ class Selection:
     @property
     def is_stream(self) -> bool:
         return self.job_type.upper() != "FLINK_BATCH"
+
+
+@dataclass(frozen=True, slots=True)
+class Selection(JobIdentity):
+    """A job the operator pointed at; `instance_id=-1` means "the current instance" (as the API does)."""
+
+    project: str
+    job_name: str
+    job_type: str
+    folder_path: str = "/"
+    instance_id: int = -1

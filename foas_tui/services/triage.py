@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from foas_tui.services.selection import JobIdentity
+
 if TYPE_CHECKING:
     from foas_tui.api.client import FoasClient
 
@@ -403,7 +405,7 @@ class Finding:
 
 
 @dataclass(slots=True)
-class RunSummary:
+class RunSummary(JobIdentity):
     """The fields of a run summary the board uses (from BatchGetInstanceRunSummary)."""
 
     project: str
@@ -416,14 +418,6 @@ class RunSummary:
     last_error_message: str = ""
     last_error_ms: int | None = None
     folder_path: str = "/"
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.project, self.job_name)
-
-    @property
-    def is_stream(self) -> bool:
-        return self.job_type.upper() != "FLINK_BATCH"
 
     @property
     def running(self) -> bool:
