@@ -55,6 +55,9 @@ class MainScreen(Screen):
         self._project_jobs: dict[str, list[JobInfo]] = {}
         self._history: list[Widget] = []
         self._current_job: JobInfo | None = None
+        # The job the operator picked (a jump, the tree, the focused table). A load that lands later moves the
+        # live table's cursor by itself (its first row); that must not replace this choice in the job pane.
+        self._chosen_job: tuple[str, str] | None = None
         self._trend_cache: DelayTrendCache | None = None
         self._trend_timer: Timer | None = None
         self._trend_running = False
@@ -150,6 +153,7 @@ class MainScreen(Screen):
     def _scope_selected(self, event: ProjectTree.ScopeSelected) -> None:
         key = (event.project, event.folder_path)
         if key != self.scope_key:
+            self._chosen_job = None  # a new scope picked in the tree: the pane follows its table again
             self.scope_key = key
             self._load_scope(event.project, event.folder_path)
 
@@ -161,9 +165,16 @@ class MainScreen(Screen):
     @on(ProjectTree.JobHighlighted)
     @on(InstanceTable.JobHighlighted)
     def _job_highlighted(self, event: job_messages.JobHighlighted) -> None:
-        self._show_job(event.job)
         if isinstance(event, InstanceTable.JobHighlighted):
             self._trends_for_new_rows()
+            if not self.live.has_focus:
+                # The table's cursor moved without the operator (rows arrived): follow it only while
+                # nothing was picked, so a jump made before the first load stays where it went.
+                if self._chosen_job is None:
+                    self._show_job(event.job)
+                return
+        self._chosen_job = event.job.key
+        self._show_job(event.job)
 
     def _trends_for_new_rows(self) -> None:
         """Rows that just came on screen (the cursor paged down) get their sparkline now, not next minute."""
@@ -178,6 +189,7 @@ class MainScreen(Screen):
     @on(ProjectTree.JobChosen)
     @on(InstanceTable.JobChosen)
     def _job_chosen(self, event: job_messages.JobChosen) -> None:
+        self._chosen_job = event.job.key
         self._show_job(event.job)
         self._drill_into(self.job_pane)
 
@@ -502,8 +514,9 @@ class MainScreen(Screen):
             self.tree.focus()
             if node.data is not None and node.data.job is not None:
                 job = node.data.job
+        self._chosen_job = job.key
         self._show_job(job)
-        self.live.move_to_job(job.key)
+        self.live.move_to_job(job.key)  # or, when its rows are still loading, as soon as they arrive
 
     async def _locate(self, job_name: str, project: str | None) -> tuple[str, int | None, JobInfo] | None:
         """Loaded jobs first; else ask ListJob(jobName) per project (exact name match)."""

@@ -108,6 +108,7 @@ class InstanceTable(DataTable):
         self.sort_reverse = False
         self.scope_label = ""
         self._shown: dict[JobKey, tuple[Any, ...]] = {}
+        self._wanted_cursor: JobKey | None = None  # a jump to a row that has not arrived yet
         self._signatures: dict[JobKey, tuple[Any, ...]] = {}
         self.trends: dict[JobKey, list[float]] = {}
         # Rendered cells that outlive DataTable's own cache (see `_render_cell`): versions say what changed.
@@ -258,7 +259,10 @@ class InstanceTable(DataTable):
             self._shown[key] = cells
         if reorder:
             self._sort(now)
-        self._restore_cursor(cursor_key, scroll_y)
+        if self._wanted_cursor in self._shown:  # a jump made before these rows loaded wins over row 0
+            self.move_to_job(self._wanted_cursor)
+        else:
+            self._restore_cursor(cursor_key, scroll_y)
         self._update_title()
 
     def _sort(self, now: float) -> None:
@@ -319,8 +323,11 @@ class InstanceTable(DataTable):
         return [self.jobs[k] for k in self.jobs if k in self.marked]
 
     def move_to_job(self, key: JobKey) -> bool:
+        """Put the cursor on a job's row; a job not shown yet gets the cursor when its row arrives."""
         if key not in self._shown:
+            self._wanted_cursor = key
             return False
+        self._wanted_cursor = None
         self.move_cursor(row=self.get_row_index(row_key(key)), animate=False, scroll=True)
         return True
 
@@ -369,6 +376,8 @@ class InstanceTable(DataTable):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
+        if self.has_focus:
+            self._wanted_cursor = None  # the operator moved: an older jump no longer applies
         job = self.cursor_job()
         if job is not None:
             self.post_message(self.JobHighlighted(job))

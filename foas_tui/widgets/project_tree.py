@@ -100,6 +100,7 @@ class ProjectTree(Tree[NodeData]):
         self.states: dict[JobKey, RunRow] = {}
         self._loads: dict[int, asyncio.Task[None]] = {}
         self._pending_cursor: str | None = None  # node path to put the cursor on once it loads
+        self._placed: TreeNode[NodeData] | None = None  # where a load last put the cursor by itself
         self.projects_loaded = asyncio.Event()
         super().__init__("projects", data=NodeData("note", ""), **kwargs)
         self.show_root = False
@@ -144,7 +145,8 @@ class ProjectTree(Tree[NodeData]):
             if node.data and (self.state.is_expanded(node.data.state_path) or (first_run and index == 0)):
                 node.expand()
         if self.projects:
-            self._move_to(next(iter(self.projects.values())))
+            self._placed = next(iter(self.projects.values()))
+            self._move_to(self._placed)
         self._try_pending_cursor()
         self.post_message(self.Loaded())
 
@@ -344,6 +346,9 @@ class ProjectTree(Tree[NodeData]):
     def _try_pending_cursor(self) -> None:
         if self._pending_cursor is None:
             return
+        if self.cursor_node is not None and self.cursor_node is not self._placed:
+            self._pending_cursor = None  # the operator moved while folders loaded: their choice stays
+            return
         for node in self._walk(self.root):
             if node.data is not None and node.data.kind != "note" and self._node_ident(node.data) == \
                     self._pending_cursor:
@@ -360,6 +365,7 @@ class ProjectTree(Tree[NodeData]):
 
     def focus_node(self, node: TreeNode[NodeData]) -> None:
         """Open every ancestor and put the cursor on `node` (scrolled into view, centered)."""
+        self._pending_cursor = None  # a jump replaces the place a reload would restore
         parent = node.parent
         while parent is not None and parent is not self.root:
             if not parent.is_expanded:

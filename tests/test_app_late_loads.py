@@ -1,0 +1,91 @@
+"""A load that lands after the operator made a choice never overrides it (issue 13: the lost jump).
+
+Each test holds a load back with a gate, lets the operator act, then lets the load land: the order of
+events is forced, not left to the scheduler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from test_app_support import make_app, wait_for
+
+from foas_tui.app import FoasApp
+
+
+def gate(app: FoasApp, method: str, when: Callable[..., bool] = lambda *a, **k: True) -> asyncio.Event:
+    """Make `app.session.<method>` wait (for calls `when` picks) until the returned event is set."""
+    release = asyncio.Event()
+    original: Callable[..., Awaitable[Any]] = getattr(app.session, method)
+
+    async def held(*args: Any, **kwargs: Any) -> Any:
+        if when(*args, **kwargs):
+            await release.wait()
+        return await original(*args, **kwargs)
+
+    setattr(app.session, method, held)
+    return release
+
+
+async def test_a_jump_before_the_first_table_load_survives_the_load() -> None:
+    app = make_app()
+    release = gate(app, "project_jobs")
+    async with app.run_test(size=(120, 36)) as pilot:
+        main = app.main_screen
+        await wait_for(pilot, lambda: main.query("#tree") and main.tree.projects_loaded.is_set(), what="projects")
+        assert main.live.row_count == 0, "the scope load is held back"
+        target = ("realtime_dw", "dws_gmv_1min")
+        app.select_job(*target)
+        pane = main.job_pane
+        await wait_for(pilot, lambda: pane.job is not None and pane.job.key == target, what="the jump")
+
+        release.set()  # now the first project's jobs arrive, with their first row under the cursor
+        await wait_for(pilot, lambda: main.live.row_count > 1, what="the table's rows")
+        await wait_for(pilot, lambda: main.live.cursor_job_key() == target, what="the table's cursor on the jump")
+        await pilot.pause()
+        assert pane.job is not None and pane.job.key == target, "the late load replaced the operator's jump"
+        assert app.current_selection().job_name == target[1]
+
+
+async def test_with_nothing_picked_the_pane_follows_the_first_row() -> None:
+    app = make_app()
+    release = gate(app, "project_jobs")
+    async with app.run_test(size=(120, 36)) as pilot:
+        main = app.main_screen
+        await wait_for(pilot, lambda: main.tree.projects_loaded.is_set(), what="projects")
+        release.set()
+        await wait_for(pilot, lambda: main.live.row_count > 1, what="the table's rows")
+        first = main.live.cursor_job_key()
+        await wait_for(pilot, lambda: main.job_pane.job is not None and main.job_pane.job.key == first,
+                       what="the pane on the first row")
+
+
+async def test_moving_in_the_tree_while_a_reload_is_loading_folders_keeps_the_new_place() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        main = app.main_screen
+        tree = main.tree
+        await wait_for(pilot, lambda: tree.projects_loaded.is_set() and main.live.row_count, what="the first load")
+        # The cursor on a job inside a folder of the second project, whose folders a reload must load again.
+        second = list(tree.projects)[1]
+        store_jobs = app.session.emulator.store.projects[second].jobs
+        name = sorted(store_jobs)[0]
+        app.select_job(second, name)
+        await wait_for(pilot, lambda: tree.cursor_node is not None and tree.cursor_node.data.job is not None
+                       and tree.cursor_node.data.job.key == (second, name), what="the cursor on the job")
+
+        release = gate(app, "folder_contents", lambda project, *a, **k: project == second)
+        tree.focus()
+        await pilot.press("r")  # reload: the cursor should come back to the job once its folder loads again
+        await wait_for(pilot, lambda: tree.projects_loaded.is_set() and tree.cursor_node is not None,
+                       what="the reloaded projects")
+        start = tree.cursor_line
+        await pilot.press("down")  # the operator moves on before the folders arrive
+        await wait_for(pilot, lambda: tree.cursor_line == start + 1, what="the cursor one line down")
+        chosen = tree.cursor_node
+        release.set()
+        await wait_for(pilot, lambda: (second, name) in tree.job_nodes, what="the folder loaded again")
+        await pilot.pause()
+        assert tree.cursor_node is chosen, "the late folder load pulled the cursor back to the old place"
