@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from foas_tui.api import errors
-from foas_tui.screens.ops_mixin import MUTATING_ACTIONS, OPS_BINDINGS, OPS_COMMANDS
+from foas_tui.screens.ops_mixin import OPS_BINDINGS
 from foas_tui.screens.resources import ResourcesScreen
 from tests.test_ops_actions import make_app, running, select, wait_for
+from tests.test_ops_safety import READ_ONLY_VIEWS, SPEC_MUTATING, settled
 
 
 def requests(app) -> list[tuple[str, bool]]:
@@ -30,12 +31,12 @@ async def test_read_only_hides_mutating_bindings_and_sends_nothing(monkeypatch) 
     async with app.run_test(size=(100, 30)) as pilot:
         target = running(app)
         select(app, monkeypatch, target)  # one job: pause needs no confirmation
-        for binding in OPS_BINDINGS:
-            expected = False if binding.action in MUTATING_ACTIONS else True
-            assert app.check_action(binding.action, ()) is expected, binding.action
+        ops_actions = {binding.action for binding in OPS_BINDINGS}
+        for action in ops_actions:
+            assert app.check_action(action, ()) is (action in READ_ONLY_VIEWS), action
         # Hidden from the footer; `:` commands and the palette go through run_action, which checks too.
         active = {b.binding.action for b in app.screen.active_bindings.values()}
-        assert not active & MUTATING_ACTIONS
+        assert active & ops_actions <= READ_ONLY_VIEWS
         assert {"ops_validate", "ops_edit_code", "ops_resources"} <= active
         for key in ("s", "P", "u", "x", "C", "F", "D", "A", "n", "N", "M", "X", "ctrl+e"):
             await pilot.press(key)
@@ -43,16 +44,13 @@ async def test_read_only_hides_mutating_bindings_and_sends_nothing(monkeypatch) 
         for command in ("stop", "start", "delete", "commit", "offline", "mkdir"):
             app.run_command_line(command)
         await app.run_action("ops_stop")  # as the palette does: run_action honours check_action
-        await pilot.pause(0.2)
+        await settled(pilot)
         ui_attempts = list(attempted)
         with pytest.raises(errors.ReadOnlyError):  # and the client refuses what a UI bug let through
             await client.delete_job(*target)
-    assert [r.operation for r in sent if r.mutating] == []
-    from foas_tui.api.operations import OPERATIONS
-
-    assert [op for op in ui_attempts if OPERATIONS[op].mutating] == []
-    assert all(not mutating for _, mutating in requests(app))
-    assert OPS_COMMANDS["stop"] in MUTATING_ACTIONS
+    assert [r.operation for r in sent if r.operation in SPEC_MUTATING] == []
+    assert [op for op in ui_attempts if op in SPEC_MUTATING] == []
+    assert all(op not in SPEC_MUTATING for op, _ in requests(app))
 
 
 async def test_read_only_resources_screen_offers_no_changes(monkeypatch) -> None:
@@ -65,9 +63,9 @@ async def test_read_only_resources_screen_offers_no_changes(monkeypatch) -> None
         for key in ("n", "u", "d", "b", "U"):
             assert screen.check_action("mutate", (key,)) is False
             await pilot.press(key)
-        await pilot.pause(0.1)
+        await settled(pilot)
         assert isinstance(app.screen, ResourcesScreen)
-        assert all(not r.mutating for r in app.session.call_log)
+        assert all(r.operation not in SPEC_MUTATING for r in app.session.call_log)
 
 
 async def test_read_only_toggles_at_runtime_and_allowing_changes_asks_first(monkeypatch) -> None:
@@ -101,7 +99,7 @@ async def test_read_only_toggles_at_runtime_and_allowing_changes_asks_first(monk
         await pilot.pause(0.05)
         assert app.session.read_only and not isinstance(app.screen, ConfirmScreen)
         await pilot.press("u")
-        await pilot.pause(0.2)
+        await settled(pilot)
         assert mutating_calls(app) == ["ModifyInstanceState"]  # nothing more was sent
         with pytest.raises(errors.ReadOnlyError):
             await app.session.client.delete_job(*target)
