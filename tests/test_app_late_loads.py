@@ -6,32 +6,12 @@ events is forced, not left to the scheduler.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-from typing import Any
-
-from test_app_support import make_app, wait_for
-
-from foas_tui.app import FoasApp
-
-
-def gate(app: FoasApp, method: str, when: Callable[..., bool] = lambda *a, **k: True) -> asyncio.Event:
-    """Make `app.session.<method>` wait (for calls `when` picks) until the returned event is set."""
-    release = asyncio.Event()
-    original: Callable[..., Awaitable[Any]] = getattr(app.session, method)
-
-    async def held(*args: Any, **kwargs: Any) -> Any:
-        if when(*args, **kwargs):
-            await release.wait()
-        return await original(*args, **kwargs)
-
-    setattr(app.session, method, held)
-    return release
+from test_app_support import Gate, make_app, wait_for
 
 
 async def test_a_jump_before_the_first_table_load_survives_the_load() -> None:
     app = make_app()
-    release = gate(app, "project_jobs")
+    held = Gate(app.session, "project_jobs")
     async with app.run_test(size=(120, 36)) as pilot:
         main = app.main_screen
         await wait_for(pilot, lambda: main.query("#tree") and main.tree.projects_loaded.is_set(), what="projects")
@@ -41,7 +21,7 @@ async def test_a_jump_before_the_first_table_load_survives_the_load() -> None:
         pane = main.job_pane
         await wait_for(pilot, lambda: pane.job is not None and pane.job.key == target, what="the jump")
 
-        release.set()  # now the first project's jobs arrive, with their first row under the cursor
+        held.release()  # now the first project's jobs arrive, with their first row under the cursor
         await wait_for(pilot, lambda: main.live.row_count > 1, what="the table's rows")
         await wait_for(pilot, lambda: main.live.cursor_job_key() == target, what="the table's cursor on the jump")
         await pilot.pause()
@@ -51,11 +31,11 @@ async def test_a_jump_before_the_first_table_load_survives_the_load() -> None:
 
 async def test_with_nothing_picked_the_pane_follows_the_first_row() -> None:
     app = make_app()
-    release = gate(app, "project_jobs")
+    held = Gate(app.session, "project_jobs")
     async with app.run_test(size=(120, 36)) as pilot:
         main = app.main_screen
         await wait_for(pilot, lambda: main.tree.projects_loaded.is_set(), what="projects")
-        release.set()
+        held.release()
         await wait_for(pilot, lambda: main.live.row_count > 1, what="the table's rows")
         first = main.live.cursor_job_key()
         await wait_for(pilot, lambda: main.job_pane.job is not None and main.job_pane.job.key == first,
@@ -76,7 +56,7 @@ async def test_moving_in_the_tree_while_a_reload_is_loading_folders_keeps_the_ne
         await wait_for(pilot, lambda: tree.cursor_node is not None and tree.cursor_node.data.job is not None
                        and tree.cursor_node.data.job.key == (second, name), what="the cursor on the job")
 
-        release = gate(app, "folder_contents", lambda project, *a, **k: project == second)
+        held = Gate(app.session, "folder_contents", lambda project, *a, **k: project == second)
         tree.focus()
         await pilot.press("r")  # reload: the cursor should come back to the job once its folder loads again
         await wait_for(pilot, lambda: tree.projects_loaded.is_set() and tree.cursor_node is not None,
@@ -85,7 +65,7 @@ async def test_moving_in_the_tree_while_a_reload_is_loading_folders_keeps_the_ne
         await pilot.press("down")  # the operator moves on before the folders arrive
         await wait_for(pilot, lambda: tree.cursor_line == start + 1, what="the cursor one line down")
         chosen = tree.cursor_node
-        release.set()
+        held.release()
         await wait_for(pilot, lambda: (second, name) in tree.job_nodes, what="the folder loaded again")
         await pilot.pause()
         assert tree.cursor_node is chosen, "the late folder load pulled the cursor back to the old place"

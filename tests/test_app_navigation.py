@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from test_app_support import make_app, notifications, paste, ready, wait_for
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
 
 from foas_tui.app import FoasApp
 from foas_tui.screens.command_log import CommandLogScreen
@@ -222,7 +222,10 @@ async def test_palette_runs_actions_and_its_job_provider_selects_jobs() -> None:
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*"log")
-        await pilot.pause(0.4)
+        commands = app.screen.query_one(CommandList)
+        await wait_for(pilot, lambda: commands.option_count and str(
+            commands.get_option_at_index(commands.highlighted or 0).prompt).lower().startswith(("log", "command log")),
+            what="the palette's best match")
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandLogScreen), what="the palette to open the log")
         await pilot.press("escape")

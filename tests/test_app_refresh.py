@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from test_app_support import make_app, notifications, plain, ready, refreshed, wait_for
+import asyncio
+
+from test_app_support import Gate, make_app, notifications, plain, ready, refreshed, wait_for
 
 from foas_tui.screens.auth_help import AuthHelpScreen
 from foas_tui.screens.main import MainScreen
@@ -110,7 +112,6 @@ async def test_refresh_requests_never_overlap_or_pile_up_and_p_pauses() -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
-        app.session.emulator.faults.set("BatchGetInstanceRunSummary", latency_ms=150)
         running, peak = 0, 0
         original = app.refresher.refresh_once
 
@@ -124,12 +125,19 @@ async def test_refresh_requests_never_overlap_or_pile_up_and_p_pauses() -> None:
                 running -= 1
 
         app.refresher.refresh_once = counted  # type: ignore[method-assign]
+        # The first refresh's answer is held until the operator is done hammering.
+        answer = Gate(app.refresher.client, "batch_get_instance_run_summary")
         start = app.refresher.generation
+        app.request_refresh()
+        await wait_for(pilot, lambda: answer.waiting, what="a refresh in flight")
         for _ in range(5):  # an impatient operator hammers r
             app.request_refresh()
-            await pilot.pause(0.01)
+            await pilot.pause()
+        answer.release()
         await wait_for(pilot, lambda: app.refresher.generation >= start + 2 and not app.refresher.running)
-        await pilot.pause(0.5)
+        for _ in range(2):  # a third refresh, had one been queued, would start within these
+            await pilot.pause()
+            await asyncio.wait_for(app.workers.wait_for_complete(), timeout=10)
         assert peak == 1, "two refreshes ran at once"
         assert app.refresher.generation - start == 2, "requests during a refresh collapse into one follow-up"
         assert app._refresh_timer is not None, "the next periodic refresh is armed"

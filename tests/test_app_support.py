@@ -40,6 +40,32 @@ async def wait_for(pilot: Any, predicate: Callable[[], Any], timeout: float = 10
         await pilot.pause(0.02)
 
 
+class Gate:
+    """Holds the calls of `owner.method` (those `when` picks) until `release()`: a late answer made certain.
+
+    `waiting` counts the calls held right now, so a test can wait until the call it holds is in flight.
+    """
+
+    def __init__(self, owner: Any, method: str, when: Callable[..., bool] = lambda *a, **k: True) -> None:
+        self._open = asyncio.Event()
+        self.waiting = 0
+        original = getattr(owner, method)
+
+        async def held(*args: Any, **kwargs: Any) -> Any:
+            if when(*args, **kwargs) and not self._open.is_set():
+                self.waiting += 1
+                try:
+                    await self._open.wait()
+                finally:
+                    self.waiting -= 1
+            return await original(*args, **kwargs)
+
+        setattr(owner, method, held)
+
+    def release(self) -> None:
+        self._open.set()
+
+
 async def ready(pilot: Any) -> FoasApp:
     """Wait until the projects, the first project's jobs and one refresh of their states are in."""
     app: FoasApp = pilot.app

@@ -124,10 +124,18 @@ async def test_down_and_restart_in_process(emulator, api: Api) -> None:
         await list_projects(api)
     emulator.faults.set_down(False)
     assert (await list_projects(api)).status_code == 200
-    emulator.faults.restart(downtime_s=0.15)
+
+
+async def test_a_restart_is_down_for_its_downtime_then_serves_the_same_state(emulator, api: Api) -> None:
+    now = [100.0]
+    emulator.faults = FaultConfig(monotonic=lambda: now[0])  # the downtime is measured on the test's clock
+    emulator.faults.restart(downtime_s=2.0)
     with pytest.raises(httpx.ConnectError):
         await list_projects(api)
-    await asyncio.sleep(0.2)
+    now[0] += 1.9
+    with pytest.raises(httpx.ConnectError):
+        await list_projects(api)
+    now[0] += 0.2
     assert (await list_projects(api)).status_code == 200
     assert emulator.store.projects  # a restart keeps the state
 

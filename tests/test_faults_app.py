@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from rich.console import Console
+from test_app_support import Gate
 from textual import events
 
 from foas_tui.api import errors
@@ -275,18 +276,22 @@ async def test_latency_slows_refreshes_but_never_the_keyboard_and_they_never_ove
     async with app.run_test(size=(120, 36)) as pilot:
         await ready(pilot)
         main = app.main_screen
-        emulator(app).faults.set(REFRESH_OP, latency_ms=1500)
-        await wait_for(pilot, lambda: app.refresher.running, what="a slow refresh in flight")
+        emulator(app).faults.set(REFRESH_OP, latency_ms=300)
+        # The test decides when the slow answer comes: no race between the answer and the keys.
+        answer = Gate(app.refresher.client, "batch_get_instance_run_summary")
+        app.request_refresh()
+        await wait_for(pilot, lambda: answer.waiting, what="a slow refresh in flight")
         generation = app.refresher.generation
         for key, target in (("tab", main.live), ("shift+tab", main.tree)):
             app._driver.send_message(events.Key(key, None))  # as the terminal would send it
             await wait_for(pilot, lambda target=target: app.focused is target, what=f"{key} handled")
         # The keys were handled while the refresh still waited for its answer.
-        assert app.refresher.running and app.refresher.generation == generation
-        emulator(app).faults.set(REFRESH_OP, latency_ms=300)
+        assert in_flight == 1 and app.refresher.generation == generation
         app.request_refresh()  # asking again while one runs queues one, never a second in parallel
         app.request_refresh()
-        await wait_for(pilot, lambda: app.refresher.generation >= generation + 3, what="slow refreshes")
+        answer.release()
+        await wait_for(pilot, lambda: app.refresher.generation >= generation + 2 and not app.refresher.running,
+                       what="the slow refresh and the one queued behind it")
         assert peak == 1
         assert app.refresher.consecutive_failures == 0 and not failed_records(app)
         assert "live" in status_line(app)

@@ -111,8 +111,7 @@ async def test_resources_screen_lists_details_and_creates_a_package(monkeypatch)
         assert "udf-1.0.jar" in store(app).project(project).packages
         for tab in ("queues", "clusters", "projects", "tags"):
             screen.query_one("#res-tabs").active = f"tab-{tab}"
-            await pilot.pause(0.2)
-            assert screen.kind_name == tab
+            await wait_for(pilot, lambda tab=tab: screen.kind_name == tab)
         await pilot.press("escape")
         app.run_command_line("stop")  # `:stop` goes through the same action (and its confirmation)
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))

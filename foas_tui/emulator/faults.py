@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 
 # HTTP status -> the error code the emulator sends for an injected failure with that status.
@@ -83,8 +84,9 @@ def _probability(value: bool | float | None) -> float | None:
 class FaultConfig:
     """The fault knobs of one emulator. Thread-safe; cheap when nothing is set."""
 
-    def __init__(self, seed: int = 7) -> None:
+    def __init__(self, seed: int = 7, monotonic: Callable[[], float] = time.monotonic) -> None:
         self._lock = threading.Lock()
+        self._monotonic = monotonic  # what a restart's downtime is measured on (tests pass a controllable one)
         self._rng = random.Random(seed)
         self._global = FaultRule()
         self._ops: dict[str, FaultRule] = {}
@@ -151,7 +153,7 @@ class FaultConfig:
             elif for_s is None:
                 self._down_until = float("inf")
             else:
-                self._down_until = time.monotonic() + for_s
+                self._down_until = self._monotonic() + for_s
 
     def restart(self, downtime_s: float = 2.0) -> None:
         """A restart: down for `downtime_s` seconds, then serving again with the same state."""
@@ -160,7 +162,7 @@ class FaultConfig:
     @property
     def down(self) -> bool:
         until = self._down_until
-        return until is not None and time.monotonic() < until
+        return until is not None and self._monotonic() < until
 
     @property
     def active(self) -> bool:
