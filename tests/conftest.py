@@ -10,6 +10,24 @@ from pathlib import Path
 import pytest
 from helpers import CANARY_SECRET
 from helpers.memory_keyring import MemoryKeyring
+from hypothesis import HealthCheck, Phase, settings
+
+# Hypothesis profiles for every property test of the suite, chosen with $HYPOTHESIS_PROFILE: `ci` (the default)
+# draws the same examples every run (derandomize), so a red build is reproducible, not a dice roll; `dev` and
+# `thorough` draw new ones and many more. A failure prints the example and a @reproduce_failure blob.
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+for _name, _count in (("ci", 120), ("dev", 500), ("thorough", 5000)):
+    _ci = {"phases": (Phase.explicit, Phase.reuse, Phase.generate), "derandomize": True} if _name == "ci" else {}
+    settings.register_profile(_name, max_examples=_count, deadline=None, database=None, print_blob=True,
+                              suppress_health_check=list(HealthCheck), **_ci)
+if HYPOTHESIS_PROFILE not in ("ci", "dev", "thorough"):
+    HYPOTHESIS_PROFILE = "ci"
+settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def pytest_report_header() -> str:
+    return f"hypothesis profile: {HYPOTHESIS_PROFILE} (derandomized: {settings.default.derandomize})"
+
 
 _CLEARED_PREFIXES = ("ALIBABA_CLOUD_", "ALIBABACLOUD_", "ALICLOUD_", "FOAS_TUI_", "KEYRING_PROPERTY_")
 _CLEARED_NAMES = ("PYTHON_KEYRING_BACKEND",)

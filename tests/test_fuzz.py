@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import string
 from collections.abc import Callable
 from functools import cache
@@ -20,7 +19,8 @@ from typing import Annotated, Any, get_args, get_origin
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, Phase, given, note, settings
+from conftest import HYPOTHESIS_PROFILE as PROFILE  # the profiles are registered and loaded for the whole suite
+from hypothesis import Phase, given, note, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 from pydantic import BaseModel
@@ -33,15 +33,7 @@ from foas_tui.api.signing import Credentials
 
 # --- profiles -----------------------------------------------------------------------------------------------
 
-PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
-_COMMON = {"deadline": None, "database": None, "suppress_health_check": list(HealthCheck)}
 _NO_SHRINK = (Phase.explicit, Phase.reuse, Phase.generate)  # CI: report the drawn example, do not spend minutes
-for _name, _count in (("ci", 120), ("dev", 500), ("thorough", 5000)):
-    # CI: the same examples every run (derandomize), so that a red build is reproducible, not a dice roll.
-    _phases = {"phases": _NO_SHRINK, "derandomize": True} if _name == "ci" else {}
-    settings.register_profile(_name, max_examples=_count, **_COMMON, **_phases)
-if PROFILE not in ("ci", "dev", "thorough"):
-    PROFILE = "ci"
 # (client/services examples, screen sessions) per profile
 EXAMPLES = {"ci": (120, 2), "dev": (500, 8), "thorough": (5000, 40)}[PROFILE]
 FAST = settings(settings.get_profile(PROFILE), max_examples=EXAMPLES[0])
