@@ -61,8 +61,9 @@ CORE_BINDINGS: list[BindingType] = [
     Binding("L", "command_log", "Log", id="app.command_log"),
     Binding("T", "change_theme", "Theme", id="app.theme", show=False),
     Binding("ctrl+r", "toggle_read_only", "Read-only on/off", id="app.read_only", show=False),
+    # `q` quits from the main screen only (elsewhere it goes back); both ask first when work would be lost.
     Binding("q", "quit", "Quit", id="app.quit"),
-    Binding("ctrl+c", "quit", "Quit", id="app.quit_ctrl_c", show=False, priority=True),
+    Binding("ctrl+c", "quit(True)", "Quit", id="app.quit_ctrl_c", show=False, priority=True),
 ]
 
 
@@ -145,6 +146,7 @@ class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
         )
         self._refresh_timer: Timer | None = None
         self._refresh_again = False
+        self._quit_asked = False  # the quit question is on screen
         self._refresh_error_shown = ""  # the error code of the outage already notified ("" = none)
         self._state_path = state_path
         self._main: MainScreen | None = None
@@ -404,6 +406,39 @@ class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
         if not any(isinstance(s, AuthHelpScreen) for s in self.screen_stack):
             self.push_screen(AuthHelpScreen(err))
 
+    # --- quitting -----------------------------------------------------------------------------------
+
+    async def action_quit(self, anywhere: bool = False) -> None:
+        """`q`: back on any screen but the main one; ctrl+c (`anywhere`) and `:q` quit from every screen."""
+        if not anywhere and self.screen is not self._main:
+            back = self.screen.active_bindings.get("escape")
+            if back is not None and back.enabled:
+                await self.run_action(back.binding.action, back.node)
+            elif len(self.screen_stack) > 1:
+                self.pop_screen()
+            return
+        if self._quit_asked:
+            self.exit(0)  # ctrl+c on the question itself: the operator means it
+            return
+        self._quit_checked()
+
+    @work(group="quit", exclusive=True, exit_on_error=False)
+    async def _quit_checked(self) -> None:
+        from foas_tui.screens.confirm import ConfirmScreen
+        from foas_tui.screens.quit_guard import quit_blockers
+
+        reasons = quit_blockers(self)
+        if reasons:
+            self._quit_asked = True
+            try:
+                if not await self.push_screen_wait(ConfirmScreen(
+                        "Quit foas-tui?", "Quitting now cuts these short:", reasons, confirm_label="Quit",
+                        notes=["ctrl+c again quits at once."])):
+                    return
+            finally:
+                self._quit_asked = False
+        self.exit(0)
+
     def _pop_to_main(self) -> None:
         while len(self.screen_stack) > 1 and self.screen is not self._main:
             self.pop_screen()
@@ -417,8 +452,10 @@ class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
         from foas_tui.screens.jump import parse_command
 
         name, arg = parse_command(line)
-        if name in ("q", "q!", "quit", "exit"):
-            self.exit(0)
+        if name == "q!":
+            self.exit(0)  # vim's "quit, I know"
+        elif name in ("q", "quit", "exit"):
+            self._quit_checked()
         elif name in ("job", "jobs", "j") and arg:
             self.select_job_by_name(arg)
         elif name in ("project", "projects", "proj", "p") and arg:
