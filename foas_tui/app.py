@@ -54,7 +54,9 @@ def _css_paths() -> list[Path]:
 
 CORE_BINDINGS: list[BindingType] = [
     Binding("question_mark", "help", "Help", id="app.help", key_display="?"),
-    Binding("colon", "jump", "Command", id="app.jump", key_display=":"),
+    # Priority: resolved as the key arrives, so the keys typed right after it land in the prompt (a
+    # bubbling binding ran only after they had gone to the tree's type-ahead). In a text field `:` is text.
+    Binding("colon", "jump", "Command", id="app.jump", key_display=":", priority=True),
     Binding("ctrl+p", "command_palette", "Palette", id="app.palette", show=False),
     Binding("r", "refresh_now", "Refresh", id="app.refresh"),
     Binding("p", "toggle_pause", "Pause", id="app.pause"),
@@ -405,6 +407,14 @@ class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
 
         if not any(isinstance(s, AuthHelpScreen) for s in self.screen_stack):
             self.push_screen(AuthHelpScreen(err))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "jump":  # not over a dialog, and in a text field `:` is a character
+            from textual.screen import ModalScreen
+            from textual.widgets import Input, TextArea
+
+            return not isinstance(self.screen, ModalScreen) and not isinstance(self.focused, Input | TextArea)
+        return super().check_action(action, parameters)
 
     # --- quitting -----------------------------------------------------------------------------------
 

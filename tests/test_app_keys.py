@@ -82,3 +82,26 @@ async def test_letters_typed_in_the_type_the_name_dialog_reach_nothing_behind_it
         await wait_for(pilot, lambda: app.screen is app.main_screen)
         await pilot.pause()
         assert mutating_calls(app) == [] and state(app, *target) == "RUNNING"
+
+
+async def test_keys_typed_fast_after_colon_land_in_the_prompt_and_tab_completes() -> None:
+    from textual import events
+    from textual.widgets import Input
+
+    from foas_tui.screens.jump import JumpScreen
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        main = app.main_screen
+        await wait_for(pilot, lambda: main.tree.projects_loaded.is_set() and main.live.row_count)
+        main.tree.focus()
+        await pilot.pause()
+        # All at once, as a paste or a fast typist over SSH delivers them: nothing waits for the prompt.
+        for char in ":job ods_":
+            app._driver.send_message(events.Key({":": "colon", " ": "space", "_": "underscore"}.get(char, char), char))
+        await wait_for(pilot, lambda: isinstance(app.screen, JumpScreen) and app.screen.query("#jump-input")
+                       and app.screen.query_one("#jump-input", Input).value == "job ods_")
+        field = app.screen.query_one("#jump-input", Input)
+        await pilot.press("tab")
+        await wait_for(pilot, lambda: field.value.startswith("job ods_") and len(field.value) > len("job ods_"))
+        assert field.has_focus, "tab completes; it does not move the focus away"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -22,7 +23,11 @@ def parse_command(line: str) -> tuple[str, str]:
 class JumpScreen(ModalScreen[str | None]):
     """A one-line prompt at the bottom; Enter runs (the app parses), Esc cancels. Tab completes."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="jump.cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="jump.cancel"),
+        Binding("tab", "complete", "Complete", id="jump.complete", priority=True),
+    ]
+    AUTO_FOCUS = "#jump-input"
 
     def __init__(self, initial: str = "", suggestions: list[str] | None = None) -> None:
         super().__init__()
@@ -40,6 +45,21 @@ class JumpScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one("#jump-input", Input).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys that arrive before the input has focus (fast typing, a paste over SSH) are typed into it."""
+        field = self.query_one("#jump-input", Input)
+        if not field.has_focus and event.is_printable and event.character:
+            event.stop()
+            event.prevent_default()
+            field.insert_text_at_cursor(event.character)
+
+    def action_complete(self) -> None:
+        """Tab takes the suggestion shown after the cursor (as → does at the end of the line)."""
+        field = self.query_one("#jump-input", Input)
+        field.focus()
+        field.cursor_position = len(field.value)
+        field.action_cursor_right()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
