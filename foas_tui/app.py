@@ -82,8 +82,8 @@ class LazyEmulator:
     Attribute access (`.store`, `.faults`, `.clock`) builds it at once for callers that need it.
     """
 
-    def __init__(self, jobs: int, seed: int, clock: Any = None) -> None:
-        self._args = (jobs, seed, clock)
+    def __init__(self, jobs: int, seed: int, clock: Any = None, hostile: bool = False) -> None:
+        self._args = (jobs, seed, clock, hostile)
         self._emulator: Any = None
         self._lock = threading.Lock()
 
@@ -92,8 +92,8 @@ class LazyEmulator:
             if self._emulator is None:
                 from foas_tui.emulator import EmulatorConfig, create_app
 
-                jobs, seed, clock = self._args
-                self._emulator = create_app(EmulatorConfig(jobs=jobs, seed=seed, clock=clock))
+                jobs, seed, clock, hostile = self._args
+                self._emulator = create_app(EmulatorConfig(jobs=jobs, seed=seed, clock=clock, hostile=hostile))
             return self._emulator
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
@@ -167,15 +167,16 @@ class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
         read_only: bool = kw.pop("read_only", False)
         config_error: str | None = kw.pop("config_error", None)
         lazy: bool = kw.pop("lazy_emulator", False)
+        hostile: bool = kw.pop("hostile", False)  # hostile text in the demo data (emulator/hostile.py)
         options = {"read_only": read_only, "timeout": config.client.timeout, "retries": config.client.retries,
                    "max_concurrency": config.client.max_concurrency}
         if lazy:
-            emulator: Any = LazyEmulator(jobs, seed, clock)
+            emulator: Any = LazyEmulator(jobs, seed, clock, hostile)
             client = emulator.client(**options)
         else:
             from foas_tui.emulator import EmulatorConfig, create_app, demo_client
 
-            emulator = create_app(EmulatorConfig(jobs=jobs, seed=seed, clock=clock))
+            emulator = create_app(EmulatorConfig(jobs=jobs, seed=seed, clock=clock, hostile=hostile))
             client = demo_client(emulator, **options)
         session = Session(
             client=client, config=config, profile_name="demo", region_id=client.region_id,
@@ -545,7 +546,8 @@ def run_app(options: Any) -> int:
     config, config_error = _load_config_safely()
     if getattr(options, "demo", False):
         app = FoasApp.demo(jobs=getattr(options, "demo_jobs", 64) or 64, config=config, lazy_emulator=True,
-                           read_only=bool(getattr(options, "read_only", False)), config_error=config_error)
+                           read_only=bool(getattr(options, "read_only", False)), config_error=config_error,
+                           hostile=bool(getattr(options, "hostile_text", False)))
     else:
         try:
             session = build_session(options, config, config_error)
