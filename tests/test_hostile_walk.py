@@ -1,0 +1,185 @@
+"""Issue 12: untrusted text can't crash, spoof or drive foas-tui. A walk over every screen on the hostile emulator.
+
+The app runs with a driver that records what Textual writes to the terminal (tests/helpers/hostile.py), so the
+assertions are about the real output: no escape sequence, C1/C0 control or live link that came from the data,
+the app alive after every step, and markup from the data shown as text, not obeyed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from helpers.hostile import clear_written, hostile_app, terminal_findings, visible_text, written
+from test_app_support import wait_for
+
+from foas_tui.emulator.hostile import SURROGATE_MARK
+
+SIZE = (200, 50)
+
+
+def failing_job(app: Any, *, project_has: str = "") -> tuple[str, str]:
+    """A failing job (it has a hostile last error) in a project whose name contains `project_has`."""
+    store = app.session.emulator.store
+    for project in sorted(store.projects):
+        if project_has not in project:
+            continue
+        for name, job in sorted(store.projects[project].jobs.items()):
+            if job.scenario in ("failing", "restarting") and SURROGATE_MARK not in name and len(name) < 200:
+                return project, name
+    raise AssertionError("the hostile demo has no failing job there")
+
+
+class Walk:
+    """Steps through the app; records the data-borne sequences each step wrote, and that the app survived."""
+
+    def __init__(self, pilot: Any) -> None:
+        self.pilot = pilot
+        self.app = pilot.app
+        self.leaks: dict[str, list[str]] = {}
+        self.seen = ""  # every visible character written so far
+
+    async def settle(self) -> None:
+        try:  # the workers a key started (loads, validations); long followers are left running
+            await asyncio.wait_for(self.app.workers.wait_for_complete(), 3.0)
+        except TimeoutError:
+            pass
+        await self.pilot.pause()
+
+    async def step(self, name: str, *keys: str, until: Any = None) -> None:
+        clear_written(self.app)
+        if keys:
+            await self.pilot.press(*keys)
+        if until is not None:
+            await wait_for(self.pilot, until, what=name)
+        await self.settle()
+        assert self.app.is_running and self.app.return_code is None, f"the app stopped at step {name!r}"
+        out = written(self.app)
+        self.seen += visible_text(out)
+        findings = terminal_findings(out)
+        if findings:
+            self.leaks[name] = sorted({f.kind for f in findings})
+
+    async def dialog(self, name: str, *keys: str) -> None:
+        """Open a modal with `keys`, check it, close it with Escape (back on the main screen)."""
+        main = self.app.main_screen
+        await self.step(name, *keys, until=lambda: self.app.screen is not main)
+        await self.step(f"{name} (closed)", "escape", until=lambda: self.app.screen is main)
+
+    def report(self) -> str:
+        return "\n".join(f"  {name}: {', '.join(kinds)}" for name, kinds in self.leaks.items())
+
+
+async def test_every_screen_survives_hostile_text_and_writes_no_sequence_from_the_data() -> None:
+    app = hostile_app()
+    async with app.run_test(headless=False, size=SIZE, notifications=True) as pilot:
+        walk = Walk(pilot)
+        main = app.main_screen
+        assert main is not None
+        await walk.step("main screen", until=lambda: main.tree.projects_loaded.is_set() and main.live.row_count)
+
+        # The tree: open every project and the folders under the cursor as it walks down.
+        main.tree.focus()
+        for _ in range(3):
+            await walk.step("tree: open and walk", *(["l", "j"] * 12))
+        await walk.step("tree: bottom", "G")
+
+        # The live table, sorted and marked.
+        await walk.step("live table", "tab", "j", "j", "o", "space")
+
+        # A failing job in the project named with markup and an OSC title: every job-pane tab.
+        project, job = failing_job(app, project_has="[@click")
+        app.select_job(project, job)
+        await walk.step("job selected", until=lambda: (sel := app.current_selection()) is not None
+                        and sel.job_name == job)
+        main.query_one("#job-pane").focus()
+        for tab in ("code", "properties", "instances", "metrics", "overview"):
+            await walk.step(f"job pane: {tab}", "right_square_bracket")
+
+        # The triage viewers of that job, and the board.
+        for key, view in (("e", "exceptions"), ("c", "checkpoints"), ("m", "metrics"), ("i", "internals")):
+            await walk.step(f"viewer: {view}", key, until=lambda: app.screen is not main)
+            await walk.step(f"viewer: {view} scrolled", "j", "j", "enter", "right_square_bracket")
+            await walk.step(f"viewer: {view} (closed)", "escape", until=lambda: app.screen is main)
+        await walk.step("triage board", "t", until=lambda: app.screen is not main)
+        await walk.step("triage board: rows", "j", "j", "j")
+        await walk.step("triage board (closed)", "escape", until=lambda: app.screen is main)
+
+        # Every dialog an action opens on that job, then the folder and creation dialogs.
+        for key, what in (("s", "start"), ("P", "pause"), ("u", "resume"), ("x", "stop"), ("C", "commit"),
+                          ("F", "offline"), ("D", "delete"), ("A", "autoscale"), ("E", "code editor"),
+                          ("K", "properties form"), ("n", "create job"), ("N", "new folder"),
+                          ("M", "move folder"), ("X", "delete folder")):
+            await walk.dialog(f"dialog: {what}", key)
+        for key, what in (("v", "validate"), ("J", "raw plan"), ("dollar_sign", "plan resources")):
+            await walk.step(f"action: {what}", key)
+            if app.screen is not main:
+                await walk.step(f"action: {what} (closed)", "escape", until=lambda: app.screen is main)
+
+        # Command log, resources (every kind), help, jump, filter, palette.
+        await walk.dialog("command log", "L")
+        await walk.step("resources", "R", until=lambda: app.screen is not main)
+        for kind in range(5):
+            await walk.step(f"resources: kind {kind + 2}", "right_square_bracket", "j", "j")
+        await walk.step("resources (closed)", "escape", until=lambda: app.screen is main)
+        await walk.dialog("help", "question_mark")
+        await walk.step("jump", "colon", *"risk", until=lambda: app.screen is not main)
+        await walk.step("jump (closed)", "escape", until=lambda: app.screen is main)
+        main.tree.focus()
+        await walk.step("filter", "slash", *"ods")
+        await walk.step("filter (cleared)", "escape")
+        await walk.step("palette", "ctrl+p", *"ads", until=lambda: app.screen is not main)
+        await walk.step("palette (closed)", "escape", until=lambda: app.screen is main)
+
+        # Failed calls: the error Message of the answer is hostile.
+        app.session.emulator.faults.set(status=500)
+        await walk.step("every call fails", "r")
+        app.select_job(*failing_job(app, project_has="iot"))
+        await walk.step("selection while failing")
+        app.session.emulator.faults.clear()
+        await walk.step("recovered", "r")
+
+        assert not walk.leaks, "data-borne terminal sequences reached the terminal:\n" + walk.report()
+        assert app.is_running
+
+
+async def test_markup_in_names_and_descriptions_is_shown_as_text() -> None:
+    app = hostile_app()
+    async with app.run_test(headless=False, size=SIZE) as pilot:
+        walk = Walk(pilot)
+        main = app.main_screen
+        assert main is not None
+        await walk.step("main screen", until=lambda: main.tree.projects_loaded.is_set() and main.live.row_count)
+        # The project name "risk_control[@click=app.quit]x\x1b]2;PWNED\x07" in the tree: the tag is visible text.
+        assert "risk_control[@click=app.quit]x" in walk.seen
+        project, job = failing_job(app, project_has="[@click")
+        app.select_job(project, job)
+        await walk.step("job selected", until=lambda: (sel := app.current_selection()) is not None
+                        and sel.job_name == job)
+        # The job's description carries "[link=a:b]y[/link]" or another tag; the overview shows it literally.
+        description = app.session.emulator.store.job(project, job).description
+        shown = [tag for tag in ("[link=a:b]y[/link]", "[@click=app.quit]x[/]", "a[/]b", "orders[2", "[bold")
+                 if tag in description]
+        assert shown, description
+        for tag in shown:
+            assert tag in walk.seen, f"{tag!r} of the description is not on screen as text"
+        # Clicking where a [@click=app.quit] would be live does not quit.
+        await pilot.click("#tree")
+        await walk.settle()
+        assert app.is_running
+
+
+async def test_error_messages_of_failed_calls_are_shown_without_their_sequences() -> None:
+    app = hostile_app()
+    async with app.run_test(headless=False, size=SIZE, notifications=True) as pilot:
+        walk = Walk(pilot)
+        main = app.main_screen
+        assert main is not None
+        await walk.step("main screen", until=lambda: main.tree.projects_loaded.is_set() and main.live.row_count)
+        app.session.emulator.faults.set("GetJob", status=400)
+        project, job = failing_job(app, project_has="realtime")
+        app.select_job(project, job)
+        await walk.step("GetJob fails with a hostile Message", until=lambda: "PWNED" in visible_text(
+            written(app)) or "fault injected" in visible_text(written(app)))
+        assert "fault injected by the emulator" in walk.seen  # the real message is shown
+        assert not walk.leaks, "error message sequences reached the terminal:\n" + walk.report()
