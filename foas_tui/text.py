@@ -5,8 +5,8 @@ or that hides/reorders text reaches the screen. The visible placeholder scheme, 
 
 * C0 controls and DEL (U+0000-U+001F, U+007F) show as their Unicode *Control Picture*, one cell wide:
   ESC -> ``␛`` (U+241B), NUL -> ``␀``, BEL -> ``␇``, DEL -> ``␡``, LF -> ``␊``, TAB -> ``␉``.
-  With ``multiline=True`` (viewers of logs, stack traces, code) LF and TAB stay as they are and CR LF /
-  lone CR become LF.
+  With ``multiline=True`` (viewers of logs, stack traces, code) LF and TAB stay as they are and CR LF
+  becomes LF (a lone CR, the overwrite trick, still shows as ``␍``, so the line count never changes).
 * Every other invisible or direction-changing code point (C1 controls U+0080-U+009F, bidi embeddings,
   overrides and isolates U+202A-U+202E / U+2066-U+2069, zero-width and other format characters (Cf),
   line/paragraph separators U+2028/U+2029) shows as a ``⟨U+202E⟩`` token naming the code point.
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from textual.content import Content
 
 ELLIPSIS = "…"
+NAME_LIMIT = 200  # a name (job, project, folder) in a cell, label or title: longer ones only spoof layouts
 CONTROL_PICTURES = 0x2400  # U+2400 + code is the picture of C0 control `code`
 DEL_PICTURE = "\u2421"  # ␡
 
@@ -42,7 +43,7 @@ _UNSAFE_RANGES = (
     "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
 )
 UNSAFE = re.compile(f"[{_UNSAFE_RANGES}]")
-_UNSAFE_MULTILINE = re.compile(f"\r\n?|[{_UNSAFE_RANGES.replace(chr(0) + '-' + chr(0x1f), '')}"
+_UNSAFE_MULTILINE = re.compile(f"\r\n|[{_UNSAFE_RANGES.replace(chr(0) + '-' + chr(0x1f), '')}"
                                "\x00-\x08\x0b-\x1f]")
 
 
@@ -63,7 +64,7 @@ def _replace(match: re.Match[str]) -> str:
 
 def _replace_multiline(match: re.Match[str]) -> str:
     found = match.group()
-    return "\n" if found[0] == "\r" else _placeholder(found)
+    return "\n" if found == "\r\n" else _placeholder(found)
 
 
 def safe_str(value: object, limit: int | None = None, *, multiline: bool = False) -> str:

@@ -53,7 +53,7 @@ def test_every_c0_c1_and_del_is_replaced() -> None:
 
 def test_newline_and_tab_are_kept_only_in_multiline_mode() -> None:
     assert safe_str("a\nb\tc") == "a␊b␉c"
-    assert safe_str("a\r\nb\rc\n\td", multiline=True) == "a\nb\nc\n\td"
+    assert safe_str("a\r\nb\rc\n\td", multiline=True) == "a\nb␍c\n\td"
     assert safe_str(f"x{ESC}[31m\n", multiline=True) == "x␛[31m\n"
 
 
