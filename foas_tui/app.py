@@ -211,7 +211,7 @@ class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
         where = f"{context}: " if context else ""
         if isinstance(err, errors.AuthError):
             self.notify(f"{where}{err.code}: {err.message}", title="Authentication failed", severity="error",
-                        timeout=10)
+                        timeout=10, markup=False)
             self._show_auth_help(err)
             return
         if isinstance(err, errors.FoasError):
@@ -254,7 +254,8 @@ class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
         if config.theme in self.available_themes:
             self.theme = config.theme
         else:
-            self.notify(f"unknown theme {config.theme!r} in the config; using {self.theme}", severity="warning")
+            self.notify(f"unknown theme {config.theme!r} in the config; using {self.theme}", severity="warning",
+                        markup=False)
         if config.keymap:
             self.set_keymap(config.keymap)
         for note in self.session.notes:

@@ -27,6 +27,7 @@ from foas_tui.screens.confirm import Choice, ChoiceScreen
 from foas_tui.services.diffing import EditState, classify, stats, styled, unified
 from foas_tui.services.drafts import Draft, DraftKey, DraftStore, EditSession, fetch_job_text, store_job_text
 from foas_tui.services.selection import Selection
+from foas_tui.text import safe_text
 
 if TYPE_CHECKING:
     from foas_tui.api.client import FoasClient
@@ -106,7 +107,7 @@ async def save_flow(app: App[Any], edit: EditSession, sel: Selection, *, offer_n
         return "unchanged"
     if state is EditState.ALREADY_APPLIED:
         edit.saved(modify_time)
-        app.notify(f"the job already has this {LABELS[kind]}; nothing to save", timeout=4)
+        app.notify(f"the job already has this {LABELS[kind]}; nothing to save", timeout=4, markup=False)
         return "saved"
     if state is EditState.CONFLICT:
         answer = await app.push_screen_wait(conflict_screen(sel, kind, edit, remote))
@@ -136,7 +137,7 @@ async def save_flow(app: App[Any], edit: EditSession, sel: Selection, *, offer_n
         app.report_error(err, f"saving {sel.job_name}")  # type: ignore[attr-defined]
         return "error"
     edit.saved(None)
-    app.notify(f"{sel.job_name}: {LABELS[kind]} saved", timeout=4)
+    app.notify(f"{sel.job_name}: {LABELS[kind]} saved", timeout=4, markup=False)
     if offer_next:
         await after_save(app, sel)
     return "saved"
@@ -232,7 +233,7 @@ class CodeEditorScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         sel = self.selection
         with Vertical(id="editor-box"):
-            yield Static(f"{sel.project} / {sel.job_name} — {LABELS[self.edit.key.kind]}", id="editor-title")
+            yield Static(safe_text(f"{sel.project} / {sel.job_name} — {LABELS[self.edit.key.kind]}"), id="editor-title")
             area = TextArea.code_editor(self.edit.text, language=self.language, id="editor-area",
                                         read_only=self.read_only, show_line_numbers=True)
             yield area

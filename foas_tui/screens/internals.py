@@ -237,17 +237,17 @@ class InternalsScreen(ViewerScreen):
             table.add_row(safe_text(key), safe_text(value), key=key)
         masked = sum(1 for k, v in pairs if v == "••••••")
         self.query_one("#config-summary", Static).update(
-            f"{len(pairs)} settings" + (f" · {masked} credential-like values hidden" if masked else ""))
+            safe_text(f"{len(pairs)} settings" + (f" · {masked} credential-like values hidden" if masked else "")))
 
     def _show_resource(self, response: Any) -> None:
         res = getattr(response, "resource", None)
         if res is None:
             raise ValueError("no Resource in the response")
         self.query_one("#resource-text", Static).update(
-            "Requested from YARN (allocated)\n"
+            safe_text("Requested from YARN (allocated)\n"
             f"  memory  {_mb(res.allocated_mb)}\n  vcores  {_num(res.allocated_virtual_cores)}\n"
             "Actually used (total)\n"
-            f"  memory  {_mb(res.total_mb)}\n  vcores  {_num(res.total_virtual_cores)}")
+            f"  memory  {_mb(res.total_mb)}\n  vcores  {_num(res.total_virtual_cores)}", multiline=True))
 
     def _show_state(self, response: Any) -> None:
         state = getattr(response, "final_state", None)

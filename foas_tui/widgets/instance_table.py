@@ -298,7 +298,7 @@ class InstanceTable(DataTable):
         # A Text, not a str: Textual parses a str title as markup, and the scope and filter come from outside.
         scope = safe_str(self.scope_label, NAME_LIMIT) or "jobs"
         self.border_title = Text(f"{scope} [{count}]{safe_str(filt)}{marked}")
-        self.border_subtitle = f"sort {column.label.split()[0].lower()}{arrow}"
+        self.border_subtitle = safe_text(f"sort {column.label.split()[0].lower()}{arrow}")
 
     # --- queries ----------------------------------------------------------------------------------
 

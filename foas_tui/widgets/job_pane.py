@@ -394,7 +394,7 @@ class JobPane(Vertical):
         self.instance_total = None if archived_total is None else self._current_total + archived_total
         total = self.instance_total if self.instance_total is not None else "?"
         more = " — + for more" if self.instance_total is None or len(self.instances) < self.instance_total else ""
-        table.border_subtitle = f"{len(self.instances)} of {total}{more}"
+        table.border_subtitle = safe_text(f"{len(self.instances)} of {total}{more}")
 
     # --- actions ----------------------------------------------------------------------------------
 
