@@ -113,3 +113,31 @@ def one_line(value: object, limit: int | None = None) -> str:
     if value is None:
         return ""
     return safe_str(" ".join(str(value).split()), limit)
+
+
+class ShownLines:
+    """Editable text shown through the door, yet saved byte for byte where the user did not change it.
+
+    A TextArea draws its own text, so it is given the cleaned text (`shown`); `restore` maps what the user
+    edited back: every line that still equals the cleaned form of an original line (matched in order, so
+    inserted or deleted lines elsewhere do not matter) becomes that original line again, with its ESC, NUL or
+    bidi characters. A line the user changed is saved as typed (its placeholders are then plain text).
+    Cleaning never adds or removes a line break (LF is kept, a lone CR shows as ``␍``), so lines map 1:1.
+    """
+
+    def __init__(self, original: str) -> None:
+        self.original_lines = original.split("\n")
+        self.shown_lines = [safe_str(line, multiline=True) for line in self.original_lines]
+        self.shown = "\n".join(self.shown_lines)
+
+    def restore(self, edited: str) -> str:
+        if edited == self.shown:
+            return "\n".join(self.original_lines)
+        from difflib import SequenceMatcher
+
+        edited_lines = edited.split("\n")
+        out: list[str] = []
+        matcher = SequenceMatcher(None, self.shown_lines, edited_lines, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            out.extend(self.original_lines[i1:i2] if tag == "equal" else edited_lines[j1:j2])
+        return "\n".join(out)

@@ -145,3 +145,40 @@ async def test_a_crash_never_prints_local_variables() -> None:
     assert "signing failed" in shown and "boom" in shown  # the traceback is there ...
     assert secret not in shown  # ... the value of its local is not
 
+
+
+async def test_the_editor_shows_controls_and_saves_untouched_lines_byte_for_byte(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQL with ESC and NUL in one line: shown as pictures, and after editing another line and saving,
+    the job the service stores still has that line exactly as it was."""
+    from test_ops_actions import job, select, sql_job
+
+    from foas_tui.screens.code_editor import CodeEditorScreen
+    from foas_tui.screens.confirm import ChoiceScreen
+
+    app = make_app(jobs=12)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        target = sql_job(app)
+        hostile_line = f"SELECT '{ESC}]2;x{BEL}' AS a, '\x00' AS b, 'ok\u202e' AS c FROM t;"
+        stored = job(app, *target)
+        stored.code = f"-- header\n{hostile_line}\n-- last line"
+        select(app, monkeypatch, target)
+        await pilot.press("E")
+        await wait_for(pilot, lambda: isinstance(app.screen, CodeEditorScreen), what="the editor")
+        editor = app.screen
+        area = editor.query_one("#editor-area")
+        assert ESC not in area.text and "\x00" not in area.text  # the TextArea draws only the cleaned text
+        assert "'␛]2;x␇' AS a, '␀' AS b, 'ok⟨U+202E⟩'" in area.text
+        area.move_cursor(area.document.end)
+        await pilot.press(*" edited")
+        await pilot.pause(0.05)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen) and "Save" in app.screen.title_text,
+                       what="the save confirmation")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen) and app.screen.title_text == "Saved",
+                       what="the save")
+        saved = job(app, *target).code
+    assert saved.split("\n")[1] == hostile_line  # untouched: byte for byte, ESC, BEL, NUL and U+202E included
+    assert saved.split("\n")[2] == "-- last line edited"
