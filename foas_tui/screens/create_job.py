@@ -13,6 +13,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from foas_tui.text import safe_text
+
 PRECONDITIONS = (
     "A new job is created offline (not committed). To run it: edit the code, validate (v), optionally generate "
     "the plan (J), commit (C), then start (s). Job names are unique within a project. Without a queue choice the "
@@ -132,7 +134,7 @@ class CreateJobScreen(ModalScreen[CreateJobRequest | None]):
     def compose(self) -> ComposeResult:
         ctx = self.context
         with Vertical(classes="ops-box", id="ops-create-job"):
-            yield Static(f"New job in {ctx.project}", classes="ops-title")
+            yield Static(safe_text(f"New job in {ctx.project}"), classes="ops-title")
             with VerticalScroll(classes="ops-body"):
                 yield Static(Text(PRECONDITIONS), classes="ops-hint")
                 yield Label("Name")

@@ -28,6 +28,7 @@ from foas_tui.services.resources import (
     run_mutation,
     with_context,
 )
+from foas_tui.text import safe_text
 
 MUTATION_KEYS = ("n", "u", "d", "b", "U", "e", "s", "m", "B", "c")
 
@@ -206,7 +207,7 @@ class ResourcesScreen(Screen[None]):
             return
         row = self.selected_row()
         if spec.needs_row and row is None:
-            self.notify(f"select a row first to {spec.label.lower()}", severity="warning")
+            self.notify(f"select a row first to {spec.label.lower()}", severity="warning", markup=False)
             return
         self._mutate(spec, row)
 
@@ -227,7 +228,7 @@ class ResourcesScreen(Screen[None]):
                 if not ok:
                     return
             await run_mutation(app.session.client, spec, kwargs)
-            self.notify(f"{spec.label}: done", timeout=4)
+            self.notify(f"{spec.label}: done", timeout=4, markup=False)
             self.load()
         except errors.FoasError as err:
             app.report_error(err, spec.label)
@@ -259,7 +260,7 @@ class MutationFormScreen(ModalScreen[dict[str, Any] | None]):
                     yield Static(Text(self.spec.precondition), classes="ops-hint")
                 for f in self.spec.fields:
                     required = " *" if f.required else ""
-                    yield Label(f"{f.label}{required}")
+                    yield Label(safe_text(f"{f.label}{required}"))
                     value = self.values.get(f.name, "")
                     if f.kind in ("choice", "bool"):
                         choices = f.choices if f.kind == "choice" else ("true", "false")
@@ -276,7 +277,7 @@ class MutationFormScreen(ModalScreen[dict[str, Any] | None]):
                 yield Static("", id="mutation-errors", classes="ops-error")
             with Horizontal(classes="ops-buttons"):
                 yield Button("Cancel", id="ops-cancel")
-                yield Button(f"{self.spec.label} (ctrl+s)", id="ops-ok",
+                yield Button(safe_text(f"{self.spec.label} (ctrl+s)"), id="ops-ok",
                              variant="error" if self.spec.destructive else "primary")
 
     def raw_values(self) -> dict[str, str]:

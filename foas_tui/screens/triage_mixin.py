@@ -177,7 +177,7 @@ class TriageActionsMixin:
     def _triage_selection(self, what: str) -> Selection | None:
         selection = self.current_selection()  # type: ignore[attr-defined]
         if selection is None:
-            self.notify(f"select a job first to see its {what}", severity="warning")  # type: ignore[attr-defined]
+            self.notify(f"select a job first to see its {what}", severity="warning", markup=False)  # type: ignore[attr-defined]
         return selection
 
     def _open_viewer(self, view: str) -> None:
