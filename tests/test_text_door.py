@@ -112,3 +112,15 @@ def test_unsafe_class_covers_every_control_format_and_separator_code_point() -> 
     missing = [hex(code) for code in range(0x110000)
                if unicodedata.category(chr(code)) in {"Cc", "Cf", "Zl", "Zp", "Cs"} and not UNSAFE.match(chr(code))]
     assert missing == []
+
+
+def test_shown_lines_restore_untouched_lines_and_keep_edits() -> None:
+    from foas_tui.text import ShownLines
+
+    original = f"a{ESC}[31m\n\tb\x00\nc\r\nd"
+    lines = ShownLines(original)
+    assert lines.shown == "a␛[31m\n\tb␀\nc␍\nd"
+    assert lines.restore(lines.shown) == original
+    # An inserted line and an edited one: every other line comes back with its original bytes.
+    edited = "new\n" + lines.shown.replace("d", "d2")
+    assert lines.restore(edited) == f"new\na{ESC}[31m\n\tb\x00\nc\r\nd2"

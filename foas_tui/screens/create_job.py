@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from foas_tui.text import safe_text
+from foas_tui.text import NAME_LIMIT, safe_text
 
 PRECONDITIONS = (
     "A new job is created offline (not committed). To run it: edit the code, validate (v), optionally generate "
@@ -151,11 +151,12 @@ class CreateJobScreen(ModalScreen[CreateJobRequest | None]):
                         yield Select([("SQL", "SQL"), ("DataStream", "DATASTREAM")], value="SQL", allow_blank=False,
                                      id="job-api-type")
                 yield Label("Queue")
-                yield Select([(f"{q} ({c})", f"{c}|{q}") for c, q in ctx.queues],
+                yield Select([(safe_text(f"{q} ({c})", NAME_LIMIT), f"{c}|{q}") for c, q in ctx.queues],
                              prompt="the project's bound queue", id="job-queue")
                 yield Label("Engine version")
                 versions = ctx.engine_versions or ["current"]
-                yield Select([(v, v) for v in versions], value=versions[0], allow_blank=False, id="job-engine")
+                yield Select([(safe_text(v, NAME_LIMIT), v) for v in versions], value=versions[0], allow_blank=False,
+                             id="job-engine")
                 yield Label("Code template")
                 yield Select([(label, key) for key, label in TEMPLATES.items()], value="sql", allow_blank=False,
                              id="job-template")

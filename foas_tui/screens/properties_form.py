@@ -22,7 +22,7 @@ from foas_tui.services.properties import (
     warnings_for,
 )
 from foas_tui.services.selection import Selection
-from foas_tui.text import safe_text
+from foas_tui.text import NAME_LIMIT, safe_text
 
 
 def _field_id(index: int) -> str:
@@ -92,7 +92,7 @@ class PropertiesFormScreen(ModalScreen[None]):
         if spec.kind in ("bool", "enum"):
             options = [(choice, choice) for choice in spec.choices]
             if value and value not in spec.choices:
-                options.append((f"{value} (invalid)", value))
+                options.append((safe_text(f"{value} (invalid)", NAME_LIMIT), value))
             default = f" (default {spec.default})" if spec.default is not None else ""
             return Select(options, value=value or Select.NULL, prompt=f"not set{default}", id=_field_id(index),
                           disabled=self.read_only)

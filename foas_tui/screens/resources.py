@@ -28,7 +28,7 @@ from foas_tui.services.resources import (
     run_mutation,
     with_context,
 )
-from foas_tui.text import safe_text
+from foas_tui.text import NAME_LIMIT, safe_text
 
 MUTATION_KEYS = ("n", "u", "d", "b", "U", "e", "s", "m", "B", "c")
 
@@ -264,9 +264,9 @@ class MutationFormScreen(ModalScreen[dict[str, Any] | None]):
                     value = self.values.get(f.name, "")
                     if f.kind in ("choice", "bool"):
                         choices = f.choices if f.kind == "choice" else ("true", "false")
-                        options = [(c, c) for c in choices]
+                        options = [(safe_text(c, NAME_LIMIT), c) for c in choices]
                         if value and value not in choices:
-                            options.append((value, value))
+                            options.append((safe_text(value, NAME_LIMIT), value))
                         yield Select(options, value=value or Select.NULL, id=f"field-{f.name}")
                     elif f.kind == "multiline":
                         yield TextArea(value, id=f"field-{f.name}", classes="ops-small-area")

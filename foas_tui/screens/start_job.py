@@ -16,7 +16,7 @@ from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSe
 
 from foas_tui.services.actions import ACTIONS, ActionKind, ActionOptions
 from foas_tui.services.properties import parse_pairs, validate_value
-from foas_tui.text import safe_text
+from foas_tui.text import NAME_LIMIT, safe_text
 
 _RELATIVE = re.compile(r"^-(\d+)\s*([smhd])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -118,7 +118,7 @@ class StartJobScreen(ModalScreen[StartRequest | None]):
                     if not ctx.bulk and ctx.queues:
                         yield Label("Queue (StartJob has none: a change is saved with UpdateJob first and may "
                                     "only apply after the next commit)")
-                        options = [(f"{q} ({c})", f"{c}|{q}") for c, q in ctx.queues]
+                        options = [(safe_text(f"{q} ({c})", NAME_LIMIT), f"{c}|{q}") for c, q in ctx.queues]
                         current = f"{ctx.cluster_id}|{ctx.queue_name}"
                         known = current in [value for _, value in options]
                         yield Select(options, value=current if known else Select.NULL,

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from textual.actions import ActionError, parse
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from foas_tui.text import NAME_LIMIT, safe_str, safe_text
+
 if TYPE_CHECKING:
     from textual.binding import Binding
     from textual.dom import DOMNode
@@ -35,7 +37,7 @@ class ProjectsProvider(Provider):
         matcher = self.matcher(query)
         main = _main(self)
         for name in self._items():
-            text = f"Project: {name}"
+            text = f"Project: {safe_str(name, NAME_LIMIT)}"
             score = matcher.match(text)
             if score > 0:
                 yield Hit(score, matcher.highlight(text), partial(main.select_project, name),
@@ -44,7 +46,7 @@ class ProjectsProvider(Provider):
     async def discover(self) -> Hits:
         main = _main(self)
         for name in self._items()[:20]:
-            yield DiscoveryHit(f"Project: {name}", partial(main.select_project, name))
+            yield DiscoveryHit(safe_text(f"Project: {name}", NAME_LIMIT), partial(main.select_project, name))
 
 
 class JobsProvider(Provider):
@@ -58,7 +60,7 @@ class JobsProvider(Provider):
         matcher = self.matcher(query)
         hits = 0
         for project, job in self._items():
-            text = f"Job: {job}  ({project})"
+            text = f"Job: {safe_str(job, NAME_LIMIT)}  ({safe_str(project, NAME_LIMIT)})"
             score = matcher.match(text)
             if score > 0:
                 hits += 1
