@@ -62,16 +62,21 @@ class Walk:
         self.seen += visible_text(out)
         findings = terminal_findings(out)
         if findings:
-            self.leaks[name] = sorted({f.kind for f in findings})
+            first = {f.kind: f.context for f in reversed(findings)}  # one sample of each kind
+            self.leaks[name] = [f"{kind} in {context!r}" for kind, context in sorted(first.items())]
 
-    async def dialog(self, name: str, *keys: str) -> None:
-        """Open a modal with `keys`, check it, close it with Escape (back on the main screen)."""
+    async def dialog(self, name: str, *keys: str) -> bool:
+        """Press `keys`; when a modal opened, check it and close it with Escape. True when one opened (an action
+        that does not apply to the job says so in a toast instead, which is checked the same way)."""
         main = self.app.main_screen
-        await self.step(name, *keys, until=lambda: self.app.screen is not main)
+        await self.step(name, *keys)
+        if self.app.screen is main:
+            return False
         await self.step(f"{name} (closed)", "escape", until=lambda: self.app.screen is main)
+        return True
 
     def report(self) -> str:
-        return "\n".join(f"  {name}: {', '.join(kinds)}" for name, kinds in self.leaks.items())
+        return "\n".join(f"  {name}: {'; '.join(kinds)}" for name, kinds in self.leaks.items())
 
 
 async def _start(pilot: Any) -> Walk:
@@ -128,29 +133,53 @@ async def _triage(walk: Walk) -> None:
     await walk.step("triage board (closed)", "escape", until=lambda: app.screen is main)
 
 
-async def _dialogs(walk: Walk) -> None:
+async def _action_dialogs(walk: Walk) -> None:
     app, main = walk.app, walk.app.main_screen
     await _on_failing_job(walk)
+    opened = set()
     for key, what in (("s", "start"), ("P", "pause"), ("u", "resume"), ("x", "stop"), ("C", "commit"),
                       ("F", "offline"), ("D", "delete"), ("A", "autoscale"), ("E", "code editor"),
-                      ("K", "properties form"), ("n", "create job"), ("N", "new folder"),
-                      ("M", "move folder"), ("X", "delete folder")):
-        await walk.dialog(f"dialog: {what}", key)
+                      ("K", "properties form"), ("n", "create job")):
+        if await walk.dialog(f"dialog: {what}", key):
+            opened.add(what)
+    # A running job: resume does not apply; every other action asks or opens its form.
+    assert {"start", "pause", "stop", "commit", "offline", "delete", "code editor", "properties form",
+            "create job"} <= opened, opened
     for key, what in (("v", "validate"), ("J", "raw plan"), ("dollar_sign", "plan resources")):
         await walk.step(f"action: {what}", key)
         if app.screen is not main:
             await walk.step(f"action: {what} (closed)", "escape", until=lambda: app.screen is main)
 
 
-async def _resources_and_tools(walk: Walk) -> None:
-    app, main = walk.app, walk.app.main_screen
+async def _folder_dialogs(walk: Walk) -> None:
+    # The cursor on a folder with a hostile name: /ods + OSC 2 title in realtime_dw (the first project).
+    main = walk.app.main_screen
+    main.tree.focus()
+    await walk.step("tree: first folder", "g", "l", "j")
+    opened = set()
+    for key, what in (("N", "new folder"), ("M", "move folder"), ("X", "delete folder")):
+        if await walk.dialog(f"dialog: {what}", key):
+            opened.add(what)
+    assert opened == {"new folder", "move folder", "delete folder"}, opened
+
+
+async def _command_log(walk: Walk) -> None:
     await _on_failing_job(walk)
     await walk.dialog("command log", "L")
+
+
+async def _resources(walk: Walk) -> None:
+    app, main = walk.app, walk.app.main_screen
     await walk.step("resources", "R", until=lambda: app.screen is not main)
     for kind in range(5):
         await walk.step(f"resources: kind {kind + 2}", "right_square_bracket", "j", "j")
     await walk.step("resources (closed)", "escape", until=lambda: app.screen is main)
-    await walk.dialog("help", "question_mark")
+
+
+async def _help_jump_filter_palette(walk: Walk) -> None:
+    app, main = walk.app, walk.app.main_screen
+    await _on_failing_job(walk)
+    assert await walk.dialog("help", "question_mark")
     await walk.step("jump", "colon", *"risk", until=lambda: app.screen is not main)
     await walk.step("jump (closed)", "escape", until=lambda: app.screen is main)
     main.tree.focus()
@@ -171,9 +200,28 @@ async def _failures(walk: Walk) -> None:
     await walk.step("recovered", "r")
 
 
+async def _odd_names(walk: Walk) -> None:
+    # Jobs whose names the client cannot send as they are (a lone surrogate, a "/") or that are 10,000+
+    # characters long: selecting each shows what went wrong, and the app goes on.
+    app = walk.app
+    store = app.session.emulator.store
+    odd = {"lone surrogate": lambda n: SURROGATE_MARK in n, "slash": lambda n: "/" in n,
+           "10,000 characters": lambda n: len(n) > 5000}
+    for what, test in odd.items():
+        project, name = next((p, n) for p in sorted(store.projects) for n in sorted(store.projects[p].jobs)
+                             if test(n))
+        wire = name.replace(SURROGATE_MARK, "\ud800")  # what the client received in the listing
+        app.select_job(project, wire)
+        await walk.step(f"job with a {what} in its name")  # selected, or a toast says why it cannot be
+        walk.app.main_screen.query_one("#job-pane").focus()
+        for tab in ("code", "properties", "instances"):
+            await walk.step(f"job with a {what}: {tab}", "right_square_bracket")
+
+
 SECTIONS = {"tree": _tree, "live table": _live_table, "job pane": _job_pane, "viewers": _viewers,
-            "triage board": _triage, "dialogs": _dialogs, "resources and tools": _resources_and_tools,
-            "failed calls": _failures}
+            "triage board": _triage, "action dialogs": _action_dialogs, "folder dialogs": _folder_dialogs,
+            "command log": _command_log, "resources": _resources, "help jump filter palette": _help_jump_filter_palette,
+            "failed calls": _failures, "odd names": _odd_names}
 
 
 @pytest.mark.parametrize("section", list(SECTIONS))
