@@ -18,6 +18,7 @@ from textual.worker import WorkerCancelled, WorkerFailed
 from foas_tui.emulator.hostile import SURROGATE_MARK
 
 SIZE = (200, 50)
+EATEN_CLICK = "risk_controlx"  # what shows when "risk_control[@click=app.quit]x" is parsed as markup
 
 
 def failing_job(app: Any, *, project_has: str = "") -> tuple[str, str]:
@@ -50,7 +51,8 @@ class Walk:
             pass
         await self.pilot.pause()
 
-    async def step(self, name: str, *keys: str, until: Any = None) -> None:
+    async def step(self, name: str, *keys: str, until: Any = None) -> str:
+        """Press `keys`, wait for `until`, let the workers finish; returns the text the step made visible."""
         clear_written(self.app)
         if keys:
             await self.pilot.press(*keys)
@@ -59,11 +61,19 @@ class Walk:
         await self.settle()
         assert self.app.is_running and self.app.return_code is None, f"the app stopped at step {name!r}"
         out = written(self.app)
-        self.seen += visible_text(out)
+        shown = visible_text(out)
+        self.seen += shown
         findings = terminal_findings(out)
+        leaks = []
         if findings:
             first = {f.kind: f.context for f in reversed(findings)}  # one sample of each kind
-            self.leaks[name] = [f"{kind} in {context!r}" for kind, context in sorted(first.items())]
+            leaks = [f"{kind} in {context!r}" for kind, context in sorted(first.items())]
+        if EATEN_CLICK in shown:  # the project "risk_control[@click=app.quit]x...": its tag was obeyed
+            at = shown.index(EATEN_CLICK)
+            leaks.append(f"markup [@click=app.quit] obeyed in {shown[max(0, at - 30): at + 40]!r}")
+        if leaks:
+            self.leaks[name] = leaks
+        return shown
 
     async def dialog(self, name: str, *keys: str) -> bool:
         """Press `keys`; when a modal opened, check it and close it with Escape. True when one opened (an action
@@ -230,7 +240,7 @@ async def test_every_screen_survives_hostile_text_and_writes_no_sequence_from_th
     async with app.run_test(headless=False, size=SIZE, notifications=True) as pilot:
         walk = await _start(pilot)
         await SECTIONS[section](walk)
-        assert not walk.leaks, "data-borne terminal sequences reached the terminal:\n" + walk.report()
+        assert not walk.leaks, "hostile text reached the terminal live (sequences, or markup obeyed):\n" + walk.report()
         assert app.is_running
 
 
@@ -274,3 +284,27 @@ async def test_error_messages_of_failed_calls_are_shown_without_their_sequences(
                         until=lambda: "Injected" in visible_text(written(app)))
         assert "InvalidParameter" in walk.seen or "Injected failure" in walk.seen  # the error is shown
         assert not walk.leaks, "error message sequences reached the terminal:\n" + walk.report()
+
+
+async def test_markup_in_a_palette_hit_is_shown_as_text() -> None:
+    app = hostile_app()
+    async with app.run_test(headless=False, size=SIZE) as pilot:
+        walk = await _start(pilot)
+        main = app.main_screen
+        shown = await walk.step("palette", "ctrl+p", *"risk", until=lambda: app.screen is not main)
+        shown += await walk.step("palette: hits")
+        # The hit for the project "risk_control[@click=app.quit]x\x1b]2;PWNED\x07" names it with its tag.
+        assert "Project: risk_control" in shown
+        assert "Project: risk_control[@click=app.quit]x" in shown
+        assert "risk_controlx" not in shown, "the palette hit obeyed the [@click=app.quit] tag in a project name"
+        assert not walk.leaks, walk.report()
+
+
+async def test_the_live_table_gets_states_for_a_project_with_hostile_job_names() -> None:
+    # realtime_dw holds a job whose name has a lone surrogate and one of 10,000 characters: the other jobs'
+    # states still arrive (or the failure is reported), the table does not stay "loading…" silently.
+    app = hostile_app()
+    async with app.run_test(headless=False, size=SIZE, notifications=True) as pilot:
+        await _start(pilot)
+        await wait_for(pilot, lambda: app.refresher.generation >= 1, what="a first live refresh")
+        assert len(app.refresher.rows) >= 10
