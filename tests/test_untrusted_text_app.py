@@ -182,3 +182,27 @@ async def test_the_editor_shows_controls_and_saves_untouched_lines_byte_for_byte
         saved = job(app, *target).code
     assert saved.split("\n")[1] == hostile_line  # untouched: byte for byte, ESC, BEL, NUL and U+202E included
     assert saved.split("\n")[2] == "-- last line edited"
+
+
+async def test_an_unexpected_error_in_a_viewer_worker_is_a_toast_and_the_app_stays(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_app_support import notifications
+
+    def broken_show(self: CheckpointsScreen, report: Any, payload: Any) -> None:
+        raise KeyError("a field the renderer did not expect")
+
+    monkeypatch.setattr(CheckpointsScreen, "_show", broken_show)
+    app, project = hostile_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot)
+        app.select_job(project, JOB)
+        main = app.main_screen
+        assert main is not None
+        await wait_for(pilot, lambda: main.job_pane.job is not None and main.job_pane.job.job_name == JOB,
+                       what="the job")
+        app.action_checkpoints()
+        await wait_for(pilot, lambda: any("Unexpected error" in n for n in notifications(app)),
+                       what="the toast about the failed worker")
+        assert isinstance(app.screen, CheckpointsScreen) and app.is_running and app.return_code is None
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is main, what="back on the main screen")
