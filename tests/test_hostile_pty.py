@@ -87,13 +87,16 @@ class Terminal:
 def test_hostile_text_through_a_real_terminal_writes_no_payload_sequence_and_no_traceback() -> None:
     term = Terminal("--demo", "--hostile-text")
     try:
-        term.read_until("realtime_dw".encode())  # the first project is in the tree
+        term.read_until(b"realtime_dw")  # the first project is in the tree
         term.settle()
         for keys in (b"j", b"l", b"j", b"l", b"j", b"j", b"l", b"j", b"j", b"\t", b"j", b"j", b"\r"):
             term.send(keys)
         term.send(b"t")  # the triage board: failing jobs and their hostile last errors
         term.send(b"\x1b")
         term.send(b"?")
+        term.send(b"\x1b")
+        term.send(b"R")  # resources: package and queue names
+        term.send(b"]")
         term.send(b"\x1b")
         term.send(b"q")
         deadline = time.monotonic() + 10

@@ -301,8 +301,8 @@ async def test_markup_in_a_palette_hit_is_shown_as_text() -> None:
 
 
 async def test_the_live_table_gets_states_for_a_project_with_hostile_job_names() -> None:
-    # realtime_dw holds a job whose name has a lone surrogate and one of 10,000 characters: the other jobs'
-    # states still arrive (or the failure is reported), the table does not stay "loading…" silently.
+    # realtime_dw's jobs have names with controls (CR, BEL, BS ...), a lone surrogate, 10,000 characters: their
+    # states still arrive (or the failure is reported); the table must not stay "loading…" silently.
     app = hostile_app()
     async with app.run_test(headless=False, size=SIZE, notifications=True) as pilot:
         await _start(pilot)
