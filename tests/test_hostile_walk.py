@@ -21,6 +21,89 @@ SIZE = (200, 50)
 EATEN_CLICK = "risk_controlx"  # what shows when "risk_control[@click=app.quit]x" is parsed as markup
 
 
+# --- the attacker itself: deterministic, functional, hostile on the wire ----------------------------
+
+def _hostile_emulator(clock: Any = None) -> Any:
+    from foas_tui.emulator import EmulatorConfig, create_app
+
+    return create_app(EmulatorConfig(hostile=True, clock=clock))
+
+
+def test_the_hostile_demo_is_deterministic_and_names_stay_unique() -> None:
+    first, second = _hostile_emulator().store, _hostile_emulator().store
+    assert sorted(first.projects) == sorted(second.projects)
+    for name, project in first.projects.items():
+        other = second.projects[name]
+        assert sorted(project.jobs) == sorted(other.jobs)
+        assert sorted(project.folders) == sorted(other.folders)
+        assert [j.description for _, j in sorted(project.jobs.items())] == [
+            j.description for _, j in sorted(other.jobs.items())]
+    names = [(p, j) for p, project in first.projects.items() for j in project.jobs]
+    assert len(names) == 64 == len(set(names))
+    every = " ".join([*first.projects, *(j for _, j in names),
+                      *(f for p in first.projects.values() for f in p.folders)])
+    for payload in ("\x1b]2;PWNED\x07", "\x1b]52;c;SElKQUNL\x07", "\x1b[2J", "\x9b2J", "[@click=app.quit]x",
+                    "\u202e", "\u200b", SURROGATE_MARK):
+        assert payload in every, payload
+    assert any(len(j) > 10_000 for _, j in names)
+
+
+async def test_hostile_jobs_still_start_and_run_and_errors_carry_the_payloads() -> None:
+    import httpx
+
+    from foas_tui.api.client import FoasClient
+    from foas_tui.api.errors import FoasError
+    from foas_tui.api.signing import Credentials
+    from foas_tui.emulator import DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, DEMO_ENDPOINT, FakeClock, demo_client
+
+    clock = FakeClock(1_795_680_000.0)
+    emulator = _hostile_emulator(clock)
+    client = demo_client(emulator, retries=0)
+    store = emulator.store
+    project, name = next((p, n) for p in sorted(store.projects) for n, j in sorted(store.projects[p].jobs.items())
+                         if j.scenario == "never_started" and j.committed and "\x1b" in n and "/" not in n)
+    started = await client.start_job(project, name)
+    clock.advance(30)
+    instance = (await client.get_instance(project, name, started.instance_id)).instance
+    assert instance is not None and instance.actual_state == "RUNNING"
+    # The listing carries a real lone surrogate on the wire, the JSON escape \ud800 (the client must cope).
+    bodies: list[bytes] = []
+
+    async def recording(scope: Any, receive: Any, send: Any) -> None:
+        async def keep(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.body":
+                bodies.append(message.get("body", b""))
+            await send(message)
+
+        await emulator(scope, receive, keep)
+
+    recorded = FoasClient(Credentials(DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET), region_id="cn-hangzhou",
+                          endpoint=DEMO_ENDPOINT, retries=0, transport=httpx.ASGITransport(app=recording))
+    listed = await recorded.list_job("realtime_dw", page_size=100)
+    await recorded.aclose()
+    assert len(listed.jobs) == 16
+    assert any(b'\\ud800"' in body for body in bodies)
+    emulator.faults.set("GetProject", status=400)
+    try:
+        await client.get_project("realtime_dw")
+    except FoasError as err:
+        message = err.message
+    else:
+        raise AssertionError("the injected 400 did not fail the call")
+    assert message.startswith("Injected failure with HTTP status 400.")
+    assert "\x1b]52;c;SElKQUNL\x07" in message and "\ud800" in message and "[@click=app.quit]x[/]" in message
+    await client.aclose()
+
+
+def test_the_cli_turns_hostile_text_on_for_the_demo_and_the_emulator_only(capsys: Any) -> None:
+    from foas_tui.cli import build_parser, main
+
+    assert build_parser().parse_args(["--demo", "--hostile-text"]).hostile_text
+    assert build_parser().parse_args(["emulator", "--hostile-text"]).hostile_text
+    assert main(["--hostile-text"]) == 2
+    assert "--demo" in capsys.readouterr().err
+
+
 def failing_job(app: Any, *, project_has: str = "") -> tuple[str, str]:
     """A failing job (it has a hostile last error) in a project whose name contains `project_has`."""
     store = app.session.emulator.store
