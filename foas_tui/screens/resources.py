@@ -43,7 +43,7 @@ def detail_renderable(detail: dict[str, Row | list[Row]]) -> Group:
             table.add_column()
             for key, item in value.items():
                 if item not in (None, "", [], {}):
-                    table.add_row(key, cell(item, key))
+                    table.add_row(key, safe_text(cell(item, key)))
             parts.append(table)
         else:
             if not value:
@@ -52,7 +52,7 @@ def detail_renderable(detail: dict[str, Row | list[Row]]) -> Group:
             table = Table(*keys, box=None, padding=(0, 1), show_edge=False) if keys else None
             for row in value:
                 if table is not None:
-                    table.add_row(*(cell(row.get(k), k) for k in keys))
+                    table.add_row(*(safe_text(cell(row.get(k), k)) for k in keys))
             if table is not None:
                 parts.append(table)
         parts.append(Text(""))
@@ -157,7 +157,7 @@ class ResourcesScreen(Screen[None]):
         self.rows = rows
         table = self.query_one(DataTable)
         for index, row in enumerate(rows):
-            table.add_row(*(cell(row.get(key), key) for key, _ in kind.columns), key=str(index))
+            table.add_row(*(safe_text(cell(row.get(key), key)) for key, _ in kind.columns), key=str(index))
         body = f"{len(rows)} {kind.title.lower()} · enter: details" if rows else f"no {kind.title.lower()}"
         self.query_one("#res-detail-body", Static).update(Text(body, style="dim"))
 

@@ -268,14 +268,15 @@ class InstanceTable(DataTable):
 
     def _sort(self, now: float) -> None:
         column = SORTABLE[self.sort_index]
-        by_name = {key[1]: key for key in self._shown}
+        # The job cell shows the name through the door (control pictures, a length cap): look rows up by that.
+        by_shown = {safe_text(key[1], NAME_LIMIT).plain: key for key in self._shown}
 
         def sort_key(values: tuple[Any, ...]) -> Any:
-            key = by_name.get(values[1].plain)  # the job cell: names are unique within a project
+            key = by_shown.get(values[1].plain)
             job = self.jobs.get(key) if key else None
-            if job is None:
-                return (0, "")
-            return (column.sort(job, self.rows_data.get(key), now), job.job_name.lower())
+            if job is None:  # never compared with a sort value (their types differ per column)
+                return (1, values[1].plain)
+            return (0, column.sort(job, self.rows_data.get(key), now), job.job_name.lower())
 
         self.sort(key=sort_key, reverse=self.sort_reverse)
 
