@@ -6,6 +6,7 @@ Heavy modules (API models, emulator, keyring) are imported lazily so the first f
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 import threading
 import time
@@ -18,6 +19,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 
@@ -27,7 +29,10 @@ from foas_tui.services.call_log import CallLog
 from foas_tui.services.refresh import RefreshResult, RefreshScheduler
 from foas_tui.services.selection import Selection
 from foas_tui.services.session import Session
+from foas_tui.text import safe_str
 from foas_tui.widgets.palette import ActionsProvider, JobsProvider, ProjectsProvider
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from foas_tui.config import AppConfig
@@ -84,8 +89,8 @@ class LazyEmulator:
     Attribute access (`.store`, `.faults`, `.clock`) builds it at once for callers that need it.
     """
 
-    def __init__(self, jobs: int, seed: int, clock: Any = None) -> None:
-        self._args = (jobs, seed, clock)
+    def __init__(self, jobs: int, seed: int, clock: Any = None, hostile: bool = False) -> None:
+        self._args = (jobs, seed, clock, hostile)
         self._emulator: Any = None
         self._lock = threading.Lock()
 
@@ -94,8 +99,8 @@ class LazyEmulator:
             if self._emulator is None:
                 from foas_tui.emulator import EmulatorConfig, create_app
 
-                jobs, seed, clock = self._args
-                self._emulator = create_app(EmulatorConfig(jobs=jobs, seed=seed, clock=clock))
+                jobs, seed, clock, hostile = self._args
+                self._emulator = create_app(EmulatorConfig(jobs=jobs, seed=seed, clock=clock, hostile=hostile))
             return self._emulator
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
@@ -169,15 +174,16 @@ class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
         read_only: bool = kw.pop("read_only", False)
         config_error: str | None = kw.pop("config_error", None)
         lazy: bool = kw.pop("lazy_emulator", False)
+        hostile: bool = kw.pop("hostile", False)  # hostile text in the demo data (emulator/hostile.py)
         options = {"read_only": read_only, "timeout": config.client.timeout, "retries": config.client.retries,
                    "max_concurrency": config.client.max_concurrency}
         if lazy:
-            emulator: Any = LazyEmulator(jobs, seed, clock)
+            emulator: Any = LazyEmulator(jobs, seed, clock, hostile)
             client = emulator.client(**options)
         else:
             from foas_tui.emulator import EmulatorConfig, create_app, demo_client
 
-            emulator = create_app(EmulatorConfig(jobs=jobs, seed=seed, clock=clock))
+            emulator = create_app(EmulatorConfig(jobs=jobs, seed=seed, clock=clock, hostile=hostile))
             client = demo_client(emulator, **options)
         session = Session(
             client=client, config=config, profile_name="demo", region_id=client.region_id,
@@ -208,6 +214,30 @@ class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
         current = self.current_selection()
         return [current] if current is not None else []
 
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every toast passes the door: control characters of message and title are made visible.
+
+        Markup stays the caller's choice (tests/test_markup_rule.py: a message built from values must say
+        `markup=False`); cleaning does not touch brackets, so a literal markup message still renders.
+        """
+        super().notify(safe_str(message, multiline=True), title=safe_str(title), severity=severity,
+                       timeout=timeout, markup=markup)
+
+    def _fatal_error(self) -> None:
+        """A crash shows its traceback WITHOUT local variables (a signing frame holds the AccessKey secret).
+
+        Textual's own `_fatal_error` hard-codes `Traceback(show_locals=True)` and offers no public switch, so
+        this one override of a private hook is the exception to the no-private-API rule; everything it does
+        goes through public API (`bell`, `panic`). Called by Textual inside its `except` block.
+        """
+        import rich
+        from rich.traceback import Traceback
+
+        log.exception("unhandled error; the app exits")  # the log file: a plain traceback, never locals
+        self.bell()
+        self.panic(Traceback(show_locals=False, width=None, suppress=[rich]))
+
     def report_error(self, err: BaseException, context: str = "") -> None:
         """Show an error as a notification (code, message, request id); auth errors open the fix-it screen."""
         from foas_tui.api import errors
@@ -215,7 +245,7 @@ class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
         where = f"{context}: " if context else ""
         if isinstance(err, errors.AuthError):
             self.notify(f"{where}{err.code}: {err.message}", title="Authentication failed", severity="error",
-                        timeout=10)
+                        timeout=10, markup=False)
             self._show_auth_help(err)
             return
         if isinstance(err, errors.FoasError):
@@ -258,7 +288,8 @@ class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
         if config.theme in self.available_themes:
             self.theme = config.theme
         else:
-            self.notify(f"unknown theme {config.theme!r} in the config; using {self.theme}", severity="warning")
+            self.notify(f"unknown theme {config.theme!r} in the config; using {self.theme}", severity="warning",
+                        markup=False)
         if config.keymap:
             self.set_keymap(config.keymap)
         for note in self.session.notes:
@@ -555,7 +586,8 @@ def run_app(options: Any) -> int:
     config, config_error = _load_config_safely()
     if getattr(options, "demo", False):
         app = FoasApp.demo(jobs=getattr(options, "demo_jobs", 64) or 64, config=config, lazy_emulator=True,
-                           read_only=bool(getattr(options, "read_only", False)), config_error=config_error)
+                           read_only=bool(getattr(options, "read_only", False)), config_error=config_error,
+                           hostile=bool(getattr(options, "hostile_text", False)))
     else:
         try:
             session = build_session(options, config, config_error)

@@ -36,13 +36,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--access-key-id", help="AccessKey ID; the secret is then asked for (never on argv)")
     parser.add_argument("--read-only", action="store_true", help="refuse every mutating operation")
     parser.add_argument("--log-file", metavar="PATH", help="write a debug log (secrets are redacted)")
+    parser.add_argument("--hostile-text", action="store_true",
+                        help="with --demo: fill names, descriptions, code and errors with escape sequences, "
+                             "markup and other hostile text (a robustness check)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     from foas_tui.emulator.server import add_emulator_parser
     from foas_tui.profile_cli import add_profile_parser
 
     add_profile_parser(sub)
-    add_emulator_parser(sub)
+    add_emulator_parser(sub).add_argument(
+        "--hostile-text", action="store_true",
+        help="answer with escape sequences, markup and other hostile text in names, descriptions and errors")
     serve = sub.add_parser("serve", help="serve the TUI in a web browser (textual-serve)")
     serve.add_argument("--host", default="127.0.0.1", help="bind address (default loopback only)")
     serve.add_argument("--port", type=int, default=8000)
@@ -73,6 +78,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                   "Pick a writable path for --log-file.", file=sys.stderr)
             return 2
     handler = getattr(args, "handler", None)
+    if handler is None and args.hostile_text and not args.demo:
+        print("foas-tui: --hostile-text works on the demo emulator only; add --demo.", file=sys.stderr)
+        return 2
     if handler is not None:
         return int(handler(args) or 0)
     from foas_tui.app import run_app

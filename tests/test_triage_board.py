@@ -54,7 +54,7 @@ async def test_failing_demo_jobs_rank_first_with_health_scores() -> None:
         table = screen.query_one("#triage-table", DataTable)
         assert table.row_count == len(rows)
         top = table.get_row_at(0)
-        assert (top[2], top[3].plain) == (rows[0].summary.project, rows[0].summary.job_name)
+        assert (top[2].plain, top[3].plain) == (rows[0].summary.project, rows[0].summary.job_name)
         assert top[1].plain.strip() == str(rows[0].score) and "red" in str(top[1].style)
         await pilot.press("a")  # every online job, healthy ones with 100
         assert table.row_count == len(report.rows) > len(rows)

@@ -71,7 +71,7 @@ async def test_internals_tabs_load_each_part() -> None:
         plan = str(screen.query_one("#plan-text").render())
         assert plan.startswith("[") and "Source" in plan
         config = screen.query_one("#config-table", DataTable)
-        rows = {config.get_row_at(i)[0]: config.get_row_at(i)[1] for i in range(config.row_count)}
+        rows = {str(config.get_row_at(i)[0]): str(config.get_row_at(i)[1]) for i in range(config.row_count)}
         secret_keys = [key for key in rows if "stsaccess" in key.lower()]
         assert all(rows[key] == "••••••" for key in secret_keys)
         assert "MB" in str(screen.query_one("#resource-text").render())

@@ -32,6 +32,7 @@ class EmulatorConfig:
     auth_clock: Clock | None = None
     step_seconds: float = 3.0  # WAITING -> RUNNING and every state change take this long
     demo: bool = True  # load demo.build_demo(seed, jobs); False = an empty service
+    hostile: bool = False  # hostile text in names, descriptions, code and errors (emulator/hostile.py)
 
 
 def create_app(config: EmulatorConfig | None = None) -> Emulator:
@@ -47,9 +48,19 @@ def create_app(config: EmulatorConfig | None = None) -> Emulator:
     if config.demo:
         from foas_tui.emulator import demo
 
-        store.load_demo(demo.build_demo(seed=config.seed, jobs=config.jobs, now_ms=store.now()))
+        data = demo.build_demo(seed=config.seed, jobs=config.jobs, now_ms=store.now())
+        store.load_demo(_hostile().poison_demo(data) if config.hostile else data)
     verifier = Verifier(config.access_keys, config.sts_tokens, config.auth_clock or SystemClock())
+    if config.hostile:
+        _hostile().poison_store(store)
+        return _hostile().HostileEmulator(config, store, FaultConfig(seed=config.seed), verifier)
     return Emulator(config, store, FaultConfig(seed=config.seed), verifier)
+
+
+def _hostile() -> Any:
+    from foas_tui.emulator import hostile
+
+    return hostile
 
 
 def demo_client(emulator: Emulator, **kwargs: Any) -> FoasClient:

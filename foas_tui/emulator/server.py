@@ -146,10 +146,12 @@ def serve(
     fault_ops: Sequence[str] = (),
     log_level: str = "warning",
     out: TextIO | None = None,
+    hostile: bool = False,
 ) -> int:
     """Run the emulator in the foreground until Ctrl-C. port=0 picks a free port. Returns an exit code."""
     out = out or sys.stdout
-    emulator = create_app(EmulatorConfig(seed=seed, jobs=jobs, region_id=region_id, step_seconds=step_seconds))
+    emulator = create_app(EmulatorConfig(seed=seed, jobs=jobs, region_id=region_id, step_seconds=step_seconds,
+                                         hostile=hostile))
     knobs = {"latency_ms": latency_ms or None, "jitter_ms": jitter_ms or None, "error_rate": error_rate or None,
              "throttle": throttle_rate or None, "malformed": malformed_rate or None, "drop": drop_rate or None,
              "hang_s": hang_s or None}
@@ -239,4 +241,5 @@ def _run_from_args(args: argparse.Namespace) -> int:
         step_seconds=args.step_seconds, latency_ms=args.latency_ms, jitter_ms=args.jitter_ms,
         error_rate=args.error_rate, throttle_rate=args.throttle_rate, malformed_rate=args.malformed_rate,
         drop_rate=args.drop_rate, hang_s=args.hang_s, fault_ops=args.fault_op, log_level=args.log_level,
+        hostile=bool(getattr(args, "hostile_text", False)),
     )

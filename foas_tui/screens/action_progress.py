@@ -15,6 +15,7 @@ from textual.widgets import Button, DataTable, ProgressBar, Static, TextArea
 
 from foas_tui.services.actions import ACTIONS, ActionKind, ActionRun, CancelToken, PlanProgress, TargetStatus
 from foas_tui.services.selection import Selection
+from foas_tui.text import safe_text
 
 STATUS_STYLE = {
     "reached": "green", "done": "green", "failed": "red", "error": "red", "timed out": "yellow",
@@ -115,7 +116,7 @@ class PlanScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="ops-box", id="ops-plan"):
-            yield Static(f"Raw plan of {self.selection.job_name}", classes="ops-title")
+            yield Static(safe_text(f"Raw plan of {self.selection.job_name}"), classes="ops-title")
             yield Static(Text(ACTIONS[ActionKind.RAW_PLAN].explanation), classes="ops-hint")
             yield Static("generating…", id="plan-status")
             # No "json" highlighting: tree-sitter-json 0.24 (ABI 14) segfaults under tree-sitter 0.26.
@@ -134,7 +135,7 @@ class PlanScreen(ModalScreen[None]):
             return  # closed while the session was still running
         status = self.query_one("#plan-status", Static)
         if not progress.done:
-            status.update(f"generating… {progress.elapsed:.0f} s (session running)")
+            status.update(safe_text(f"generating… {progress.elapsed:.0f} s (session running)"))
             return
         self.result = progress
         close = self.query_one("#plan-close", Button)

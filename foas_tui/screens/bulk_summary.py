@@ -12,6 +12,7 @@ from textual.widgets import Button, DataTable, Static
 
 from foas_tui.screens.action_progress import status_text
 from foas_tui.services.actions import ActionRun
+from foas_tui.text import safe_text
 
 
 class BulkSummaryScreen(ModalScreen[None]):
@@ -28,7 +29,7 @@ class BulkSummaryScreen(ModalScreen[None]):
         style = "green" if bad == 0 else "red" if ok == 0 else "yellow"
         with Vertical(classes="ops-box", id="ops-summary"):
             yield Static(self.run.title, classes="ops-title")
-            yield Static(Text(self.run.summary(), style=f"bold {style}"), id="ops-summary-line")
+            yield Static(safe_text(self.run.summary(), style=f"bold {style}"), id="ops-summary-line")
             yield DataTable(id="ops-summary-table", cursor_type="row")
             yield Static("", id="ops-summary-reason", classes="ops-hint")
             with Horizontal(classes="ops-buttons"):
@@ -56,7 +57,7 @@ class BulkSummaryScreen(ModalScreen[None]):
         if target is not None:
             sel = target.selection
             self.query_one("#ops-summary-reason", Static).update(
-                Text(f"{sel.project}/{sel.job_name}: {target.reason or 'ok'}"))
+                safe_text(f"{sel.project}/{sel.job_name}: {target.reason or 'ok'}"))
 
     @on(Button.Pressed, "#ops-close")
     def action_close(self) -> None:

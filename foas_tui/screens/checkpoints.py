@@ -7,17 +7,18 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from rich.markup import escape
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.widgets import DataTable, Footer, Static
 
 from foas_tui.screens.triage_mixin import ViewerScreen, same_cell
 from foas_tui.services import clipboard
 from foas_tui.services.formatting import NONE, ago, format_epoch_ms, human_bytes, human_duration_ms
 from foas_tui.services.triage import CheckpointReport, CheckpointStats, MinAvgMax, Payload, read_checkpoints
+from foas_tui.text import one_line, safe_text, styled
 
 HISTORY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("id", "ID"),
@@ -58,7 +59,7 @@ def status_text(stats: CheckpointStats) -> Text:
     label = stats.status.replace("_", " ")
     if stats.is_savepoint:
         label += " (savepoint)"
-    return Text(label, style=STATUS_STYLES.get(stats.status, ""))
+    return safe_text(label, 40, style=STATUS_STYLES.get(stats.status, ""))
 
 
 def acknowledged(stats: CheckpointStats) -> str:
@@ -100,38 +101,40 @@ def counts_markup(report: CheckpointReport) -> str:
             f"Failed {failed} · Restored {c['restored']}")
 
 
-def latest_markup(report: CheckpointReport, now_ms: float) -> str:
-    lines = []
+def latest_markup(report: CheckpointReport, now_ms: float) -> Content:
+    """The latest completed/savepoint/failed/restored checkpoints; paths and causes come from the service."""
+    lines: list[Content] = []
     done = report.latest_completed
     if done is not None:
         when = done.latest_ack_ms or done.trigger_ms
-        lines.append(f"[green]Latest completed[/] #{done.id} · {format_epoch_ms(when)} ({ago(when, now_ms)}) · "
-                     f"{human_duration_ms(done.end_to_end_ms)} · {human_bytes(done.checkpointed_size)}"
-                     + (f" · {escape(done.external_path)}" if done.external_path else ""))
+        lines.append(styled("[green]Latest completed[/] #$id · $when ($ago) · $duration · $size$path",
+                            id=done.id, when=format_epoch_ms(when), ago=ago(when, now_ms),
+                            duration=human_duration_ms(done.end_to_end_ms), size=human_bytes(done.checkpointed_size),
+                            path=f" · {done.external_path}" if done.external_path else ""))
     else:
-        lines.append("[yellow]Latest completed[/] none yet")
+        lines.append(styled("[yellow]Latest completed[/] none yet"))
     savepoint = report.latest_savepoint
     if savepoint is not None:
-        lines.append(f"Latest savepoint #{savepoint.id} · {format_epoch_ms(savepoint.trigger_ms)} · "
-                     f"{escape(savepoint.external_path or NONE)}")
+        lines.append(styled("Latest savepoint #$id · $when · $path", id=savepoint.id,
+                            when=format_epoch_ms(savepoint.trigger_ms), path=savepoint.external_path or NONE))
     else:
-        lines.append("Latest savepoint none")
+        lines.append(styled("Latest savepoint none"))
     failed = report.latest_failed
     if failed is not None:
         when = failed.failure_ms or failed.trigger_ms
-        cause = escape(" ".join(failed.failure_message.split())) or "(no cause given)"
-        lines.append(f"[b red]Latest failed[/] #{failed.id} · {format_epoch_ms(when)} ({ago(when, now_ms)}) · "
-                     f"cause: {cause}")
+        cause = one_line(failed.failure_message) or "(no cause given)"
+        lines.append(styled("[b red]Latest failed[/] #$id · $when ($ago) · cause: $cause", id=failed.id,
+                            when=format_epoch_ms(when), ago=ago(when, now_ms), cause=cause))
     else:
-        lines.append("Latest failed none")
+        lines.append(styled("Latest failed none"))
     restored = report.latest_restored
     if restored is not None:
         kind = "savepoint" if restored.is_savepoint else "checkpoint"
-        lines.append(f"Latest restore #{restored.id} ({kind}) · {format_epoch_ms(restored.restore_ms)} · "
-                     f"{escape(restored.external_path or NONE)}")
+        lines.append(styled("Latest restore #$id ($kind) · $when · $path", id=restored.id, kind=kind,
+                            when=format_epoch_ms(restored.restore_ms), path=restored.external_path or NONE))
     else:
-        lines.append("Latest restore none")
-    return "\n".join(lines)
+        lines.append(styled("Latest restore none"))
+    return Content("\n").join(lines)
 
 
 def report_text(report: CheckpointReport) -> str:
@@ -223,10 +226,11 @@ class CheckpointsScreen(ViewerScreen):
         message = self.query_one("#checkpoints-message", Static)
         if report is None:
             if self.report_data is None:
-                message.update(f"[b $error]Cannot read the checkpoints of this instance:[/] "
-                               f"{escape(payload.error or '')}")
+                message.update(styled("[b $error]Cannot read the checkpoints of this instance:[/] $error",
+                                      error=payload.error or ""))
             else:  # keep the last good data on screen; say it is stale
-                message.update(f"[$warning]Reload failed ({escape(payload.error or '')}); showing the last data.[/]")
+                message.update(styled("[$warning]Reload failed ($error); showing the last data.[/]",
+                                      error=payload.error or ""))
             message.display = True
             self.payload = payload if self.report_data is None else self.payload
             self._set_header()
@@ -267,12 +271,12 @@ class CheckpointsScreen(ViewerScreen):
         table.sort("id", key=lambda cell: int(cell.plain) if cell.plain.isdigit() else -1, reverse=True)
 
     def _set_header(self, status: str | None = None) -> None:
-        parts = [f"[b]Checkpoints[/b] {escape(self.job_label)}"]
+        parts = [styled("[b]Checkpoints[/b] $job", job=self.job_label)]
         if status:
-            parts.append(status)
-        parts.append(f"[$success]refreshing every {self.refresh_interval:g}s[/]" if self.auto_refresh
-                     else "auto-refresh off (f)")
-        self.query_one("#checkpoints-header", Static).update(" · ".join(parts))
+            parts.append(Content(status))
+        parts.append(styled("[$success]refreshing every $seconds[/]", seconds=f"{self.refresh_interval:g}s")
+                     if self.auto_refresh else Content("auto-refresh off (f)"))
+        self.query_one("#checkpoints-header", Static).update(Content(" · ").join(parts))
 
     # --- actions ---------------------------------------------------------------------------------
 

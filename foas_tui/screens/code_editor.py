@@ -27,6 +27,7 @@ from foas_tui.screens.confirm import Choice, ChoiceScreen
 from foas_tui.services.diffing import EditState, classify, stats, styled, unified
 from foas_tui.services.drafts import Draft, DraftKey, DraftStore, EditSession, fetch_job_text, store_job_text
 from foas_tui.services.selection import Selection
+from foas_tui.text import ShownLines, safe_text
 
 if TYPE_CHECKING:
     from foas_tui.api.client import FoasClient
@@ -106,7 +107,7 @@ async def save_flow(app: App[Any], edit: EditSession, sel: Selection, *, offer_n
         return "unchanged"
     if state is EditState.ALREADY_APPLIED:
         edit.saved(modify_time)
-        app.notify(f"the job already has this {LABELS[kind]}; nothing to save", timeout=4)
+        app.notify(f"the job already has this {LABELS[kind]}; nothing to save", timeout=4, markup=False)
         return "saved"
     if state is EditState.CONFLICT:
         answer = await app.push_screen_wait(conflict_screen(sel, kind, edit, remote))
@@ -136,7 +137,7 @@ async def save_flow(app: App[Any], edit: EditSession, sel: Selection, *, offer_n
         app.report_error(err, f"saving {sel.job_name}")  # type: ignore[attr-defined]
         return "error"
     edit.saved(None)
-    app.notify(f"{sel.job_name}: {LABELS[kind]} saved", timeout=4)
+    app.notify(f"{sel.job_name}: {LABELS[kind]} saved", timeout=4, markup=False)
     if offer_next:
         await after_save(app, sel)
     return "saved"
@@ -228,12 +229,15 @@ class CodeEditorScreen(ModalScreen[None]):
         self.store = store
         self.language = language
         self.read_only = read_only
+        # The TextArea shows control characters as pictures; saves map untouched lines back to these bytes.
+        self.lines = ShownLines(edit.text)
 
     def compose(self) -> ComposeResult:
         sel = self.selection
         with Vertical(id="editor-box"):
-            yield Static(f"{sel.project} / {sel.job_name} — {LABELS[self.edit.key.kind]}", id="editor-title")
-            area = TextArea.code_editor(self.edit.text, language=self.language, id="editor-area",
+            yield Static(safe_text(f"{sel.project} / {sel.job_name} — {LABELS[self.edit.key.kind]}"),
+                         id="editor-title")
+            area = TextArea.code_editor(self.lines.shown, language=self.language, id="editor-area",
                                         read_only=self.read_only, show_line_numbers=True)
             yield area
             yield Static("", id="editor-status")
@@ -258,7 +262,7 @@ class CodeEditorScreen(ModalScreen[None]):
         if self.read_only:
             return
         try:
-            self.edit.record(event.text_area.text)
+            self.edit.record(self.lines.restore(event.text_area.text))
         except OSError as err:  # a full disk must not lose the buffer: say so, keep editing
             self.notify(f"cannot write the draft: {err.strerror or err}", severity="error", markup=False)
         self._update_status()
@@ -279,7 +283,7 @@ class CodeEditorScreen(ModalScreen[None]):
             self.app.report_error(err, "saving")  # type: ignore[attr-defined]
             return
         if result == "theirs":
-            self.query_one(TextArea).load_text(self.edit.text)
+            self._load(self.edit.text)
         self._update_status()
 
     def action_external(self) -> None:
@@ -294,7 +298,11 @@ class CodeEditorScreen(ModalScreen[None]):
             return
         if text is not None and text != self.edit.text:
             self.edit.record(text)
-            self.query_one(TextArea).load_text(text)
+            self._load(text)
+
+    def _load(self, text: str) -> None:
+        self.lines = ShownLines(text)
+        self.query_one(TextArea).load_text(self.lines.shown)
 
     def action_close(self) -> None:
         self._close()

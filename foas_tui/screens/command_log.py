@@ -11,6 +11,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from foas_tui.text import safe_str
+
 if TYPE_CHECKING:
     from foas_tui.api.client import CallRecord
 
@@ -141,11 +143,11 @@ class CommandLogScreen(Screen):
             detail.update(Text("no calls yet", style="dim"))
             return
         text = Text()
-        text.append(f"{record.method} {record.path}", style="bold")
+        text.append(safe_str(f"{record.method} {record.path}"), style="bold")
         text.append(f"  attempts {record.attempts}  region {record.region_id}\n")
         if not record.ok:
-            text.append(f"{record.error_code}: {record.error_message}\n", style="red")
-        text.append(record.aliyun_cli(), style="cyan")
+            text.append(safe_str(f"{record.error_code}: {record.error_message}", multiline=True) + "\n", style="red")
+        text.append(safe_str(record.aliyun_cli(), multiline=True), style="cyan")
         detail.update(text)
 
     def action_copy_cli(self) -> None:

@@ -14,12 +14,14 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Static
 
+from foas_tui.text import NAME_LIMIT, safe_str
+
 MAX_LISTED = 12
 
 
 def target_list(targets: Sequence[str], limit: int = MAX_LISTED) -> str:
     """A bullet list of targets, cut to `limit` lines with an "and N more" tail."""
-    shown = [f"• {t}" for t in targets[:limit]]
+    shown = [f"• {safe_str(t, 2 * NAME_LIMIT)}" for t in targets[:limit]]  # "project/job": outside text
     if len(targets) > limit:
         shown.append(f"  … and {len(targets) - limit} more")
     return "\n".join(shown)

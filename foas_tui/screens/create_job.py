@@ -13,6 +13,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from foas_tui.text import NAME_LIMIT, safe_text
+
 PRECONDITIONS = (
     "A new job is created offline (not committed). To run it: edit the code, validate (v), optionally generate "
     "the plan (J), commit (C), then start (s). Job names are unique within a project. Without a queue choice the "
@@ -132,7 +134,7 @@ class CreateJobScreen(ModalScreen[CreateJobRequest | None]):
     def compose(self) -> ComposeResult:
         ctx = self.context
         with Vertical(classes="ops-box", id="ops-create-job"):
-            yield Static(f"New job in {ctx.project}", classes="ops-title")
+            yield Static(safe_text(f"New job in {ctx.project}"), classes="ops-title")
             with VerticalScroll(classes="ops-body"):
                 yield Static(Text(PRECONDITIONS), classes="ops-hint")
                 yield Label("Name")
@@ -149,11 +151,12 @@ class CreateJobScreen(ModalScreen[CreateJobRequest | None]):
                         yield Select([("SQL", "SQL"), ("DataStream", "DATASTREAM")], value="SQL", allow_blank=False,
                                      id="job-api-type")
                 yield Label("Queue")
-                yield Select([(f"{q} ({c})", f"{c}|{q}") for c, q in ctx.queues],
+                yield Select([(safe_text(f"{q} ({c})", NAME_LIMIT), f"{c}|{q}") for c, q in ctx.queues],
                              prompt="the project's bound queue", id="job-queue")
                 yield Label("Engine version")
                 versions = ctx.engine_versions or ["current"]
-                yield Select([(v, v) for v in versions], value=versions[0], allow_blank=False, id="job-engine")
+                yield Select([(safe_text(v, NAME_LIMIT), v) for v in versions], value=versions[0], allow_blank=False,
+                             id="job-engine")
                 yield Label("Code template")
                 yield Select([(label, key) for key, label in TEMPLATES.items()], value="sql", allow_blank=False,
                              id="job-template")

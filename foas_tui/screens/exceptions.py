@@ -12,6 +12,7 @@ from rich.cells import cell_len, set_cell_size
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.widgets import Footer, Input, Static
 
 from foas_tui.screens.triage_mixin import ViewerScreen
@@ -19,6 +20,7 @@ from foas_tui.services import clipboard
 from foas_tui.services.formatting import format_epoch_ms
 from foas_tui.services.selection import Selection
 from foas_tui.services.triage import ExceptionEntry, ExceptionReport, Payload, read_exceptions
+from foas_tui.text import safe_str, styled
 from foas_tui.widgets.log_view import LogBlock, LogView
 
 COLUMNS = ("Time", "Exception", "Task Name", "Location")
@@ -183,7 +185,7 @@ class ExceptionsScreen(ViewerScreen):
                 if self.report_data is None:
                     self._show(None, Payload(error=reason))
                 else:  # keep the last good data on screen; say the reload failed
-                    self._update_header(f"[$warning]reload failed ({_escape(reason)})[/]")
+                    self._update_header(styled("[$warning]reload failed ($reason)[/]", reason=reason))
                 return
             # Inline on purpose: for a 10 MB payload this is ~80 ms of work; in a thread it took 3x longer
             # (GIL hand-offs with the event loop) and the longest stall was no shorter (bench/exceptions_viewer.py).
@@ -218,25 +220,25 @@ class ExceptionsScreen(ViewerScreen):
             self._width = self._view_width()
             self.log_view.set_blocks(exception_blocks(self.report_data, self._width))
 
-    def _update_header(self, status: str | None = None) -> None:
+    def _update_header(self, status: Content | str | None = None) -> None:
         header = self.query_one("#exceptions-header", Static)
         report = self.report_data
-        parts = [f"[b]Exceptions[/b] {_escape(self.job_label)}"]
+        parts: list[Content | str] = [styled("[b]Exceptions[/b] $job", job=self.job_label)]
         if status:
             parts.append(status)
         elif report is not None:
             parts.append(f"{len(report.history)} in history")
             if report.truncated:
-                parts.append("[reverse $warning] TRUNCATED [/] older failures dropped by the service")
+                parts.append(styled("[reverse $warning] TRUNCATED [/] older failures dropped by the service"))
         elif self.payload is not None and self.payload.error:
-            parts.append("[$error]unreadable payload[/]")
+            parts.append(styled("[$error]unreadable payload[/]"))
         view = self.log_view
         if view.match_count or self.query_one("#exceptions-search", Input).value:
             parts.append(f"match {view.match_index + 1}/{view.match_count}" if view.match_count else "no match")
         parts.append("wrap on" if view.wrap else "wrap off")
         if self.auto_refresh:
-            parts.append(f"[$success]following · every {self.refresh_interval:g}s[/]")
-        header.update(" · ".join(parts))
+            parts.append(styled("[$success]following · every $seconds[/]", seconds=f"{self.refresh_interval:g}s"))
+        header.update(Content(" · ").join(parts))
 
     # --- search ----------------------------------------------------------------------------------
 
@@ -259,7 +261,7 @@ class ExceptionsScreen(ViewerScreen):
             return 0
         count = view.search(query)
         if not count:
-            self.notify(f"no match for {query!r}", severity="warning", timeout=3, markup=False)
+            self.notify(f"no match for {safe_str(query)!r}", severity="warning", timeout=3, markup=False)
         self._update_header()
         return count
 
@@ -351,8 +353,3 @@ def _prepare(response: object, width: int) -> tuple[ExceptionReport | None, Payl
     blocks = exception_blocks(report, width) if report is not None else error_blocks(payload)
     return report, payload, blocks
 
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)

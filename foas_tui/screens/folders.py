@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from foas_tui.screens.create_job import check_folder_path
+from foas_tui.text import safe_text
 
 CREATE_NOTE = ("Folder paths are absolute, like a Linux path: '/' is the root (the console's Job Development "
                "folder). Example: /team/etl.")
@@ -41,7 +42,7 @@ class FolderFormScreen(ModalScreen[FolderRequest | None]):
     def compose(self) -> ComposeResult:
         moving = self.action_name == "move"
         with Vertical(classes="ops-box", id="ops-folder"):
-            yield Static(f"{'Move' if moving else 'New'} folder in {self.project}", classes="ops-title")
+            yield Static(safe_text(f"{'Move' if moving else 'New'} folder in {self.project}"), classes="ops-title")
             yield Static(Text(MOVE_NOTE if moving else CREATE_NOTE), classes="ops-hint")
             if moving:
                 yield Label("Folder to move")

@@ -11,7 +11,6 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
-from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -23,6 +22,7 @@ from textual.widgets.option_list import Option
 from foas_tui.screens.triage_mixin import ViewerScreen
 from foas_tui.services.formatting import NONE, format_epoch_ms, human_duration_ms, human_rate
 from foas_tui.services.triage import read_payload
+from foas_tui.text import NAME_LIMIT, safe_text, styled
 from foas_tui.widgets.dag_view import dag_lines, nodes_from_plan
 
 SECRET_KEY = re.compile(r"(secret|password|passwd|token|accesskey|access_key|credential|sts)", re.IGNORECASE)
@@ -78,16 +78,17 @@ def vertex_cells(vertex: Any) -> list[Any]:
         name = f"{operators[0]} (+{len(operators) - 1} chained)"
     if len(name) > 60:
         name = name[:59] + "…"
+    # Every cell is a Text: a str cell of a DataTable is parsed as markup, and these values come from the job.
     return [
-        name,
-        Text(status, style=STATUS_STYLES.get(status, "")),
-        str(_get(vertex, "parallelism") or NONE),
-        f"{running}/{total}" if total else NONE,
-        str(metrics.get("read-records", NONE)),
-        str(metrics.get("write-records", NONE)),
-        human_rate(tps) if isinstance(tps, int | float) and tps >= 0 else NONE,
-        human_duration_ms(delay) if isinstance(delay, int | float) and delay >= 0 else NONE,
-        human_duration_ms(_get(vertex, "duration")),
+        safe_text(name),
+        safe_text(status, 40, style=STATUS_STYLES.get(status, "")),
+        safe_text(_get(vertex, "parallelism") or NONE, 20),
+        Text(f"{running}/{total}" if total else NONE),
+        safe_text(metrics.get("read-records", NONE), 20),
+        safe_text(metrics.get("write-records", NONE), 20),
+        Text(human_rate(tps) if isinstance(tps, int | float) and tps >= 0 else NONE),
+        Text(human_duration_ms(delay) if isinstance(delay, int | float) and delay >= 0 else NONE),
+        Text(human_duration_ms(_get(vertex, "duration"))),
     ]
 
 
@@ -107,7 +108,8 @@ class InternalsScreen(ViewerScreen):
         self.loaded: dict[str, str] = {}  # tab -> "ok" | error text, for tests and the header
 
     def compose(self) -> ComposeResult:
-        yield Static(f"[b]Internals[/b] {escape(self.job_label)}", id="internals-header", classes="viewer-header")
+        yield Static(styled("[b]Internals[/b] $job", job=self.job_label), id="internals-header",
+                     classes="viewer-header")
         with TabbedContent(initial=self.initial_tab, id="internals-tabs"):
             with TabPane("Vertices", id="vertices"):
                 yield Static(id="vertices-summary", classes="viewer-message")
@@ -191,9 +193,9 @@ class InternalsScreen(ViewerScreen):
     def _tab_error(self, tab: str, text: str) -> None:
         target = {"vertices": "#vertices-summary", "plan": "#plan-text", "config": "#config-summary",
                   "resource": "#resource-text", "state": "#state-text", "autoscale": "#autoscale-latest"}[tab]
-        self.query_one(target, Static).update(f"[b $error]Cannot load:[/] {escape(text)}")
+        self.query_one(target, Static).update(styled("[b $error]Cannot load:[/] $text", text=text))
         if tab == "vertices":
-            self.query_one("#plan-text", Static).update(f"[b $error]Cannot load:[/] {escape(text)}")
+            self.query_one("#plan-text", Static).update(styled("[b $error]Cannot load:[/] $text", text=text))
 
     # --- rendering -------------------------------------------------------------------------------
 
@@ -207,8 +209,8 @@ class InternalsScreen(ViewerScreen):
         duration = _get(detail, "duration")
         vertices = _get(detail, "vertices") or []
         self.query_one("#vertices-summary", Static).update(
-            f"Job state [b]{escape(str(state))}[/] · started {format_epoch_ms(start)} · running "
-            f"{human_duration_ms(duration)} · {len(vertices)} vertices")
+            styled("Job state [b]$state[/] · started $start · running $duration · $count vertices", state=state,
+                   start=format_epoch_ms(start), duration=human_duration_ms(duration), count=len(vertices)))
         table = self.query_one("#vertices-table", DataTable)
         table.clear()
         for index, vertex in enumerate(vertices):
@@ -216,7 +218,7 @@ class InternalsScreen(ViewerScreen):
         plan = _get(detail, "plan")
         lines = dag_lines(nodes_from_plan(plan)) if plan is not None else []
         self.query_one("#plan-text", Static).update(
-            Text("\n".join(lines)) if lines else "The detail carries no plan.")
+            safe_text("\n".join(lines), multiline=True) if lines else "The detail carries no plan.")
 
     def _show_config(self, response: Any) -> None:
         payload = read_payload(getattr(response, "config", None))
@@ -232,49 +234,50 @@ class InternalsScreen(ViewerScreen):
         table = self.query_one("#config-table", DataTable)
         table.clear()
         for key, value in pairs:
-            table.add_row(key, value, key=key)
+            table.add_row(safe_text(key), safe_text(value), key=key)
         masked = sum(1 for k, v in pairs if v == "••••••")
         self.query_one("#config-summary", Static).update(
-            f"{len(pairs)} settings" + (f" · {masked} credential-like values hidden" if masked else ""))
+            safe_text(f"{len(pairs)} settings" + (f" · {masked} credential-like values hidden" if masked else "")))
 
     def _show_resource(self, response: Any) -> None:
         res = getattr(response, "resource", None)
         if res is None:
             raise ValueError("no Resource in the response")
         self.query_one("#resource-text", Static).update(
-            "Requested from YARN (allocated)\n"
+            safe_text("Requested from YARN (allocated)\n"
             f"  memory  {_mb(res.allocated_mb)}\n  vcores  {_num(res.allocated_virtual_cores)}\n"
             "Actually used (total)\n"
-            f"  memory  {_mb(res.total_mb)}\n  vcores  {_num(res.total_virtual_cores)}")
+            f"  memory  {_mb(res.total_mb)}\n  vcores  {_num(res.total_virtual_cores)}", multiline=True))
 
     def _show_state(self, response: Any) -> None:
         state = getattr(response, "final_state", None)
         self.query_one("#state-text", Static).update(
-            f"Final state on YARN: [b]{escape(str(state))}[/]" if state else
+            styled("Final state on YARN: [b]$state[/]", state=state) if state else
             "The service sent no final state (the field is undocumented in its examples).")
 
     def _show_autoscale(self, result: tuple[Any, Any]) -> None:
         latest, plans = result
         if isinstance(latest, BaseException):
-            latest_text = f"Latest autoscale plan: unavailable ({escape(getattr(latest, 'message', str(latest)))})"
+            latest_text = f"Latest autoscale plan: unavailable ({getattr(latest, 'message', str(latest))})"
         else:
             payload = read_payload(getattr(latest, "plan_json", None))
             if payload.ok:
                 nodes = nodes_from_plan(payload.data)
                 latest_text = f"Latest autoscale plan of the job: {len(nodes)} nodes (below until you pick one)"
-                self.query_one("#autoscale-text", Static).update(Text("\n".join(dag_lines(nodes))))
+                self.query_one("#autoscale-text", Static).update(safe_text("\n".join(dag_lines(nodes)),
+                                                                           multiline=True))
             else:
                 latest_text = "Latest autoscale plan: none (autoscale off, or never tuned)"
         option_list = self.query_one("#autoscale-plans", OptionList)
         option_list.clear_options()
         if isinstance(plans, BaseException):
-            latest_text += f"\nPlan history: unavailable ({escape(getattr(plans, 'message', str(plans)))})"
+            latest_text += f"\nPlan history: unavailable ({getattr(plans, 'message', str(plans))})"
         else:
             names = list(getattr(plans, "plan_list", None) or [])
             latest_text += f"\nPlan history: {len(names)} plan(s)" + (" — enter shows one" if names else "")
-            option_list.add_options([Option(name, id=name) for name in names])
+            option_list.add_options([Option(safe_text(name, NAME_LIMIT), id=name) for name in names])
         option_list.display = option_list.option_count > 0
-        self.query_one("#autoscale-latest", Static).update(latest_text)
+        self.query_one("#autoscale-latest", Static).update(safe_text(latest_text, multiline=True))
 
     @on(OptionList.OptionSelected, "#autoscale-plans")
     def _plan_selected(self, event: OptionList.OptionSelected) -> None:
@@ -286,21 +289,21 @@ class InternalsScreen(ViewerScreen):
         sel = self.selection
         assert sel is not None
         target = self.query_one("#autoscale-text", Static)
-        target.update(f"loading plan {escape(name)}…")
+        target.update(safe_text(f"loading plan {name}…"))
         try:
             response = await self.client.get_instance_history_auto_scale_plan_content(
                 sel.project, sel.job_name, self.instance_id, name)
         except Exception as err:
             self.report(err, f"autoscale plan {name}")
-            reason = escape(getattr(err, "message", str(err)))
-            target.update(f"[b $error]Cannot load plan {escape(name)}:[/] {reason}")
+            reason = getattr(err, "message", str(err))
+            target.update(styled("[b $error]Cannot load plan $name:[/] $reason", name=name, reason=reason))
             return
         payload = read_payload(getattr(response, "plan_content", None))
         if not payload.ok:
-            target.update(f"[b $error]Plan {escape(name)} is unreadable:[/] {escape(payload.error or '')}")
+            target.update(styled("[b $error]Plan $name is unreadable:[/] $error", name=name, error=payload.error or ""))
             return
         lines = dag_lines(nodes_from_plan(payload.data))
-        target.update(Text(f"Plan {name}\n" + "\n".join(lines)))
+        target.update(safe_text(f"Plan {name}\n" + "\n".join(lines), multiline=True))
 
     def action_tab(self, direction: int) -> None:
         tabs = self.query_one(TabbedContent)

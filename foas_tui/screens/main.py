@@ -20,6 +20,7 @@ from foas_tui.services.metrics import DelayTrendCache
 from foas_tui.services.selection import Selection
 from foas_tui.services.session import JobInfo, job_info
 from foas_tui.services.tree_state import TreeState, default_state_path
+from foas_tui.text import safe_text
 from foas_tui.widgets import job_messages
 from foas_tui.widgets.filter_bar import FilterBar, compile_filter
 from foas_tui.widgets.header import AppHeader
@@ -208,14 +209,14 @@ class MainScreen(Screen):
     async def _load_scope(self, project: str, folder_path: str | None) -> None:
         await asyncio.sleep(0.05)  # debounce cursor runs over the tree
         label = project if folder_path is None else f"{project}:{folder_path}"
-        self.live.border_title = f"{label} [loading…]"
+        self.live.border_title = safe_text(f"{label} [loading…]")
         try:
             if folder_path is None:
                 jobs = await self._jobs_of_project(project)
             else:
                 jobs = await self._jobs_of_folder(project, folder_path)
         except Exception as err:
-            self.live.border_title = f"{label} [failed: r to retry]"
+            self.live.border_title = safe_text(f"{label} [failed: r to retry]")
             self.foas.report_error(err, f"loading the jobs of {label}")
             return
         if self.scope_key != (project, folder_path):
@@ -373,7 +374,7 @@ class MainScreen(Screen):
         target = self.tree if bar.target == "tree" else self.live
         target.set_filter(text, matcher)
         if target is self.tree:
-            self.tree.border_title = f"projects │ /{text}" if matcher else "projects"
+            self.tree.border_title = safe_text(f"projects │ /{text}" if matcher else "projects")
             if matcher is not None:
                 self._load_for_filter()
 

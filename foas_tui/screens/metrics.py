@@ -8,17 +8,19 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from rich.markup import escape
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid
+from textual.content import Content
 from textual.widgets import Footer, Static
 from textual_plotext import PlotextPlot
 
 from foas_tui.screens.triage_mixin import ViewerScreen
 from foas_tui.services.formatting import human_rate, human_seconds, sparkline
 from foas_tui.services.metrics import DEFAULT_METRICS, DELAY, WINDOWS, MetricSet, Series, fetch_metrics
+from foas_tui.text import safe_text, styled
 
 COLORS = {"delay": "red", "input_tps": "cyan", "output_tps": "green", "failover": "orange"}
 WINDOW_KEYS = {"1": "15m", "2": "1h", "3": "2h"}
@@ -125,7 +127,7 @@ class MetricsScreen(ViewerScreen):
                 self.report(err, f"metrics of {sel.project}/{sel.job_name}")
                 code = getattr(err, "code", type(err).__name__)
                 self.error = f"{code}: {getattr(err, 'message', err)}"
-                self._show_message(f"[b $error]Cannot read the metrics:[/] {escape(self.error)}")
+                self._show_message(styled("[b $error]Cannot read the metrics:[/] $error", error=self.error))
                 return
             self.load_succeeded()
             if window != self.window:
@@ -137,28 +139,29 @@ class MetricsScreen(ViewerScreen):
                 self._show_message("No metric points in this window (is the instance running?).")
             elif missing:
                 names = ", ".join(result.series[key].spec.label for key in missing)
-                self._show_message(f"No points for: {names}.")
+                self._show_message(safe_text(f"No points for: {names}."))
             else:
                 self._show_message(None)
         finally:
             self._set_header()
             self.load_finished()
 
-    def _show_message(self, markup: str | None) -> None:
+    def _show_message(self, markup: Content | Text | str | None) -> None:
         message = self.query_one("#metrics-message", Static)
         message.display = markup is not None
         if markup is not None:
             message.update(markup)
 
     def _set_header(self, status: str | None = None) -> None:
-        windows = " ".join(f"[reverse]{name}[/]" if name == self.window else name for name in WINDOW_KEYS.values())
-        parts = [f"[b]Metrics[/b] {escape(self.job_label)}", f"{windows} (1 2 3)"]
+        windows = Content(" ").join(styled("[reverse]$name[/]", name=name) if name == self.window else name
+                                    for name in WINDOW_KEYS.values())
+        parts: list[Content | str] = [styled("[b]Metrics[/b] $job", job=self.job_label), windows + " (1 2 3)"]
         if self.metric_set is not None:
             delay = self.metric_set.series[DELAY.key]
-            parts.append(f"delay {escape(sparkline(delay.values, 16))}")
+            parts.append(f"delay {sparkline(delay.values, 16)}")
         if status:
             parts.append(status)
-        self.query_one("#metrics-header", Static).update(" · ".join(parts))
+        self.query_one("#metrics-header", Static).update(Content(" · ").join(parts))
 
     def action_window(self, window: str) -> None:
         if window in WINDOWS and window != self.window:

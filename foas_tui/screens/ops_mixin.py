@@ -489,7 +489,8 @@ class OpsActionsMixin:
             answer = await screen.wait_for_answer()
             if answer == "store" and final is not None and final.plan_json:
                 await self.ops_session.client.update_job(target.project, target.job_name, plan_json=final.plan_json)
-                app.notify(f"{target.job_name}: plan stored (UpdateJob planJson); commit to use it", timeout=6)
+                app.notify(f"{target.job_name}: plan stored (UpdateJob planJson); commit to use it", timeout=6,
+                           markup=False)
         except Exception as err:
             self._ops_fail(err, "raw plan")
 
@@ -555,7 +556,7 @@ class OpsActionsMixin:
             if text is not None and text != edit.text:
                 edit.record(text)
             if not edit.dirty:
-                app.notify(f"{target.job_name}: no changes", timeout=3)
+                app.notify(f"{target.job_name}: no changes", timeout=3, markup=False)
                 return
             result = await save_flow(app, edit, target)
             if result in ("kept", "cancelled", "error", "theirs") and edit.dirty:
@@ -604,7 +605,7 @@ class OpsActionsMixin:
                 _engine_version(request.engine_version), request.job_name, request.job_type, "",
                 request.queue_name or "", properties=request.properties, description=request.description or None,
                 folder_id=folder_id if isinstance(folder_id, int) else None)
-            app.notify(f"{request.job_name} created in {request.folder_path} (offline)", timeout=5)
+            app.notify(f"{request.job_name} created in {request.folder_path} (offline)", timeout=5, markup=False)
             self._ops_refresh()
             answer = await app.push_screen_wait(ChoiceScreen(
                 "Job created", f"{request.job_name} exists now, offline. Edit its code now?", [
@@ -676,7 +677,7 @@ class OpsActionsMixin:
                 return
             if request.action == "create":
                 created = await client.create_folder(project, request.path)
-                app.notify(f"folder {request.path} created (id {created.folder_id})", timeout=4)
+                app.notify(f"folder {request.path} created (id {created.folder_id})", timeout=4, markup=False)
             else:
                 folders, jobs = await self._ops_folder_contents(project, request.path)
                 what = f"{len(jobs)} job(s) and {len(folders)} sub-folder(s) move along."
@@ -686,7 +687,7 @@ class OpsActionsMixin:
                 if not ok:
                     return
                 await client.mv_folder(project, request.dest, request.path)
-                app.notify(f"moved {request.path} to {request.dest}", timeout=4)
+                app.notify(f"moved {request.path} to {request.dest}", timeout=4, markup=False)
             self._ops_refresh()
         except Exception as err:
             self._ops_fail(err, f"{action} folder")
@@ -729,7 +730,7 @@ class OpsActionsMixin:
             if not ok:
                 return
             await self.ops_session.client.delete_folder(project, path)
-            app.notify(f"folder {path} deleted", timeout=4)
+            app.notify(f"folder {path} deleted", timeout=4, markup=False)
             self._ops_refresh()
         except Exception as err:
             self._ops_fail(err, "delete folder")

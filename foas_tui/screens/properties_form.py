@@ -22,6 +22,7 @@ from foas_tui.services.properties import (
     warnings_for,
 )
 from foas_tui.services.selection import Selection
+from foas_tui.text import NAME_LIMIT, safe_text
 
 
 def _field_id(index: int) -> str:
@@ -67,7 +68,7 @@ class PropertiesFormScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         values = PropertiesText.parse(self.edit.text).as_dict()
         with Vertical(classes="ops-box", id="ops-props"):
-            yield Static(f"Properties of {self.selection.job_name}", classes="ops-title")
+            yield Static(safe_text(f"Properties of {self.selection.job_name}"), classes="ops-title")
             with VerticalScroll(classes="ops-body", id="props-scroll"):
                 yield Static(Text("Documented keys; empty = not set (the engine's default applies). "
                                   "Comments and unknown keys in the text are kept."), classes="ops-hint")
@@ -91,7 +92,7 @@ class PropertiesFormScreen(ModalScreen[None]):
         if spec.kind in ("bool", "enum"):
             options = [(choice, choice) for choice in spec.choices]
             if value and value not in spec.choices:
-                options.append((f"{value} (invalid)", value))
+                options.append((safe_text(f"{value} (invalid)", NAME_LIMIT), value))
             default = f" (default {spec.default})" if spec.default is not None else ""
             return Select(options, value=value or Select.NULL, prompt=f"not set{default}", id=_field_id(index),
                           disabled=self.read_only)
@@ -127,7 +128,7 @@ class PropertiesFormScreen(ModalScreen[None]):
         free, free_problems = parse_pairs(self.query_one("#props-free", TextArea).text)
         clashes = [k for k in free if k in SPECS_BY_KEY]
         free_problems += [f"{k} has its own field above; set it there" for k in clashes]
-        self.query_one("#props-free-error", Static).update("\n".join(free_problems))
+        self.query_one("#props-free-error", Static).update(safe_text("\n".join(free_problems), multiline=True))
         problems.extend(free_problems)
         return documented, free, problems
 

@@ -28,6 +28,7 @@ from foas_tui.services.resources import (
     run_mutation,
     with_context,
 )
+from foas_tui.text import NAME_LIMIT, safe_text
 
 MUTATION_KEYS = ("n", "u", "d", "b", "U", "e", "s", "m", "B", "c")
 
@@ -42,7 +43,7 @@ def detail_renderable(detail: dict[str, Row | list[Row]]) -> Group:
             table.add_column()
             for key, item in value.items():
                 if item not in (None, "", [], {}):
-                    table.add_row(key, cell(item, key))
+                    table.add_row(key, safe_text(cell(item, key)))
             parts.append(table)
         else:
             if not value:
@@ -51,7 +52,7 @@ def detail_renderable(detail: dict[str, Row | list[Row]]) -> Group:
             table = Table(*keys, box=None, padding=(0, 1), show_edge=False) if keys else None
             for row in value:
                 if table is not None:
-                    table.add_row(*(cell(row.get(k), k) for k in keys))
+                    table.add_row(*(safe_text(cell(row.get(k), k)) for k in keys))
             if table is not None:
                 parts.append(table)
         parts.append(Text(""))
@@ -156,7 +157,7 @@ class ResourcesScreen(Screen[None]):
         self.rows = rows
         table = self.query_one(DataTable)
         for index, row in enumerate(rows):
-            table.add_row(*(cell(row.get(key), key) for key, _ in kind.columns), key=str(index))
+            table.add_row(*(safe_text(cell(row.get(key), key)) for key, _ in kind.columns), key=str(index))
         body = f"{len(rows)} {kind.title.lower()} · enter: details" if rows else f"no {kind.title.lower()}"
         self.query_one("#res-detail-body", Static).update(Text(body, style="dim"))
 
@@ -206,7 +207,7 @@ class ResourcesScreen(Screen[None]):
             return
         row = self.selected_row()
         if spec.needs_row and row is None:
-            self.notify(f"select a row first to {spec.label.lower()}", severity="warning")
+            self.notify(f"select a row first to {spec.label.lower()}", severity="warning", markup=False)
             return
         self._mutate(spec, row)
 
@@ -227,7 +228,7 @@ class ResourcesScreen(Screen[None]):
                 if not ok:
                     return
             await run_mutation(app.session.client, spec, kwargs)
-            self.notify(f"{spec.label}: done", timeout=4)
+            self.notify(f"{spec.label}: done", timeout=4, markup=False)
             self.load()
         except errors.FoasError as err:
             app.report_error(err, spec.label)
@@ -259,13 +260,13 @@ class MutationFormScreen(ModalScreen[dict[str, Any] | None]):
                     yield Static(Text(self.spec.precondition), classes="ops-hint")
                 for f in self.spec.fields:
                     required = " *" if f.required else ""
-                    yield Label(f"{f.label}{required}")
+                    yield Label(safe_text(f"{f.label}{required}"))
                     value = self.values.get(f.name, "")
                     if f.kind in ("choice", "bool"):
                         choices = f.choices if f.kind == "choice" else ("true", "false")
-                        options = [(c, c) for c in choices]
+                        options = [(safe_text(c, NAME_LIMIT), c) for c in choices]
                         if value and value not in choices:
-                            options.append((value, value))
+                            options.append((safe_text(value, NAME_LIMIT), value))
                         yield Select(options, value=value or Select.NULL, id=f"field-{f.name}")
                     elif f.kind == "multiline":
                         yield TextArea(value, id=f"field-{f.name}", classes="ops-small-area")
@@ -276,7 +277,7 @@ class MutationFormScreen(ModalScreen[dict[str, Any] | None]):
                 yield Static("", id="mutation-errors", classes="ops-error")
             with Horizontal(classes="ops-buttons"):
                 yield Button("Cancel", id="ops-cancel")
-                yield Button(f"{self.spec.label} (ctrl+s)", id="ops-ok",
+                yield Button(safe_text(f"{self.spec.label} (ctrl+s)"), id="ops-ok",
                              variant="error" if self.spec.destructive else "primary")
 
     def raw_values(self) -> dict[str, str]:

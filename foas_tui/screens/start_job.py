@@ -16,6 +16,7 @@ from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSe
 
 from foas_tui.services.actions import ACTIONS, ActionKind, ActionOptions
 from foas_tui.services.properties import parse_pairs, validate_value
+from foas_tui.text import NAME_LIMIT, safe_text
 
 _RELATIVE = re.compile(r"^-(\d+)\s*([smhd])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -97,7 +98,7 @@ class StartJobScreen(ModalScreen[StartRequest | None]):
         target = ctx.jobs[0] if not ctx.bulk else f"{len(ctx.jobs)} jobs"
         state = f" (now {ctx.actual_state})" if ctx.actual_state else " (no running instance)"
         with Vertical(classes="ops-box", id="ops-start"):
-            yield Static(f"Start {target}{state if not ctx.bulk else ''}", classes="ops-title")
+            yield Static(safe_text(f"Start {target}{state if not ctx.bulk else ''}"), classes="ops-title")
             with VerticalScroll(classes="ops-body"):
                 with RadioSet(id="start-mode"):
                     yield RadioButton("Fresh start from a start offset", value=not paused, id="mode-start")
@@ -117,7 +118,7 @@ class StartJobScreen(ModalScreen[StartRequest | None]):
                     if not ctx.bulk and ctx.queues:
                         yield Label("Queue (StartJob has none: a change is saved with UpdateJob first and may "
                                     "only apply after the next commit)")
-                        options = [(f"{q} ({c})", f"{c}|{q}") for c, q in ctx.queues]
+                        options = [(safe_text(f"{q} ({c})", NAME_LIMIT), f"{c}|{q}") for c, q in ctx.queues]
                         current = f"{ctx.cluster_id}|{ctx.queue_name}"
                         known = current in [value for _, value in options]
                         yield Select(options, value=current if known else Select.NULL,
@@ -224,13 +225,13 @@ class CommitScreen(ModalScreen[ActionOptions | None]):
     def compose(self) -> ComposeResult:
         target = self.jobs[0] if len(self.jobs) == 1 else f"{len(self.jobs)} jobs"
         with Vertical(classes="ops-box", id="ops-commit"):
-            yield Static(f"Commit {target}", classes="ops-title")
+            yield Static(safe_text(f"Commit {target}"), classes="ops-title")
             with VerticalScroll(classes="ops-body"):
                 yield Static(Text(ACTIONS[ActionKind.COMMIT].explanation), classes="ops-what")
                 yield Checkbox("Enable AutoScale (Blink 3.2.1+)", value=False, id="commit-autoscale")
                 with Vertical(id="commit-autoscale-fields"):
                     hint = f" (the plan needs about {self.cores:g} cores)" if self.cores else ""
-                    yield Label(f"Max CU (1 CU = 1 core + 4 GB){hint}")
+                    yield Label(safe_text(f"Max CU (1 CU = 1 core + 4 GB){hint}"))
                     yield Input(placeholder="e.g. 10", id="commit-max-cu")
                     yield Label("Target data retention, fetch_delay (seconds)")
                     yield Input(placeholder="e.g. 44.5", id="commit-fetch-delay")

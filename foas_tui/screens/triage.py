@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.widgets import DataTable, Footer, Static
 
 from foas_tui.screens.triage_mixin import ViewerScreen, same_cell, viewer_screen
 from foas_tui.services.formatting import NONE, format_epoch_ms, human_seconds
 from foas_tui.services.selection import Selection
 from foas_tui.services.triage import JobHealth, Thresholds, TriageGatherer, TriageReport, Weights
+from foas_tui.text import NAME_LIMIT, safe_str, safe_text, styled
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("rank", "#"),
@@ -41,24 +42,23 @@ def state_cell(row: JobHealth) -> Text:
     s = row.summary
     expect, actual = s.expect_state or NONE, s.actual_state or NONE
     style = "bold red" if actual == "FAILED" else ("yellow" if expect != actual else "")
-    return Text(f"{expect}→{actual}" if expect != actual else actual, style=style)
+    return safe_text(f"{expect}→{actual}" if expect != actual else actual, 60, style=style)
 
 
 def row_cells(rank: int, row: JobHealth) -> dict[str, Any]:
     s = row.summary
     delay = human_seconds(s.input_delay_ms / 1000) if s.input_delay_ms is not None and s.alive else NONE
-    reason = row.reason
-    if len(reason) > REASON_WIDTH:
-        reason = reason[: REASON_WIDTH - 1] + "…"
+    reason = safe_str(row.reason, REASON_WIDTH)
     worst = row.worst
     return {
         "rank": Text(str(rank), style="dim"),
         "health": health_text(row),
-        "project": s.project,
-        "job": Text(s.job_name, style="bold" if row.findings else ""),
+        # Text cells: a str cell of a DataTable is parsed as markup, and these names come from the service.
+        "project": safe_text(s.project, NAME_LIMIT),
+        "job": safe_text(s.job_name, NAME_LIMIT, style="bold" if row.findings else ""),
         "state": state_cell(row),
         "delay": delay,
-        "reason": Text(reason, style=LEVEL_STYLES[row.level] if worst and worst.severity == "P0" else ""),
+        "reason": safe_text(reason, style=LEVEL_STYLES[row.level] if worst and worst.severity == "P0" else ""),
     }
 
 
@@ -135,14 +135,14 @@ class TriageScreen(ViewerScreen):
                 report = await self.gatherer().gather()
             except Exception as err:  # e.g. ListProject itself failed: keep the last board
                 self.report(err, "triage")
-                self._message(f"[b $error]Scan failed:[/] {escape(getattr(err, 'message', str(err)))}")
+                self._message(styled("[b $error]Scan failed:[/] $reason", reason=getattr(err, "message", str(err))))
                 return
             self.load_succeeded()
             self.report_data = report
             self._fill(report)
             if report.errors:
                 extra = f" (+{len(report.errors) - 1} more)" if len(report.errors) > 1 else ""
-                self._message(f"[$warning]Partial:[/] {escape(report.errors[0])}{escape(extra)}")
+                self._message(styled("[$warning]Partial:[/] $error$extra", error=report.errors[0], extra=extra))
             elif not report.broken:
                 self._message("[$success]Nothing needs attention.[/] Every online job is healthy "
                               "(a to list them all).")
@@ -152,7 +152,7 @@ class TriageScreen(ViewerScreen):
         finally:
             self.load_finished()
 
-    def _message(self, markup: str | None) -> None:
+    def _message(self, markup: Content | str | None) -> None:
         message = self.query_one("#triage-message", Static)
         message.display = markup is not None
         if markup is not None:
@@ -186,21 +186,23 @@ class TriageScreen(ViewerScreen):
         self._show_detail()
 
     def _set_header(self, status: str | None = None) -> None:
-        parts = ["[b]Triage[/b]"]
+        parts: list[Content | str] = [styled("[b]Triage[/b]")]
         report = self.report_data
         if report is not None:
             broken = len(report.broken)
             style = "b red" if any(r.level == "red" for r in report.broken) else ("b yellow" if broken else "green")
-            parts.append(f"{report.projects} project(s) · {len(report.rows)} online job(s) · "
-                         f"[{style}]{broken} need attention[/] · deep-checked {report.deep_checked} · "
-                         f"at {format_epoch_ms(report.generated_ms, with_date=False)}")
+            counts = styled("$projects project(s) · $rows online job(s) · ", projects=report.projects,
+                            rows=len(report.rows))
+            parts.append(counts + Content(f"{broken} need attention").stylize(style) + styled(
+                " · deep-checked $deep · at $at", deep=report.deep_checked,
+                at=format_epoch_ms(report.generated_ms, with_date=False)))
         if self.projects:
-            parts.append("projects " + escape(", ".join(self.projects)))
+            parts.append(safe_str("projects " + ", ".join(self.projects)))
         if status:
             parts.append(status)
-        parts.append(escape(thresholds_line(self.thresholds)))
+        parts.append(safe_str(thresholds_line(self.thresholds)))
         parts.append("showing all" if self.show_all else "showing broken")
-        self.query_one("#triage-header", Static).update(" · ".join(parts))
+        self.query_one("#triage-header", Static).update(Content(" · ").join(parts))
 
     # --- actions ---------------------------------------------------------------------------------
 
@@ -236,14 +238,16 @@ class TriageScreen(ViewerScreen):
             detail.update("")
             return
         s = row.summary
-        lines = [f"[b]{escape(s.project)}/{escape(s.job_name)}[/b] · health [{LEVEL_STYLES[row.level]}]{row.score}[/]"
-                 f" · instance {s.instance_id if s.instance_id is not None else NONE}"]
+        lines = [styled("[b]$project/$job[/b] · health ", project=s.project, job=s.job_name)
+                 + Content(str(row.score)).stylize(LEVEL_STYLES[row.level])
+                 + styled(" · instance $instance", instance=s.instance_id if s.instance_id is not None else NONE)]
         for finding in sorted(row.findings, key=lambda f: -f.weight):
             key = {"exceptions": "e", "checkpoints": "c", "metrics": "m"}.get(finding.view, "e")
-            lines.append(f"  {finding.severity} −{finding.weight} {escape(finding.reason)} [dim]({key})[/]")
+            lines.append(styled("  $severity −$weight $reason [dim]($key)[/]", severity=finding.severity,
+                                weight=finding.weight, reason=finding.reason, key=key))
         if not row.findings:
-            lines.append("  healthy")
-        detail.update("\n".join(lines))
+            lines.append(Content("  healthy"))
+        detail.update(Content("\n").join(lines))
 
     @on(DataTable.RowSelected, "#triage-table")
     def _row_selected(self) -> None:

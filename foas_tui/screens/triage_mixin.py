@@ -5,6 +5,7 @@ Screens are imported lazily in the actions so the app's first frame does not pay
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -12,7 +13,9 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.worker import NoActiveWorker, get_current_worker
+from textual.worker import NoActiveWorker, Worker, WorkerState, get_current_worker
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from foas_tui.api.client import FoasClient
@@ -83,6 +86,15 @@ class ViewerScreen(Screen[None]):
     def instance_id(self) -> int:
         sel = self.selection
         return -1 if sel is None or sel.instance_id is None else int(sel.instance_id)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A bug in a viewer's worker (all use exit_on_error=False) ends as a log entry and a toast; the app stays."""
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            error = event.worker.error
+            log.error("%s: worker %s failed", self.view_name, event.worker.name,
+                      exc_info=(type(error), error, error.__traceback__))
+            self.notify(f"{self.view_name}: unexpected {type(error).__name__}: {error} (details in the log)",
+                        title="Unexpected error", severity="error", timeout=8, markup=False)
 
     def report(self, err: BaseException, context: str) -> None:
         """The app's error report (code, message, request id), or a plain notification standalone.
@@ -177,7 +189,7 @@ class TriageActionsMixin:
     def _triage_selection(self, what: str) -> Selection | None:
         selection = self.current_selection()  # type: ignore[attr-defined]
         if selection is None:
-            self.notify(f"select a job first to see its {what}", severity="warning")  # type: ignore[attr-defined]
+            self.notify(f"select a job first to see its {what}", severity="warning", markup=False)  # type: ignore[attr-defined]
         return selection
 
     def _open_viewer(self, view: str) -> None:

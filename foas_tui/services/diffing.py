@@ -8,6 +8,8 @@ from enum import Enum
 
 from rich.text import Text
 
+from foas_tui.text import safe_str
+
 
 def unified(old: str, new: str, old_label: str = "remote", new_label: str = "yours", context: int = 3) -> str:
     """A unified diff (empty string when the texts are equal)."""
@@ -33,7 +35,7 @@ def styled(diff: str) -> Text:
             style = "red"
         else:
             style = ""
-        text.append(line + "\n", style=style)
+        text.append(safe_str(line, multiline=True) + "\n", style=style)  # the code is outside text
     return text
 
 

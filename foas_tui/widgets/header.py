@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from foas_tui.services.call_log import ConnectionState
+from foas_tui.text import safe_str
 
 _CONNECTION_STYLE = {
     "ok": ("● ok", "green"),
@@ -18,10 +19,10 @@ _CONNECTION_STYLE = {
 def header_text(*, profile: str, profile_color: str | None, region: str, endpoint: str, read_only: bool,
                 demo: bool, connection: ConnectionState, width: int = 120) -> Text:
     text = Text(" foas-tui ", style="bold")
-    badge = f" {profile} "
+    badge = f" {safe_str(profile, 40)} "
     text.append(badge, style=f"bold white on {profile_color}" if profile_color else "bold reverse")
-    text.append(f" {region}", style="bold")
-    host = endpoint.split("://", 1)[-1]
+    text.append(f" {safe_str(region, 40)}", style="bold")
+    host = safe_str(endpoint.split("://", 1)[-1], 80)
     if width >= 100:
         text.append(f"  {host}", style="bright_black")
     if demo:

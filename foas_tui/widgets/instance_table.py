@@ -21,6 +21,7 @@ from textual.widgets.data_table import RowDoesNotExist
 from foas_tui.services.formatting import sparkline
 from foas_tui.services.refresh import JobKey, RunRow
 from foas_tui.services.session import JobInfo
+from foas_tui.text import NAME_LIMIT, one_line, safe_str, safe_text
 from foas_tui.widgets import job_messages
 from foas_tui.widgets.filter_bar import Matcher
 from foas_tui.widgets.state_style import delay_text, duration, needs_attention, state_text, timestamp
@@ -191,15 +192,15 @@ class InstanceTable(DataTable):
         trend = self._trend_cell(job.key)
         if row is None:
             loading = Text("…", style="bright_black")
-            return (mark, Text(job.job_name), loading, loading, Text("—"), trend, Text("—"),
+            return (mark, safe_text(job.job_name, NAME_LIMIT), loading, loading, Text("—"), trend, Text("—"),
                     Text("stream" if job.job_type != "FLINK_BATCH" else "batch"), Text("—"), Text("—"), Text(""),
                     Text(""))
         alert = needs_attention(row.expect_state, row.actual_state)
         uptime = _uptime(row, now)
-        error = row.last_error_message.replace("\n", " ")[:200]
+        error = one_line(row.last_error_message, 200)
         return (
             mark,
-            Text(job.job_name, style="bold red" if alert else ""),
+            safe_text(job.job_name, NAME_LIMIT, style="bold red" if alert else ""),
             state_text(row.actual_state),
             state_text(row.expect_state),
             delay_text(row.input_delay if row.actual_state == "RUNNING" else None, self.delay_warn_seconds),
@@ -209,7 +210,7 @@ class InstanceTable(DataTable):
             Text(str(row.instance_id) if row.instance_id else "—"),
             Text(timestamp(row.start_time)),
             Text(error, style="red" if error else ""),
-            Text(row.engine_job_handler, style="bright_black"),
+            safe_text(row.engine_job_handler, NAME_LIMIT, style="bright_black"),
         )
 
     def visible_keys(self) -> list[JobKey]:
@@ -267,14 +268,15 @@ class InstanceTable(DataTable):
 
     def _sort(self, now: float) -> None:
         column = SORTABLE[self.sort_index]
-        by_name = {key[1]: key for key in self._shown}
+        # The job cell shows the name through the door (control pictures, a length cap): look rows up by that.
+        by_shown = {safe_text(key[1], NAME_LIMIT).plain: key for key in self._shown}
 
         def sort_key(values: tuple[Any, ...]) -> Any:
-            key = by_name.get(values[1].plain)  # the job cell: names are unique within a project
+            key = by_shown.get(values[1].plain)
             job = self.jobs.get(key) if key else None
-            if job is None:
-                return (0, "")
-            return (column.sort(job, self.rows_data.get(key), now), job.job_name.lower())
+            if job is None:  # never compared with a sort value (their types differ per column)
+                return (1, values[1].plain)
+            return (0, column.sort(job, self.rows_data.get(key), now), job.job_name.lower())
 
         self.sort(key=sort_key, reverse=self.sort_reverse)
 
@@ -298,8 +300,10 @@ class InstanceTable(DataTable):
         count = f"{shown}/{total}" if self.matcher else f"{total}"
         filt = f" │ /{self.filter_text}" if self.filter_text else ""
         marked = f" │ {len(self.marked)} marked" if self.marked else ""
-        self.border_title = f"{self.scope_label or 'jobs'} [{count}]{filt}{marked}"
-        self.border_subtitle = f"sort {column.label.split()[0].lower()}{arrow}"
+        # A Text, not a str: Textual parses a str title as markup, and the scope and filter come from outside.
+        scope = safe_str(self.scope_label, NAME_LIMIT) or "jobs"
+        self.border_title = Text(f"{scope} [{count}]{safe_str(filt)}{marked}")
+        self.border_subtitle = safe_text(f"sort {column.label.split()[0].lower()}{arrow}")
 
     # --- queries ----------------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from foas_tui.services.refresh import RunRow
 from foas_tui.services.session import JobInfo
+from foas_tui.text import NAME_LIMIT, one_line, safe_str, safe_text
 from foas_tui.widgets.state_style import delay_text, duration, state_text, timestamp
 
 INSTANCE_PAGE = 20
@@ -67,13 +68,16 @@ class CodeView(Widget):
         elif isinstance(self._view, VerticalScroll):
             self._view.query_one(".code-static", Static).update(self._renderable(self.text))
         else:
-            self._view.load_text(self.text)  # type: ignore[attr-defined]
+            self._view.load_text(safe_str(self.text, multiline=True))  # type: ignore[attr-defined]
 
     def _build(self, text: str) -> Widget:
         if self.language == "sql" and sql_language_available():
             from textual.widgets import TextArea
 
-            return TextArea.code_editor(text, language="sql", read_only=True, id="code-text")
+            # Read-only, so showing the cleaned text changes no data; the editor (screens/code_editor) keeps
+            # the original bytes.
+            return TextArea.code_editor(safe_str(text, multiline=True), language="sql", read_only=True,
+                                        id="code-text")
         return VerticalScroll(Static(self._renderable(text), classes="code-static", expand=False, shrink=False),
                               classes="code-scroll", can_focus=True)
 
@@ -83,7 +87,7 @@ class CodeView(Widget):
         from rich.syntax import Syntax
 
         lexer = "sql" if self.language == "sql" else "properties"
-        return Syntax(text, lexer, theme=SYNTAX_THEME, line_numbers=True, word_wrap=False,
+        return Syntax(safe_str(text, multiline=True), lexer, theme=SYNTAX_THEME, line_numbers=True, word_wrap=False,
                       background_color="default")
 
 
@@ -92,7 +96,8 @@ def _kv(rows: list[tuple[str, RenderableType]]) -> Table:
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
     for key, value in rows:
-        table.add_row(key, value)
+        # A str cell of a Rich table is parsed as markup: every value here may come from the service.
+        table.add_row(key, safe_text(value, multiline=True) if isinstance(value, str) else value)
     return table
 
 
@@ -155,7 +160,7 @@ class JobPane(Vertical):
         self.instances = []
         self.instance_total = None
         self._instances_for = None
-        self.border_title = f"{job.project} / {job.job_name}"
+        self.border_title = Text(f"{safe_str(job.project, NAME_LIMIT)} / {safe_str(job.job_name, NAME_LIMIT)}")
         self._render_overview()
         self._load_job(job)
         if self.active_tab == "metrics":
@@ -200,7 +205,7 @@ class JobPane(Vertical):
             return
         d = self.detail
         meta: list[tuple[str, RenderableType]] = [
-            ("Job", Text(job.job_name, style="bold")),
+            ("Job", safe_text(job.job_name, style="bold")),
             ("Project", job.project),
             ("Folder", job.folder_path),
             ("Type", f"{job.job_type} {getattr(d, 'api_type', None) or job.api_type or ''}".strip()),
@@ -237,8 +242,8 @@ class JobPane(Vertical):
                 ("Engine handle", run.engine_job_handler or "—"),
             ]
             if run.last_error_message:
-                rows.append(("Last error", Text(f"{timestamp(run.last_error_time)}\n{run.last_error_message}",
-                                                 style="red")))
+                rows.append(("Last error", safe_text(f"{timestamp(run.last_error_time)}\n{run.last_error_message}",
+                                                      style="red", multiline=True)))
             live = _kv(rows)
         body.update(Group(_kv(meta), Text(""), Text("Current instance", style="bold underline"), live))
 
@@ -297,7 +302,7 @@ class JobPane(Vertical):
             what = "a batch job" if job.job_type == "FLINK_BATCH" else "not running"
             self.metric_set = None
             self._metrics_message(Text.assemble(
-                (f"{job.job_name} is {what}", "bold"), f" ({state}).\n",
+                (f"{safe_str(job.job_name, NAME_LIMIT)} is {what}", "bold"), f" ({safe_str(state, 40)}).\n",
                 "Metrics exist only for the current instance of a running stream job."))
             for panel in self.query("#job-metrics"):
                 panel.display = False
@@ -317,8 +322,8 @@ class JobPane(Vertical):
         except Exception as err:
             if self.job is not None and self.job.key == job.key:
                 code = getattr(err, "code", type(err).__name__)
-                self._metrics_message(Text(f"Cannot read the metrics: {code}: {getattr(err, 'message', err)}",
-                                           style="red"))
+                self._metrics_message(safe_text(f"Cannot read the metrics: {code}: {getattr(err, 'message', err)}",
+                                                style="red", multiline=True))
                 self._metrics_for = None  # showing the tab again retries
             self.app.report_error(err, f"metrics of {job.job_name}")  # type: ignore[attr-defined]
             return
@@ -379,17 +384,17 @@ class JobPane(Vertical):
                     continue
                 known.add(inst.id)
                 self.instances.append(inst)
-                error = (inst.last_error_message or "").replace("\n", " ")[:200]
+                error = one_line(inst.last_error_message, 200)
                 table.add_row(
                     str(inst.id), state_text(inst.actual_state), state_text(inst.expect_state),
-                    timestamp(inst.start_time), timestamp(inst.end_time), inst.starter or "—",
+                    timestamp(inst.start_time), timestamp(inst.end_time), safe_text(inst.starter or "—", NAME_LIMIT),
                     Text(error, style="red" if error else ""), key=str(inst.id),
                 )
         archived_total = pages[-1].total_count
         self.instance_total = None if archived_total is None else self._current_total + archived_total
         total = self.instance_total if self.instance_total is not None else "?"
         more = " — + for more" if self.instance_total is None or len(self.instances) < self.instance_total else ""
-        table.border_subtitle = f"{len(self.instances)} of {total}{more}"
+        table.border_subtitle = safe_text(f"{len(self.instances)} of {total}{more}")
 
     # --- actions ----------------------------------------------------------------------------------
 

@@ -23,8 +23,9 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from foas_tui.text import safe_str
+
 FOLD = -1  # line index of a folded block's marker row
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 
 
 @dataclass(eq=False, slots=True)
@@ -52,8 +53,10 @@ class LogBlock:
     @property
     def body(self) -> list[str]:
         if self._body is None:
-            # Control characters are dropped when a line is drawn (cheaper than a pass over megabytes).
-            self._body = self.body_text.expandtabs(4).split("\n") if self.body_text else []
+            # Cleaned once, when the body is first needed (a fold never costs the pass); one regex scan,
+            # and line numbers stay those of `body_text` (the door keeps LF and shows a lone CR).
+            self._body = (safe_str(self.body_text, multiline=True).expandtabs(4).split("\n")
+                          if self.body_text else [])
         return self._body
 
     @property
@@ -65,6 +68,11 @@ class LogBlock:
     @property
     def foldable(self) -> bool:
         return bool(self.body_text)
+
+    def __post_init__(self) -> None:
+        # Head lines and hints are built from outside values (exception names, causes): clean them once here.
+        self.head = [safe_str(line) for line in self.head]
+        self.fold_hint = safe_str(self.fold_hint)
 
     def line(self, index: int) -> str:
         """Line `index` of head + body (head first)."""
@@ -389,7 +397,7 @@ class LogView(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         block = self._blocks[self._row_block[row]]
         line_index = self._row_line[row]
-        raw = self._fold_label(block) if line_index == FOLD else _CONTROL.sub("", block.line(line_index))
+        raw = self._fold_label(block) if line_index == FOLD else block.line(line_index)
         start = self._row_start[row]
         shown = self._chunk(raw, start) if self.wrap else raw
         text = Text(shown, style=base, no_wrap=True, end="")

@@ -12,12 +12,27 @@ from typing import TYPE_CHECKING, Any
 
 from textual.actions import ActionError, parse
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+
+from foas_tui.text import NAME_LIMIT, safe_str, safe_text
 
 if TYPE_CHECKING:
     from textual.binding import Binding
     from textual.dom import DOMNode
+    from textual.fuzzy import Matcher
 
 _MAX_HITS = 200  # 10,000 jobs must not flood the palette
+
+
+def highlight(matcher: Matcher, text: str) -> Content:
+    """`matcher.highlight` without its markup parse: a name like `x[@click=app.quit]y` stays literal text."""
+    content = Content(text)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    if score:
+        for offset in offsets:
+            if not text[offset].isspace():
+                content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 def _main(provider: Provider) -> Any:
@@ -35,16 +50,16 @@ class ProjectsProvider(Provider):
         matcher = self.matcher(query)
         main = _main(self)
         for name in self._items():
-            text = f"Project: {name}"
+            text = f"Project: {safe_str(name, NAME_LIMIT)}"
             score = matcher.match(text)
             if score > 0:
-                yield Hit(score, matcher.highlight(text), partial(main.select_project, name),
+                yield Hit(score, highlight(matcher, text), partial(main.select_project, name),
                           help="show this project in the tree and the live table")
 
     async def discover(self) -> Hits:
         main = _main(self)
         for name in self._items()[:20]:
-            yield DiscoveryHit(f"Project: {name}", partial(main.select_project, name))
+            yield DiscoveryHit(safe_text(f"Project: {name}", NAME_LIMIT), partial(main.select_project, name))
 
 
 class JobsProvider(Provider):
@@ -58,11 +73,11 @@ class JobsProvider(Provider):
         matcher = self.matcher(query)
         hits = 0
         for project, job in self._items():
-            text = f"Job: {job}  ({project})"
+            text = f"Job: {safe_str(job, NAME_LIMIT)}  ({safe_str(project, NAME_LIMIT)})"
             score = matcher.match(text)
             if score > 0:
                 hits += 1
-                yield Hit(score, matcher.highlight(text), partial(self.app.select_job, project, job),
+                yield Hit(score, highlight(matcher, text), partial(self.app.select_job, project, job),
                           help="select this job")
                 if hits >= _MAX_HITS:
                     return
@@ -115,5 +130,5 @@ class ActionsProvider(Provider):
             text = f"{binding.description}"
             score = matcher.match(text)
             if score > 0:
-                yield Hit(score, matcher.highlight(text), self._run(node, binding.action),
+                yield Hit(score, highlight(matcher, text), self._run(node, binding.action),
                           text=text, help=f"key: {key}")

@@ -18,6 +18,7 @@ from textual.widgets._tree import TreeNode, _TreeLine
 from foas_tui.services import tree_state
 from foas_tui.services.refresh import JobKey, RunRow
 from foas_tui.services.session import ROOT, FolderContents, JobInfo, ProjectInfo
+from foas_tui.text import NAME_LIMIT, safe_str, safe_text
 from foas_tui.widgets import job_messages
 from foas_tui.widgets.filter_bar import Matcher, parse_filter
 from foas_tui.widgets.state_style import needs_attention, state_glyph, state_style
@@ -272,15 +273,15 @@ class ProjectTree(Tree[NodeData]):
             row = self.states.get(data.job.key)
             state = row.actual_state if row else ""
             text = Text(state_glyph(state) + " ", style=state_style(state))
-            text.append(data.job.job_name, style="bold red" if row and needs_attention(
+            text.append(safe_str(data.job.job_name, NAME_LIMIT), style="bold red" if row and needs_attention(
                 row.expect_state, row.actual_state) else "")
             if data.job.job_type == "FLINK_BATCH":
                 text.append(" batch", style="bright_black")
             return text
         name = data.project if data.kind == "project" else data.path.rstrip("/").rsplit("/", 1)[-1]
-        text = Text(name, style="bold" if data.kind == "project" else "")
+        text = safe_text(name, NAME_LIMIT, style="bold" if data.kind == "project" else "")
         if data.kind == "project" and data.info is not None and data.info.region:
-            text.append(f" {data.info.region}", style="bright_black")
+            text.append(f" {safe_str(data.info.region, NAME_LIMIT)}", style="bright_black")
         if data.job_count is not None:
             text.append(f" ({data.job_count})", style="bright_black")
             failing = sum(1 for key in data.job_keys if (row := self.states.get(key)) is not None

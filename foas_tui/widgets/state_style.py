@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from foas_tui.text import safe_str
+
 # Shapes differ per state so the tree still reads on a monochrome terminal.
 _GLYPHS = {
     "RUNNING": ("●", "green"),
@@ -29,7 +31,7 @@ def state_style(state: str | None) -> str:
 
 
 def state_text(state: str | None) -> Text:
-    label = (state or "").upper() or "—"
+    label = safe_str((state or "").upper(), 40) or "—"
     return Text(label, style=state_style(state))
 
 

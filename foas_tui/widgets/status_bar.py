@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from foas_tui.services.refresh import RefreshScheduler
+from foas_tui.text import one_line
 from foas_tui.widgets.state_style import duration, needs_attention
 
 
@@ -23,7 +24,7 @@ def status_text(refresher: RefreshScheduler, now: float, *, jobs: int, width: in
         code = getattr(err, "code", None) or type(err).__name__ if err is not None else "error"
         message = getattr(err, "message", None) or str(err or "")
         text.append(f"⚠ stale {duration(stale)}", style="bold white on red")
-        text.append(f" — last error: {code}: {message}", style="red")
+        text.append(f" — last error: {one_line(code, 60)}: {one_line(message, 200)}", style="red")
     elif refresher.last_success_at is None:
         text.append("○ loading…", style="bright_black")
     else:
