@@ -166,7 +166,8 @@ class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
         config_error: str | None = kw.pop("config_error", None)
         lazy: bool = kw.pop("lazy_emulator", False)
         options = {"read_only": read_only, "timeout": config.client.timeout, "retries": config.client.retries,
-                   "max_concurrency": config.client.max_concurrency}
+                   "max_concurrency": config.client.max_concurrency,
+                   "max_response_bytes": config.client.max_response_bytes}
         if lazy:
             emulator: Any = LazyEmulator(jobs, seed, clock)
             client = emulator.client(**options)
@@ -494,7 +495,7 @@ def build_session(options: Any, config: AppConfig, config_error: str | None) -> 
     client = FoasClient(
         resolved.credentials, region_id=resolved.region_id, endpoint=resolved.endpoint, read_only=read_only,
         timeout=config.client.timeout, retries=config.client.retries,
-        max_concurrency=config.client.max_concurrency,
+        max_concurrency=config.client.max_concurrency, max_response_bytes=config.client.max_response_bytes,
     )
     return Session(
         client=client, config=config, profile_name=resolved.profile_name or resolved.source,
