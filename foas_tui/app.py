@@ -258,11 +258,24 @@ class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
             self.notify(f"unknown theme {config.theme!r} in the config; using {self.theme}", severity="warning")
         if config.keymap:
             self.set_keymap(config.keymap)
+            self.call_after_refresh(self._report_unknown_keymap_ids)
         for note in self.session.notes:
             self.notify(note, severity="warning", timeout=8, markup=False)
         if self.session.config_error:
             self.notify(f"{self.session.config_error}\nUsing default settings.", title="Config file ignored",
                         severity="warning", timeout=10, markup=False)
+
+    def _report_unknown_keymap_ids(self) -> None:
+        """Textual ignores `[keymap]` ids it does not know: say so, with the file and line (after the first frame)."""
+        from foas_tui.config import config_line, config_path
+        from foas_tui.keymap_ids import known_binding_ids, unknown_keymap_entries
+
+        known = known_binding_ids(type(self))
+        for binding_id, problem in zip([k for k in self.session.config.keymap if k not in known],
+                                       unknown_keymap_entries(self.session.config.keymap, known), strict=True):
+            line = config_line(f"keymap.{binding_id}")
+            where = f"{config_path()}{f' line {line}' if line else ''}"
+            self.notify(f"{where}: keymap: {problem}", title="Config", severity="warning", timeout=10, markup=False)
 
     async def on_unmount(self) -> None:
         if self._main is not None and hasattr(self._main, "tree_state"):
@@ -270,7 +283,7 @@ class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
         try:
             await self.session.aclose()
         except Exception:  # closing is best effort; the app is going away
-            pass
+            self.call_after_refresh(self._report_unknown_keymap_ids)
 
     # --- refresh loop -----------------------------------------------------------------------------
 

@@ -191,3 +191,36 @@ def test_key_line_finds_keys_in_their_section_only():
     assert key_line(text, "client.timeout") == 3
     assert key_line(text, "keymap.ops.stop") == 5 and key_line(text, "keymap.quit") == 6
     assert key_line(text, "keymap.nothing") is None and key_line(text, "client") == 2
+
+
+# --- [keymap] ids that name no binding are reported at start, with the file and line -------------------------
+
+
+async def test_unknown_keymap_ids_are_reported_with_file_and_line(monkeypatch):
+    from foas_tui.app import FoasApp
+
+    path = write(config_path(), 'theme = "nord"\n[keymap]\n"app.help" = "f1"\n"ops.stp" = "ctrl+x"\n'
+                                '"nothing.like.it" = "f9"\n')
+    config = load_config()
+    app = FoasApp.demo(jobs=4, config=config, state_path=None)
+    shown: list[str] = []
+    monkeypatch.setattr(app, "notify", lambda message, **kw: shown.append(str(message)))
+    async with app.run_test() as pilot:
+        for _ in range(100):
+            if len(shown) >= 2:
+                break
+            await pilot.pause(0.02)
+    problems = [m for m in shown if "keymap" in m]
+    assert len(problems) == 2, shown
+    assert problems[0] == (f"{path} line 4: keymap: unknown binding id 'ops.stp' "
+                           "(did you mean ops.stop, ops.start, ops.pause?)")
+    assert problems[1].startswith(f"{path} line 5: keymap: unknown binding id 'nothing.like.it'")
+    assert not any("app.help" in m for m in shown)  # a real id is not reported
+
+
+def test_the_known_binding_ids_include_app_screen_and_widget_ids():
+    from foas_tui.app import FoasApp
+    from foas_tui.keymap_ids import known_binding_ids
+
+    ids = known_binding_ids(FoasApp)
+    assert {"app.help", "app.quit", "ops.stop", "log.errors"} <= ids
