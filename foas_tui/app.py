@@ -283,7 +283,7 @@ class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
         try:
             await self.session.aclose()
         except Exception:  # closing is best effort; the app is going away
-            self.call_after_refresh(self._report_unknown_keymap_ids)
+            pass
 
     # --- refresh loop -----------------------------------------------------------------------------
 
