@@ -261,6 +261,13 @@ class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
             self.call_after_refresh(self._report_unknown_keymap_ids)
         for note in self.session.notes:
             self.notify(note, severity="warning", timeout=8, markup=False)
+        if not self.session.demo:
+            from foas_tui.api.client import plain_http_remote
+
+            if plain_http_remote(self.session.endpoint):
+                self.notify(f"{self.session.endpoint} is plain http:// on another machine: every request and answer "
+                            "crosses the network unencrypted. Use https:// (the default endpoints are).",
+                            title="No TLS", severity="warning", timeout=12, markup=False)
         if self.session.config_error:
             self.notify(f"{self.session.config_error}\nUsing default settings.", title="Config file ignored",
                         severity="warning", timeout=10, markup=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import logging
 import random
@@ -46,6 +47,21 @@ def resolve_endpoint(region_id: str, endpoint: str | None = None) -> str:
         return endpoint.rstrip("/") if "://" in endpoint else f"https://{endpoint.strip('/')}"
     host = _ENDPOINT_EXCEPTIONS.get(region_id.lower(), f"foas.{region_id.lower()}.aliyuncs.com")
     return f"https://{host}"
+
+
+def plain_http_remote(base_url: str) -> bool:
+    """True for an http:// endpoint on another machine: requests (signed, not encrypted) cross the network
+    in clear text. Loopback (127.0.0.0/8, ::1, localhost) is exempt: the emulator or an SSH tunnel."""
+    url = httpx.URL(base_url)
+    if url.scheme != "http":
+        return False
+    host = url.host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True
 
 
 @dataclass(slots=True)
