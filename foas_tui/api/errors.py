@@ -106,7 +106,7 @@ class ResponseTooLarge(InvalidResponse):
         super().__init__(
             "ResponseTooLarge",
             f"the answer to {operation} is larger than the limit of {_size(limit)} (decoded); "
-            f"stopped reading after {_size(seen)}",
+            f"stopped reading after {_size(seen)}.",
             request_id=request_id, operation=operation)
         self.limit = limit
         self.seen = seen
