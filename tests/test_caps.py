@@ -197,3 +197,22 @@ async def test_a_job_whose_name_cannot_be_sent_is_reported_alone_and_the_rest_re
     assert "character 8" in bad.last_error_message
     assert result.unsendable == {("p", BAD_NAME): bad.last_error_message}
     assert unsendable_reason("plain") is None and unsendable_reason("名前") is None
+
+
+async def test_the_triage_board_reports_an_unsendable_job_alone() -> None:
+    from types import SimpleNamespace
+
+    from foas_tui.services.triage import TriageGatherer
+
+    states = {"a": "RUNNING", "b": "FAILED"}
+    client = SummaryClient(states)
+
+    async def iter_list_job(project, **kwargs):
+        for name in ["a", BAD_NAME, "b"]:
+            yield SimpleNamespace(job_name=name, job_type="FLINK_STREAM", is_committed=True)
+
+    client.iter_list_job = iter_list_job
+    errors_seen: list[str] = []
+    summaries, _, _ = await TriageGatherer(client, projects=["p"]).run_summaries(errors_seen)
+    assert sorted(s.job_name for s in summaries) == ["a", "b"]
+    assert len(errors_seen) == 1 and "cannot ask the service about this job" in errors_seen[0]
