@@ -176,7 +176,8 @@ class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
         lazy: bool = kw.pop("lazy_emulator", False)
         hostile: bool = kw.pop("hostile", False)  # hostile text in the demo data (emulator/hostile.py)
         options = {"read_only": read_only, "timeout": config.client.timeout, "retries": config.client.retries,
-                   "max_concurrency": config.client.max_concurrency}
+                   "max_concurrency": config.client.max_concurrency,
+                   "max_response_bytes": config.client.max_response_bytes}
         if lazy:
             emulator: Any = LazyEmulator(jobs, seed, clock, hostile)
             client = emulator.client(**options)
@@ -292,11 +293,31 @@ class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
                         markup=False)
         if config.keymap:
             self.set_keymap(config.keymap)
+            self.call_after_refresh(self._report_unknown_keymap_ids)
         for note in self.session.notes:
             self.notify(note, severity="warning", timeout=8, markup=False)
+        if not self.session.demo:
+            from foas_tui.api.client import plain_http_remote
+
+            if plain_http_remote(self.session.endpoint):
+                self.notify(f"{self.session.endpoint} is plain http:// on another machine: every request and answer "
+                            "crosses the network unencrypted. Use https:// (the default endpoints are).",
+                            title="No TLS", severity="warning", timeout=12, markup=False)
         if self.session.config_error:
             self.notify(f"{self.session.config_error}\nUsing default settings.", title="Config file ignored",
                         severity="warning", timeout=10, markup=False)
+
+    def _report_unknown_keymap_ids(self) -> None:
+        """Textual ignores `[keymap]` ids it does not know: say so, with the file and line (after the first frame)."""
+        from foas_tui.config import config_line, config_path
+        from foas_tui.keymap_ids import known_binding_ids, unknown_keymap_entries
+
+        known = known_binding_ids(type(self))
+        for binding_id, problem in zip([k for k in self.session.config.keymap if k not in known],
+                                       unknown_keymap_entries(self.session.config.keymap, known), strict=True):
+            line = config_line(f"keymap.{binding_id}")
+            where = f"{config_path()}{f' line {line}' if line else ''}"
+            self.notify(f"{where}: keymap: {problem}", title="Config", severity="warning", timeout=10, markup=False)
 
     async def on_unmount(self) -> None:
         if self._main is not None and hasattr(self._main, "tree_state"):
@@ -572,7 +593,7 @@ def build_session(options: Any, config: AppConfig, config_error: str | None) -> 
     client = FoasClient(
         resolved.credentials, region_id=resolved.region_id, endpoint=resolved.endpoint, read_only=read_only,
         timeout=config.client.timeout, retries=config.client.retries,
-        max_concurrency=config.client.max_concurrency,
+        max_concurrency=config.client.max_concurrency, max_response_bytes=config.client.max_response_bytes,
     )
     return Session(
         client=client, config=config, profile_name=resolved.profile_name or resolved.source,

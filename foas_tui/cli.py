@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--endpoint", help="endpoint host or URL (overrides the region's default)")
     parser.add_argument("--access-key-id", help="AccessKey ID; the secret is then asked for (never on argv)")
     parser.add_argument("--read-only", action="store_true", help="refuse every mutating operation")
-    parser.add_argument("--log-file", metavar="PATH", help="write a debug log (secrets are redacted)")
+    parser.add_argument("--log-file", metavar="PATH", help="write a debug log (mode 0600, secrets redacted)")
     parser.add_argument("--hostile-text", action="store_true",
                         help="with --demo: fill names, descriptions, code and errors with escape sequences, "
                              "markup and other hostile text (a robustness check)")

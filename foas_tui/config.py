@@ -5,7 +5,9 @@ No secrets live here; credentials are in `foas_tui.credentials`.
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import tempfile
 import tomllib
 from collections.abc import Mapping
@@ -25,16 +27,44 @@ CONFIG_FILE = "config.toml"
 class ConfigError(Exception):
     """A settings or profiles file that cannot be used; `str()` names the file and the line or field."""
 
-    def __init__(self, detail: str, path: Path | str | None = None, field_name: str | None = None):
+    def __init__(self, detail: str, path: Path | str | None = None, field_name: str | None = None,
+                 line: int | None = None):
         self.detail = detail
         self.path = Path(path) if path is not None else None
         self.field_name = field_name
+        self.line = line
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        where = f"{self.path}: " if self.path is not None else ""
+        where = f"{self.path}" if self.path is not None else ""
+        if self.line is not None:
+            where = f"{where} line {self.line}" if where else f"line {self.line}"
+        where = f"{where}: " if where else ""
         what = f"{self.field_name}: " if self.field_name else ""
         return f"{where}{what}{self.detail}"
+
+
+def key_line(text: str, dotted: str) -> int | None:
+    """The 1-based line where `section.key` (or a top-level `key`) is set in TOML `text`, or None.
+
+    tomllib reports no positions for values it parsed, so this scans the text: the key's line inside its
+    `[section]` (or before any section for a top-level key), the key bare or quoted. Good enough to point a
+    person at the line; it does not handle dotted keys or inline tables.
+    """
+    section, _, key = dotted.partition(".") if "." in dotted else ("", "", dotted)
+    current = ""
+    pattern = re.compile(rf"""^\s*(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*=""")
+    header = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]")
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = header.match(line)
+        if match:
+            current = match.group(1).strip().strip('"\'')
+            if not section and current == key:  # a whole table that is wrong: point at its header
+                return number
+            continue
+        if current == section and pattern.match(line):
+            return number
+    return None
 
 
 # --- locations ------------------------------------------------------------------------------------
@@ -123,6 +153,7 @@ class ClientConfig:
     timeout: float = 10.0
     retries: int = 2
     max_concurrency: int = 16
+    max_response_bytes: int = 32 * 1024 * 1024  # api.client.DEFAULT_MAX_RESPONSE_BYTES (the why is there)
 
 
 @dataclass
@@ -138,18 +169,24 @@ class AppConfig:
     client: ClientConfig = field(default_factory=ClientConfig)
 
 
-# Lower bounds for numeric fields, by dotted name.
-_MINIMUMS: dict[str, float] = {
-    "refresh_interval": 1.0,
-    "triage.delay_seconds": 0.0,
-    "triage.checkpoint_stale_seconds": 0.0,
-    "triage.restart_window_seconds": 1.0,
-    "triage.restart_count": 1,
-    "client.timeout": 0.1,
-    "client.retries": 0,
-    "client.max_concurrency": 1,
+# Allowed range and unit of every numeric field, by dotted name. A value outside fails the whole file with
+# a sentence naming the range: nan would spin the refresh loop, inf would remove every deadline.
+_RANGES: dict[str, tuple[float, float, str]] = {
+    "refresh_interval": (1.0, 3600.0, "seconds"),
+    "triage.delay_seconds": (0.0, 7 * 86400.0, "seconds"),
+    "triage.checkpoint_stale_seconds": (0.0, 7 * 86400.0, "seconds"),
+    "triage.restart_window_seconds": (1.0, 7 * 86400.0, "seconds"),
+    "triage.restart_count": (1, 1000, ""),
+    "client.timeout": (0.1, 600.0, "seconds"),
+    "client.retries": (0, 10, ""),
+    "client.max_concurrency": (1, 256, ""),
+    "client.max_response_bytes": (1024 * 1024, 1024 * 1024 * 1024, "bytes (1 MiB to 1 GiB)"),
 }
 _SECTIONS: dict[str, type] = {"triage": TriageConfig, "client": ClientConfig}
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def _check_number(value: object, kind: type, name: str, path: Path) -> float | int:
@@ -158,9 +195,10 @@ def _check_number(value: object, kind: type, name: str, path: Path) -> float | i
         raise ConfigError(f"expected an integer, got {value!r}", path, name)
     if not is_number:
         raise ConfigError(f"expected a number, got {value!r}", path, name)
-    minimum = _MINIMUMS.get(name)
-    if minimum is not None and value < minimum:  # type: ignore[operator]
-        raise ConfigError(f"must be at least {minimum:g}, got {value!r}", path, name)
+    low, high, unit = _RANGES[name]
+    if not math.isfinite(value) or not low <= value <= high:  # type: ignore[arg-type,operator]
+        unit = f" {unit}" if unit else ""
+        raise ConfigError(f"must be between {_num(low)} and {_num(high)}{unit}, got {value!r}", path, name)
     return value if kind is int else float(value)  # type: ignore[arg-type,return-value]
 
 
@@ -178,7 +216,8 @@ def _check_keys(table: Mapping[str, object], allowed: list[str], section: str, p
         if key not in allowed:
             known = ", ".join(allowed)
             where = f"[{section}]" if section else "top level"
-            raise ConfigError(f"unknown key {key!r} at {where} (known: {known})", path, key)
+            raise ConfigError(f"unknown key {key!r} at {where} (known: {known})", path,
+                              f"{section}.{key}" if section else key)
 
 
 def _section_from(table: object, cls: type, section: str, path: Path) -> Any:
@@ -210,10 +249,27 @@ def config_from_dict(data: Mapping[str, Any], path: Path) -> AppConfig:
 
 
 def load_config(path: Path | None = None) -> AppConfig:
-    """Read `config.toml`; defaults when it does not exist."""
+    """Read `config.toml`; defaults when it does not exist. A `ConfigError` carries the line when found."""
     path = config_path() if path is None else path
     data = read_toml(path)
-    return AppConfig() if data is None else config_from_dict(data, path)
+    if data is None:
+        return AppConfig()
+    try:
+        return config_from_dict(data, path)
+    except ConfigError as err:
+        if err.field_name and err.line is None:
+            err.line = key_line(path.read_text(encoding="utf-8", errors="replace"), err.field_name)
+        raise
+
+
+def config_line(dotted: str, path: Path | None = None) -> int | None:
+    """The line of `config.toml` that sets `dotted` (e.g. "keymap.ops.stop" is key "ops.stop" of [keymap])."""
+    path = config_path() if path is None else path
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return key_line(text, dotted)
 
 
 def _without_none(value: Any) -> Any:

@@ -133,14 +133,20 @@ NOT_FOUND_HELP = (
 
 @dataclass(frozen=True, slots=True, repr=False)
 class Secret:
-    """The secret half of a credential; `repr`/`str` never show it."""
+    """The secret half of a credential; `repr`/`str` never show it.
+
+    `access_key_id` rides along (it is not secret, but profiles.toml keeps only its masked form, as the
+    README promises); None for entries written before it was stored here.
+    """
 
     access_key_secret: str
     security_token: str | None = None
+    access_key_id: str | None = None
 
     def __repr__(self) -> str:
         token = "'****'" if self.security_token else "None"
-        return f"Secret(access_key_secret='****', security_token={token})"
+        key_id = f", access_key_id={mask_id(self.access_key_id)!r}" if self.access_key_id else ""
+        return f"Secret(access_key_secret='****', security_token={token}{key_id})"
 
     __str__ = __repr__
 
@@ -340,17 +346,18 @@ class KeyringStore:
             raise _map_keyring_error(exc) from None
 
     @staticmethod
-    def _users(profile: str) -> tuple[str, str]:
-        return f"{profile}/access_key_secret", f"{profile}/security_token"
+    def _users(profile: str) -> tuple[str, str, str]:
+        return f"{profile}/access_key_secret", f"{profile}/security_token", f"{profile}/access_key_id"
 
     def get(self, profile: str) -> Secret | None:
-        secret_user, token_user = self._users(profile)
+        secret_user, token_user, id_user = self._users(profile)
 
         def read(backend: KeyringBackend) -> Secret | None:
             secret = backend.get_password(SERVICE, secret_user)
             if secret is None:
                 return None
-            return Secret(secret, backend.get_password(SERVICE, token_user) or None)
+            return Secret(secret, backend.get_password(SERVICE, token_user) or None,
+                          backend.get_password(SERVICE, id_user) or None)
 
         return self._run(read)
 
@@ -359,7 +366,7 @@ class KeyringStore:
         return self._run(lambda backend: backend.get_password(SERVICE, user) is not None)
 
     def set(self, profile: str, secret: Secret) -> None:
-        secret_user, token_user = self._users(profile)
+        secret_user, token_user, id_user = self._users(profile)
 
         def write(backend: KeyringBackend) -> None:
             backend.set_password(SERVICE, secret_user, secret.access_key_secret)
@@ -367,6 +374,8 @@ class KeyringStore:
                 backend.set_password(SERVICE, token_user, secret.security_token)
             else:
                 _delete_quietly(backend, token_user)
+            if secret.access_key_id:
+                backend.set_password(SERVICE, id_user, secret.access_key_id)
 
         self._run(write)
         log.debug("stored the secret of profile %r in %s", profile, self.describe())
@@ -526,7 +535,8 @@ class CryptFileStore:
         return self._cache[profile]
 
     def set(self, profile: str, secret: Secret) -> None:
-        blob = json.dumps({"access_key_secret": secret.access_key_secret, "security_token": secret.security_token})
+        blob = json.dumps({"access_key_secret": secret.access_key_secret, "security_token": secret.security_token,
+                           "access_key_id": secret.access_key_id})
         self._guard(lambda: self._open().set_password(SERVICE, profile, blob))
         os.chmod(self.path, 0o600)
         self._cache[profile] = secret
@@ -568,7 +578,8 @@ def _secret_from_blob(blob: str | None, path: Path) -> Secret | None:
         return None
     try:
         data = json.loads(blob)
-        return Secret(str(data["access_key_secret"]), data.get("security_token") or None)
+        return Secret(str(data["access_key_secret"]), data.get("security_token") or None,
+                      data.get("access_key_id") or None)
     except (ValueError, KeyError, TypeError, AttributeError):
         raise SecretStoreUnavailable(
             "an entry is not in the expected format", summary=f"The encrypted file store {path} is corrupt"
@@ -614,7 +625,12 @@ def terminal_store_factory(kind: StoreKind) -> SecretStore:
 
 @dataclass(frozen=True, kw_only=True)
 class Profile:
-    """A named account + region; the secret is in a `SecretStore`, never here."""
+    """A named account + region; the secret is in a `SecretStore`, never here.
+
+    `access_key_id` is what profiles.toml holds: the masked ID (`LTAI****abcd`), the full one being in the
+    secret store next to the secret. Files written before that hold the full ID; they are still read, and
+    migrated when the profile is next used or another profile is saved (`migrate_key_id`).
+    """
 
     name: str
     region_id: str
@@ -635,6 +651,31 @@ class Profile:
             f"access_key_id={mask_id(self.access_key_id)!r}, endpoint={self.endpoint!r}, "
             f"read_only={self.read_only}, store={self.store!r}, sts_expiration={self.sts_expiration!r})"
         )
+
+
+def is_masked(access_key_id: str) -> bool:
+    return "****" in access_key_id
+
+
+def migrate_key_id(profiles: ProfileStore, profile: Profile, store: SecretStore,
+                   secret: Secret | None = None) -> Profile:
+    """Move a full AccessKey ID from profiles.toml into the secret store; returns the profile as now saved.
+
+    Best effort: if the store cannot take it, the file keeps the full ID (the profile must keep working).
+    """
+    if is_masked(profile.access_key_id):
+        return profile
+    try:
+        secret = secret if secret is not None else store.get(profile.name)
+        if secret is None:
+            return profile
+        store.set(profile.name, replace(secret, access_key_id=profile.access_key_id))
+        masked = replace(profile, access_key_id=mask_id(profile.access_key_id))
+        profiles.add(masked)
+    except (CredentialError, ConfigError, OSError) as err:
+        log.warning("kept the full AccessKey ID of profile %r in %s: %s", profile.name, profiles.path, err)
+        return profile
+    return masked
 
 
 def check_profile_name(name: str) -> str:
@@ -805,8 +846,13 @@ def save_profile(
     """
     factory = store_factory or default_store_factory
     previous = profiles.find(profile.name)
-    factory(profile.store).set(profile.name, secret)
-    profiles.add(profile)
+    key_id = profile.access_key_id if not is_masked(profile.access_key_id) else secret.access_key_id
+    factory(profile.store).set(profile.name, replace(secret, access_key_id=key_id))
+    profiles.add(replace(profile, access_key_id=mask_id(key_id)) if key_id else profile)
+    # Profiles written before IDs moved to the store, in the store just opened (no other passphrase asked).
+    for other in profiles.list():
+        if other.name != profile.name and other.store == profile.store and not is_masked(other.access_key_id):
+            migrate_key_id(profiles, other, factory(other.store))
     if previous is not None and previous.store != profile.store:
         try:
             factory(previous.store).delete(profile.name)
@@ -934,7 +980,17 @@ def _from_profile(
         )
     if profile.sts_expiration is not None and not secret.security_token:
         warnings = []  # the expiry belongs to a token that is no longer stored
-    creds = Credentials(profile.access_key_id, secret.access_key_secret, secret.security_token)
+    if is_masked(profile.access_key_id):
+        key_id = secret.access_key_id
+        if not key_id:
+            raise CredentialsNotFound(
+                f"profile {name!r} has only a masked AccessKey ID ({profile.access_key_id}) in {profiles.path} "
+                f"and none in {store.describe()}; run `foas-tui profile add {name} --region {profile.region_id}` "
+                "again")
+    else:
+        key_id = profile.access_key_id  # an older file: use it, and move it to the store for next time
+        migrate_key_id(profiles, profile, store, secret)
+    creds = Credentials(key_id, secret.access_key_secret, secret.security_token)
     return ResolvedCredentials(
         creds,
         flags.region or profile.region_id,

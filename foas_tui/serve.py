@@ -1,14 +1,16 @@
 """`foas-tui serve`: the TUI in a web browser through textual-serve, for bastions that only allow HTTP.
 
-Each browser tab runs its own `python -m foas_tui ARGS` process. There is no login in front of it:
-whoever reaches the port gets that terminal, with the credentials of the account that started it. So
-it binds to loopback by default (reach it through an SSH tunnel) and warns loudly otherwise.
+Each browser tab runs its own `python -m foas_tui ARGS` process, with the credentials of the account that
+started it. In front of it: a random token per run in the printed URL (the page and the websocket refuse
+requests without it with 403) and an Origin check on the websocket (foas_tui/serve_web.py). It binds to
+loopback by default (reach it through an SSH tunnel) and warns loudly otherwise.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import os
+import secrets
 import shlex
 import socket
 import sys
@@ -55,11 +57,12 @@ def exposure_warning(host: str, port: int) -> str | None:
     if is_loopback(host):
         return None
     return (
-        f"WARNING: serving on {host}, not loopback: anyone who can reach {host}:{port} gets a terminal\n"
-        "with your credentials and can act on your jobs (there is no login page). Prefer an SSH tunnel:\n"
+        f"WARNING: serving on {host}, not loopback: anyone who can reach {host}:{port} and learns the URL\n"
+        "(its token) gets a terminal with your credentials; the traffic is plain HTTP (no login page,\n"
+        "no TLS). Prefer an SSH tunnel:\n"
         f"  ssh -L {port}:127.0.0.1:{port} bastion  then, on the bastion:  foas-tui serve --port {port}\n"
-        f"  and open http://127.0.0.1:{port}/ in your browser. If the browser reaches this machine under\n"
-        f"  another name or port (a reverse proxy, a tunnel), pass --public-url https://that-name/."
+        f"  and open the printed http://127.0.0.1:{port}/?token=... URL in your browser. If the browser\n"
+        f"  reaches this machine under another name or port (a reverse proxy, a tunnel), pass --public-url https://that-name/."
     )
 
 
@@ -97,11 +100,32 @@ def serve(host: str, port: int, app_args: list[str], *, url: str | None = None,
     if warning:
         print(warning, file=err)
         err.flush()
-    from textual_serve.server import Server
+    from foas_tui import serve_web
 
     command = app_command(app_args)
     url = (url or os.environ.get(PUBLIC_URL_ENV) or public_url(host, port)).rstrip("/")
-    print(f"Serving foas-tui at {url}/ (each browser tab runs: {command}); Ctrl+C to stop.", file=out)
+    if serve_web.origin_of(url) is None:
+        print(f"foas-tui serve: --public-url must be an http:// or https:// URL with a host, not {url!r}", file=err)
+        return 2
+    token = secrets.token_urlsafe(32)
+    # The one place the token is shown: the URL to open. Nothing else prints or logs it.
+    print(f"Serving foas-tui at {url}/?token={token}", file=out)
+    print(f"(each browser tab runs: {command}); Ctrl+C to stop.", file=out)
     out.flush()
-    Server(command, host=host, port=port, title="foas-tui", public_url=url).serve()
+    server = serve_web.TokenServer(command, host=host, port=port, title="foas-tui", public_url=url, token=token,
+                                   allowed_origins=served_origins(host, port, url))
+    server.serve()
     return 0
+
+
+def served_origins(host: str, port: int, url: str) -> list[str]:
+    """The origins a websocket may come from: the public URL's, and the bind address's when it is one."""
+    origins = [url]
+    name = host.strip("[]")
+    try:
+        unspecified = ipaddress.ip_address(name).is_unspecified
+    except ValueError:
+        unspecified = False
+    if not unspecified:
+        origins.append(f"http://[{name}]:{port}" if ":" in name else f"http://{name}:{port}")
+    return origins

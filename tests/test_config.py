@@ -100,7 +100,7 @@ def test_atomic_write_replaces_whole_file(tmp_path):
     [
         ("refresh_interval = \n", ["line 1"]),
         ('theme = "x"\n[triage\n', ["line 2"]),
-        ("refresh_interval = 0.5\n", ["refresh_interval", "at least 1"]),
+        ("refresh_interval = 0.5\n", ["refresh_interval", "between 1 and 3600 seconds", "line 1"]),
         ('refresh_interval = "fast"\n', ["refresh_interval", "number"]),
         ("refresh_interval = true\n", ["refresh_interval", "number"]),
         ("[triage]\ndelay_seconds = -1\n", ["triage.delay_seconds"]),
@@ -135,3 +135,92 @@ def test_not_utf8_is_a_config_error():
 def test_explicit_path(tmp_path):
     path = write(tmp_path / "elsewhere.toml", "refresh_interval = 9\n")
     assert load_config(path).refresh_interval == 9.0
+
+
+# --- every number finite and in a named range; the line of the offending key ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "fragments"),
+    [
+        # nan would make the refresh timer fire at once, forever (a core at 100 %); inf never refreshes.
+        ('theme = "nord"\n\nrefresh_interval = nan\n',
+         ["line 3", "refresh_interval", "between 1 and 3600 seconds", "got nan"]),
+        ("refresh_interval = inf\n", ["line 1", "refresh_interval", "got inf"]),
+        ("refresh_interval = 0\n", ["refresh_interval", "got 0"]),
+        ("refresh_interval = -5.0\n", ["refresh_interval", "got -5.0"]),
+        ("refresh_interval = 86400\n", ["refresh_interval", "between 1 and 3600"]),
+        # inf removes the deadline of every call.
+        ('[triage]\ndelay_seconds = 1\n\n[client]\nretries = 1\ntimeout = inf\n',
+         ["line 6", "client.timeout", "between 0.1 and 600 seconds", "got inf"]),
+        ("[client]\ntimeout = -inf\n", ["line 2", "client.timeout"]),
+        ("[client]\nretries = 1000\n", ["line 2", "client.retries", "between 0 and 10"]),
+        ("[client]\nmax_concurrency = 100000\n", ["client.max_concurrency", "between 1 and 256"]),
+        ("[client]\nmax_response_bytes = 10\n", ["line 2", "client.max_response_bytes", "1 MiB to 1 GiB"]),
+        ("[triage]\ncheckpoint_stale_seconds = nan\n", ["line 2", "triage.checkpoint_stale_seconds", "nan"]),
+        ("[triage]\nrestart_count = 0\n", ["line 2", "triage.restart_count", "between 1 and 1000"]),
+        ("[triage]\n# comment\n  'bogus' = 1\n", ["line 3", "triage.bogus", "unknown key"]),
+        ("theme = 'x'\nrefresh_intervall = 3\n", ["line 2", "refresh_intervall", "unknown"]),
+        ('[keymap]\n"ops.stop" = 3\n', ["line 2", "keymap.ops.stop"]),
+    ],
+)
+def test_numbers_are_finite_and_in_range_and_the_line_is_named(text, fragments):
+    path = write(config_path(), text)
+    with pytest.raises(ConfigError) as info:
+        load_config()
+    message = str(info.value)
+    assert message.startswith(f"{path} line ") or str(path) in message
+    for fragment in fragments:
+        assert fragment in message, (fragment, message)
+
+
+def test_the_bounds_themselves_are_accepted():
+    write(config_path(), "refresh_interval = 1\n[client]\ntimeout = 600\nretries = 0\n"
+                         "max_response_bytes = 1048576\n[triage]\ndelay_seconds = 0\n")
+    config = load_config()
+    assert config.refresh_interval == 1.0 and config.client.timeout == 600.0
+    assert config.client.max_response_bytes == 1024 * 1024 and config.triage.delay_seconds == 0.0
+    assert AppConfig().client.max_response_bytes == 32 * 1024 * 1024
+
+
+def test_key_line_finds_keys_in_their_section_only():
+    from foas_tui.config import key_line
+
+    text = 'timeout = 1\n[client]\n  "timeout"=2\n[keymap]\n"ops.stop" = "x"\nquit = "q"\n'
+    assert key_line(text, "timeout") == 1
+    assert key_line(text, "client.timeout") == 3
+    assert key_line(text, "keymap.ops.stop") == 5 and key_line(text, "keymap.quit") == 6
+    assert key_line(text, "keymap.nothing") is None and key_line(text, "client") == 2
+
+
+# --- [keymap] ids that name no binding are reported at start, with the file and line -------------------------
+
+
+async def test_unknown_keymap_ids_are_reported_with_file_and_line(monkeypatch):
+    from foas_tui.app import FoasApp
+
+    path = write(config_path(), 'theme = "nord"\n[keymap]\n"app.help" = "f1"\n"ops.stp" = "ctrl+x"\n'
+                                '"nothing.like.it" = "f9"\n')
+    config = load_config()
+    app = FoasApp.demo(jobs=4, config=config, state_path=None)
+    shown: list[str] = []
+    monkeypatch.setattr(app, "notify", lambda message, **kw: shown.append(str(message)))
+    async with app.run_test() as pilot:
+        for _ in range(100):
+            if len(shown) >= 2:
+                break
+            await pilot.pause(0.02)
+    problems = [m for m in shown if "keymap" in m]
+    assert len(problems) == 2, shown
+    assert problems[0] == (f"{path} line 4: keymap: unknown binding id 'ops.stp' "
+                           "(did you mean ops.stop, ops.start, ops.pause?)")
+    assert problems[1].startswith(f"{path} line 5: keymap: unknown binding id 'nothing.like.it'")
+    assert not any("app.help" in m for m in shown)  # a real id is not reported
+
+
+def test_the_known_binding_ids_include_app_screen_and_widget_ids():
+    from foas_tui.app import FoasApp
+    from foas_tui.keymap_ids import known_binding_ids
+
+    ids = known_binding_ids(FoasApp)
+    assert {"app.help", "app.quit", "ops.stop", "log.errors"} <= ids

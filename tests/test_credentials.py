@@ -399,7 +399,8 @@ def test_profiles_file_is_private_and_holds_no_secret(isolated_env):
     text = path.read_text()
     assert CANARY_SECRET not in text and TOKEN not in text
     assert "secret" not in text.split("\n", 1)[1].lower()  # only the header comment mentions secrets
-    assert 'access_key_id = "LTAI5tExampleKeyId42"' in text
+    # The README: profiles hold the masked AccessKey ID; the full one is in the secret store.
+    assert 'access_key_id = "LTAI****Id42"' in text and AK_ID not in text
     assert 'default = "prod"' in text  # the first profile becomes the default
 
 
@@ -459,7 +460,7 @@ def test_save_profile_moves_secret_between_stores(fast_kdf, memory_keyring, monk
     assert memory_keyring.passwords
     save_profile(profiles, make_profile(store="cryptfile"), Secret("s2"))
     assert memory_keyring.passwords == {}
-    assert CryptFileStore().get("prod") == Secret("s2")
+    assert CryptFileStore().get("prod") == Secret("s2", access_key_id=AK_ID)
 
 
 def test_save_profile_writes_nothing_when_the_store_fails(isolated_env):
@@ -691,7 +692,7 @@ def test_import_ak_profile(isolated_env, memory_keyring):
     assert result.path == path and result.mode == "AK" and result.source_name == "prod"
     assert result.profile == Profile(name="prod", region_id="cn-shanghai", access_key_id=AK_ID)
     assert result.made_default and ProfileStore().default == "prod"
-    assert KeyringStore().get("prod") == Secret(CANARY_SECRET)
+    assert KeyringStore().get("prod") == Secret(CANARY_SECRET, access_key_id=AK_ID)
     assert (path.read_bytes(), path.stat().st_mtime_ns, stat.S_IMODE(path.stat().st_mode)) == before
 
 
@@ -754,7 +755,7 @@ def test_import_into_cryptfile(isolated_env, fast_kdf, memory_keyring, monkeypat
     aliyun_config(isolated_env.home, AK_ENTRY)
     assert import_aliyun().profile.store == "cryptfile"
     assert memory_keyring.passwords == {}
-    assert CryptFileStore().get("prod") == Secret(CANARY_SECRET)
+    assert CryptFileStore().get("prod") == Secret(CANARY_SECRET, access_key_id=AK_ID)
 
 
 # --- the canary -----------------------------------------------------------------------------------
@@ -814,7 +815,7 @@ def test_canary_never_leaks(isolated_env, fast_kdf, caplog, monkeypatch, memory_
                 assert encoded not in data, file
     # The secrets did land where they belong.
     assert ("foas-tui", "prod/access_key_secret") in memory_keyring.passwords
-    assert CryptFileStore().get("temp") == Secret(CANARY_SECRET, TOKEN)
+    assert CryptFileStore().get("temp") == Secret(CANARY_SECRET, TOKEN, STS_ID)
 
 
 def test_resolved_secrets_are_redacted_by_the_log_formatter():
@@ -828,3 +829,53 @@ def test_resolved_secrets_are_redacted_by_the_log_formatter():
     }
     resolve_credentials(env=env)
     assert redact(f"oops {CANARY_SECRET} and {TOKEN}") == "oops **** and ****"
+
+
+# --- profiles.toml holds the masked AccessKey ID (README); the full one is in the secret store ---------------
+
+
+def test_the_file_holds_the_masked_id_and_the_session_gets_the_full_one(isolated_env, memory_keyring):
+    save_profile(ProfileStore(), make_profile(), Secret(CANARY_SECRET))
+    assert ProfileStore().get("prod").access_key_id == "LTAI****Id42"
+    assert AK_ID not in ProfileStore().path.read_text()
+    assert ("foas-tui", "prod/access_key_id") in memory_keyring.passwords
+    resolved = resolve_credentials(profile="prod", env={})
+    assert resolved.credentials.access_key_id == AK_ID
+
+
+def _old_file(path: Path, *names: str) -> None:
+    """profiles.toml as earlier versions wrote it: the full AccessKey ID."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tables = "".join(f'[profiles.{n}]\nregion_id = "cn-hangzhou"\naccess_key_id = "{AK_ID}"\n'
+                     'read_only = false\nstore = "keyring"\n\n' for n in names)
+    path.write_text(f'default = "{names[0]}"\n\n{tables}')
+
+
+def test_an_old_file_with_the_full_id_is_read_and_migrated_on_use(isolated_env, memory_keyring):
+    profiles = ProfileStore()
+    _old_file(profiles.path, "prod")
+    KeyringStore().set("prod", Secret(CANARY_SECRET))  # an old entry: the secret only
+    resolved = resolve_credentials(profile="prod", env={})
+    assert resolved.credentials.access_key_id == AK_ID
+    assert AK_ID not in profiles.path.read_text() and profiles.get("prod").access_key_id == "LTAI****Id42"
+    assert KeyringStore().get("prod") == Secret(CANARY_SECRET, access_key_id=AK_ID)
+    again = resolve_credentials(profile="prod", env={})  # and it still works from the migrated state
+    assert again.credentials.access_key_id == AK_ID
+
+
+def test_saving_a_profile_migrates_the_old_ones_in_the_same_store(isolated_env, memory_keyring):
+    profiles = ProfileStore()
+    _old_file(profiles.path, "a", "b")
+    KeyringStore().set("a", Secret("sa"))
+    save_profile(profiles, make_profile("c"), Secret("sc"))
+    # a (migrated) and c (new) masked; b has no secret in the store to keep its ID with: left as it was.
+    assert [p.access_key_id for p in profiles.list()] == ["LTAI****Id42", AK_ID, "LTAI****Id42"]
+    assert resolve_credentials(profile="a", env={}).credentials.access_key_id == AK_ID
+
+
+def test_a_masked_id_without_the_full_one_in_the_store_is_a_sentence(isolated_env, memory_keyring):
+    profiles = ProfileStore()
+    save_profile(profiles, make_profile(), Secret(CANARY_SECRET))
+    del memory_keyring.passwords[("foas-tui", "prod/access_key_id")]
+    with pytest.raises(CredentialsNotFound, match=r"only a masked AccessKey ID \(LTAI\*\*\*\*Id42\).*profile add prod"):
+        resolve_credentials(profile="prod", env={})

@@ -84,9 +84,9 @@ def test_add_reads_secret_from_hidden_prompt_and_asks_for_the_id(monkeypatch, me
     rc = run("add", "dev", "--region", "cn-beijing", "--endpoint", "https://foas.example")
     output(capsys)
     assert rc == 0 and len(prompts) == 1 and "hidden" in prompts[0]
-    assert KeyringStore().get("dev") == Secret(CANARY_SECRET)
+    assert KeyringStore().get("dev") == Secret(CANARY_SECRET, access_key_id=AK_ID)
     profile = ProfileStore().get("dev")
-    assert profile.access_key_id == AK_ID and profile.endpoint == "https://foas.example"
+    assert profile.access_key_id == "LTAI****Id42" and profile.endpoint == "https://foas.example"  # masked in the file
 
 
 @pytest.mark.parametrize("flag", ["--secret", "--access-key-secret", "--security-token", "--sts-token", "--secret={c}"])
@@ -155,7 +155,7 @@ def test_add_to_cryptfile(stdin, fast_kdf, no_prompt, memory_keyring, monkeypatc
     out, _ = output(capsys)
     assert "encrypted file" in out
     assert memory_keyring.passwords == {}
-    assert CryptFileStore().get("prod") == Secret(CANARY_SECRET)
+    assert CryptFileStore().get("prod") == Secret(CANARY_SECRET, access_key_id=AK_ID)
 
 
 def test_secret_store_env_picks_cryptfile(stdin, fast_kdf, monkeypatch, capsys):
@@ -349,7 +349,7 @@ def test_import_aliyun_command(isolated_env, memory_keyring, capsys):
     assert run("import-aliyun", "--as", "ops2") == 0
     out, _ = output(capsys)
     assert "Imported aliyun profile ops (AK)" in out and "as ops2" in out and "LTAI****Id42" in out
-    assert KeyringStore().get("ops2") == Secret(CANARY_SECRET)
+    assert KeyringStore().get("ops2") == Secret(CANARY_SECRET, access_key_id=AK_ID)
 
 
 def test_import_aliyun_unsupported_mode(tmp_path, capsys):

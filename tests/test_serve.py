@@ -1,4 +1,8 @@
-"""`foas-tui serve`: loopback by default, a clear warning otherwise, and the demo seen in a real browser.
+"""`foas-tui serve`: loopback by default, a clear warning otherwise, a token and an Origin check in front of the
+terminal, and the demo seen in a real browser.
+
+The token tests run the real `foas-tui serve -- --demo` and talk to it with aiohttp's websocket client, the
+way a foreign web page would (an `Origin` of another site) and the way the served page does.
 
 The browser test runs `foas-tui serve -- --demo` and opens it in headless Chromium (Debian's `chromium`),
 driven over the DevTools protocol (aiohttp, a dependency of textual-serve, speaks the websocket): a
@@ -21,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -70,7 +75,7 @@ def test_public_url_brackets_ipv6_and_names_a_wildcard_bind() -> None:
 
 
 class FakeServer:
-    """Stands in for textual_serve.server.Server: records how it was built, serves nothing."""
+    """Stands in for serve_web.TokenServer: records how it was built, serves nothing."""
 
     made: list[dict[str, Any]] = []
 
@@ -83,10 +88,10 @@ class FakeServer:
 
 @pytest.fixture
 def fake_server(monkeypatch: pytest.MonkeyPatch) -> type[FakeServer]:
-    import textual_serve.server
+    from foas_tui import serve_web
 
     FakeServer.made = []
-    monkeypatch.setattr(textual_serve.server, "Server", FakeServer)
+    monkeypatch.setattr(serve_web, "TokenServer", FakeServer)
     monkeypatch.delenv(serve_module.PUBLIC_URL_ENV, raising=False)
     return FakeServer
 
@@ -153,6 +158,137 @@ def test_impossible_port(fake_server: type[FakeServer], port: int) -> None:
     err = io.StringIO()
     assert serve("127.0.0.1", port, [], out=io.StringIO(), err=err) == 2
     assert "--port must be within 1..65535" in err.getvalue()
+
+
+def printed_token(text: str) -> str:
+    match = re.search(r"Serving foas-tui at \S+/\?token=([A-Za-z0-9_-]+)\s", text)
+    assert match, text
+    return match.group(1)
+
+
+def test_each_run_prints_its_own_token_in_the_url_and_nowhere_else(fake_server: type[FakeServer]) -> None:
+    tokens = []
+    for _ in range(2):
+        out, err = io.StringIO(), io.StringIO()
+        assert serve("127.0.0.1", free_port(), ["--demo"], out=out, err=err) == 0
+        token = printed_token(out.getvalue())
+        assert out.getvalue().count(token) == 1 and token not in err.getvalue()
+        tokens.append(token)
+    assert tokens[0] != tokens[1] and all(len(t) >= 40 for t in tokens)  # 32 random bytes, base64url
+    assert [m["token"] for m in fake_server.made] == tokens
+
+
+def test_websocket_origins_are_the_public_url_and_the_bind_address() -> None:
+    from foas_tui.serve import served_origins
+    from foas_tui.serve_web import origin_of
+
+    assert served_origins("127.0.0.1", 8000, "http://127.0.0.1:9000") == ["http://127.0.0.1:9000",
+                                                                           "http://127.0.0.1:8000"]
+    assert served_origins("0.0.0.0", 8000, "https://bastion.example.com") == ["https://bastion.example.com"]
+    assert served_origins("::1", 8000, "http://[::1]:8000")[1] == "http://[::1]:8000"
+    assert origin_of("https://Bastion.example.com/foas") == ("https", "bastion.example.com", 443)
+    assert origin_of("http://[::1]:8000") == ("http", "::1", 8000)
+    assert origin_of("null") is None and origin_of("http://x:99999") is None
+
+
+def test_a_public_url_that_is_not_http_is_refused(fake_server: type[FakeServer]) -> None:
+    err = io.StringIO()
+    assert serve("127.0.0.1", free_port(), [], url="javascript:alert(1)", out=io.StringIO(), err=err) == 2
+    assert "--public-url must be an http:// or https:// URL" in err.getvalue() and not fake_server.made
+
+
+def wait_for_text(path: Path, pattern: str, timeout: float, proc: subprocess.Popen[bytes]) -> str:
+    deadline = time.monotonic() + timeout
+    while True:
+        text = path.read_text(errors="replace")
+        if re.search(pattern, text):
+            return text
+        if proc.poll() is not None:
+            raise AssertionError(f"`foas-tui serve` exited with {proc.returncode}: {text}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {pattern!r} in time: {text}")
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def served_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, str, Path]]:
+    """A real `foas-tui serve -- --demo` on a free loopback port: (port, token, its output file)."""
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("serve") / "serve.log"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.pop(serve_module.PUBLIC_URL_ENV, None)
+    with log_path.open("wb") as log, process_group(
+            [sys.executable, "-m", "foas_tui", "serve", "--port", str(port), "--", "--demo"],
+            stdout=log, stderr=subprocess.STDOUT, env=env) as proc:
+        token = printed_token(wait_for_text(log_path, r"token=\S+\s", 30, proc))
+        wait_http(f"http://127.0.0.1:{port}/static/css/xterm.css", 30, proc)
+        yield port, token, log_path
+
+
+def http_status(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback test server
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode("utf-8", "replace")
+
+
+def test_the_page_needs_the_token(served_demo: tuple[int, str, Path]) -> None:
+    port, token, _ = served_demo
+    base = f"http://127.0.0.1:{port}/"
+    status, body = http_status(base)
+    assert status == 403 and "open the URL that `foas-tui serve` printed" in body
+    assert http_status(f"{base}?token={token[:-1]}")[0] == 403
+    assert http_status(f"{base}?token=%C3%A9{token}")[0] == 403  # non-ASCII: still a 403, not a 500
+    status, page = http_status(f"{base}?token={token}")
+    assert status == 200 and "foas-tui" in page
+    assert f'data-session-websocket-url="ws://127.0.0.1:{port}/ws/{token}"' in page  # the page's JS gets it
+
+
+async def ws_attempt(url: str, origin: str | None, *, read_bytes: int = 0) -> tuple[int, int]:
+    """(HTTP status of the handshake: 101 when upgraded, bytes of terminal output read before closing)."""
+    import aiohttp
+
+    headers = {"Origin": origin} if origin else {}
+    async with aiohttp.ClientSession() as http:
+        try:
+            async with http.ws_connect(url, headers=headers, timeout=aiohttp.ClientWSTimeout(ws_close=5)) as ws:
+                received = 0
+                while received < read_bytes:
+                    message = await asyncio.wait_for(ws.receive(), timeout=30)
+                    if message.type == aiohttp.WSMsgType.BINARY:
+                        received += len(message.data)
+                    elif message.type != aiohttp.WSMsgType.TEXT:
+                        break
+                return 101, received
+        except aiohttp.WSServerHandshakeError as err:
+            return err.status, 0
+
+
+def test_a_foreign_page_cannot_drive_the_terminal(served_demo: tuple[int, str, Path]) -> None:
+    port, token, _ = served_demo
+    ours = f"http://127.0.0.1:{port}"
+    ws = f"ws://127.0.0.1:{port}/ws"
+    cases = {
+        "foreign origin, no token": (ws, "https://evil.example"),
+        "foreign origin, token guessed wrong": (f"{ws}/{token[::-1]}", "https://evil.example"),
+        "foreign origin, right token": (f"{ws}/{token}", "https://evil.example"),
+        "another local port, right token": (f"{ws}/{token}", f"http://127.0.0.1:{port + 1}"),
+        "our origin, no token": (ws, ours),
+        "our origin, wrong token": (f"{ws}/x{token}", ours),
+        "no origin, right token": (f"{ws}/{token}", None),
+    }
+    for name, (url, origin) in cases.items():
+        assert asyncio.run(ws_attempt(url, origin))[0] == 403, name
+
+
+def test_the_printed_url_works_and_the_token_is_printed_once(served_demo: tuple[int, str, Path]) -> None:
+    port, token, log_path = served_demo
+    status, received = asyncio.run(ws_attempt(f"ws://127.0.0.1:{port}/ws/{token}?width=80&height=24",
+                                              f"http://127.0.0.1:{port}", read_bytes=200))
+    assert status == 101 and received >= 200  # upgraded, and the demo app's terminal output came through
+    # After the refused attempts above (and this session), the token is still only in the URL line.
+    assert log_path.read_text(errors="replace").count(token) == 1
 
 
 # --- in a real browser ------------------------------------------------------------------------------------------
@@ -285,15 +421,17 @@ def test_demo_in_headless_chromium(tmp_path: Path) -> None:
     serve_log = (tmp_path / "serve.log").open("wb")
     with process_group([sys.executable, "-m", "foas_tui", "serve", "--port", str(port), "--", "--demo"],
                        stdout=serve_log, stderr=subprocess.STDOUT, env=env) as server:
-        page = wait_http(f"http://127.0.0.1:{port}/", 30, server)
-        assert "foas-tui" in page and f"ws://127.0.0.1:{port}/ws" in page
+        token = printed_token(wait_for_text(tmp_path / "serve.log", r"token=\S+\s", 30, server))
+        page_url = f"http://127.0.0.1:{port}/?token={token}"
+        page = wait_http(page_url, 30, server)
+        assert "foas-tui" in page and f"ws://127.0.0.1:{port}/ws/{token}" in page
         profile = tempfile.mkdtemp(prefix="chromium-", dir=tmp_path)
         chrome_log = (tmp_path / "chromium.log").open("wb")
         with process_group([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--remote-debugging-port=0",
                             "about:blank"], stdout=subprocess.DEVNULL, stderr=chrome_log) as browser:
             devtools_url = _devtools_url(tmp_path / "chromium.log", browser, timeout=30)
             expect = ["foas-tui", "realtime_dw", "RUNNING"]
-            state = asyncio.run(browse(devtools_url, f"http://127.0.0.1:{port}/", expect, timeout=45,
+            state = asyncio.run(browse(devtools_url, page_url, expect, timeout=45,
                                        shot=tmp_path / "browser.png"))
     serve_log.close()
     assert state["terminal"], state  # xterm.js is on the page

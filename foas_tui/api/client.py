@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import logging
 import random
@@ -32,6 +33,11 @@ _ENDPOINT_EXCEPTIONS = {
 }
 CENTRAL_ENDPOINT = "foas.aliyuncs.com"
 MAX_PAGES = 10_000  # a hard stop for paged listings, whatever the service claims
+# Decoded bytes one answer may have. The largest legit answers are embedded JSON strings: a plan
+# (GetInstanceFinalPlan / GetJobLatestAutoScalePlan, a few MB for big jobs) and an instance's exception
+# history (bench/ opens a 10 MB one): 32 MiB leaves room for both, and stops a gzip bomb or a runaway
+# body long before it costs real memory. config.toml [client] max_response_bytes changes it.
+DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 _USER_AGENT = f"foas-tui/{__version__} httpx/{httpx.__version__}"
 
 
@@ -41,6 +47,21 @@ def resolve_endpoint(region_id: str, endpoint: str | None = None) -> str:
         return endpoint.rstrip("/") if "://" in endpoint else f"https://{endpoint.strip('/')}"
     host = _ENDPOINT_EXCEPTIONS.get(region_id.lower(), f"foas.{region_id.lower()}.aliyuncs.com")
     return f"https://{host}"
+
+
+def plain_http_remote(base_url: str) -> bool:
+    """True for an http:// endpoint on another machine: requests (signed, not encrypted) cross the network
+    in clear text. Loopback (127.0.0.0/8, ::1, localhost) is exempt: the emulator or an SSH tunnel."""
+    url = httpx.URL(base_url)
+    if url.scheme != "http":
+        return False
+    host = url.host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True
 
 
 @dataclass(slots=True)
@@ -123,6 +144,7 @@ class FoasClient(OperationMethods):
         backoff_max: float = 5.0,
         max_concurrency: int = 16,
         body_format: str = "form",
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         clock: Callable[[], str] = rfc2616_date,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: Callable[[], float] = random.random,
@@ -136,6 +158,7 @@ class FoasClient(OperationMethods):
         self._auth = RoaSigner(credentials, clock=clock)
         self._content_type = "application/json" if body_format == "json" else None
         self._sleep = sleep
+        self.max_response_bytes = max_response_bytes
         # httpx timeouts are per phase and some transports (ASGITransport) ignore them: bound the whole call.
         self._deadline = timeout + connect_timeout
         self._limit = asyncio.Semaphore(max_concurrency)
@@ -245,8 +268,11 @@ class FoasClient(OperationMethods):
         async with self._limit:
             try:
                 async with asyncio.timeout(self._deadline):
-                    response = await self._http.send(request)
-                    content = await response.aread()
+                    response = await self._http.send(request, stream=True)
+                    try:
+                        content = await self._read_capped(response, op.name)
+                    finally:
+                        await response.aclose()
             except (httpx.TimeoutException, TimeoutError) as exc:
                 raise errors.RequestTimeout(
                     "RequestTimeout", f"no answer from {self.base_url} in time ({type(exc).__name__})",
@@ -288,6 +314,27 @@ class FoasClient(OperationMethods):
                 request_id=request_id, status=response.status_code, operation=op.name)
         record.request_id = _request_id(data) or request_id
         return data
+
+    async def _read_capped(self, response: httpx.Response, operation: str) -> bytes:
+        """The decoded body, counted while it is decoded: past the limit, stop reading and raise.
+
+        A gzip bomb is small on the wire and huge decoded, so the count is over what `aiter_bytes` yields
+        (after Content-Encoding), never over the whole body read first.
+        """
+        limit = self.max_response_bytes
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit and "content-encoding" not in response.headers:
+            raise errors.ResponseTooLarge(operation, limit, int(declared),
+                                          request_id=response.headers.get("x-acs-request-id"))
+        chunks: list[bytes] = []
+        total = 0
+        async for chunk in response.aiter_bytes():
+            total += len(chunk)
+            if total > limit:
+                raise errors.ResponseTooLarge(operation, limit, total,
+                                              request_id=response.headers.get("x-acs-request-id"))
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     # --- paging and fan-out ----------------------------------------------------------------------
 

@@ -96,6 +96,45 @@ class InvalidResponse(FoasError):
     kind = "invalid response"
 
 
+class ResponseTooLarge(InvalidResponse):
+    """The answer passed the client's decoded-size cap; reading stopped there (nothing was parsed)."""
+
+    kind = "response too large"
+    hint = "If this answer is legit, raise max_response_bytes under [client] in config.toml."
+
+    def __init__(self, operation: str, limit: int, seen: int, *, request_id: str | None = None) -> None:
+        super().__init__(
+            "ResponseTooLarge",
+            f"the answer to {operation} is larger than the limit of {_size(limit)} (decoded); "
+            f"stopped reading after {_size(seen)}.",
+            request_id=request_id, operation=operation)
+        self.limit = limit
+        self.seen = seen
+
+
+class UnencodableParameter(BadRequestError):
+    """A parameter holds text that has no UTF-8 form (a lone surrogate): nothing was sent."""
+
+    kind = "invalid parameter"
+
+    def __init__(self, operation: str, parameter: str, position: int) -> None:
+        super().__init__(
+            "InvalidParameterEncoding",
+            f"parameter {parameter} cannot be sent: character {position + 1} is not valid Unicode text "
+            "(a lone surrogate, e.g. from invalid UTF-8); nothing was sent",
+            operation=operation)
+        self.parameter = parameter
+        self.position = position
+
+
+def _size(count: int) -> str:
+    if count >= 1024 * 1024 and count % (1024 * 1024) == 0:
+        return f"{count // (1024 * 1024)} MiB"
+    if count >= 1024 * 1024:
+        return f"{count / (1024 * 1024):.1f} MiB"
+    return f"{count:,} bytes"
+
+
 class ConnectionFailed(FoasError):
     kind = "connection"
     hint = "Check the endpoint, the network path (proxy, VPN, bastion) and that the service is reachable."

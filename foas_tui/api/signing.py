@@ -20,6 +20,8 @@ from urllib.parse import quote, quote_plus, unquote, urlencode
 
 import httpx
 
+from foas_tui.api.errors import UnencodableParameter
+
 API_VERSION = "2018-11-11"
 ACCEPT_JSON = "application/json"
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
@@ -157,14 +159,39 @@ def build_request(
 
     `RegionId` goes last into the query and into `x-acs-region-id`, unless the caller supplied it.
     """
-    raw_path = fill_path(uri_pattern, path_params or {})
+    try:
+        return _build_request(base_url, method, action, uri_pattern, region_id, path_params or {}, query_params,
+                              body_params or {}, content_type, signer)
+    except (UnicodeEncodeError, UnencodableParameter):
+        # Only text with lone surrogates has no UTF-8 form; say which parameter, for this call alone.
+        items = query_params.items() if isinstance(query_params, Mapping) else query_params
+        raise unencodable(action, [*(path_params or {}).items(), *items, *(body_params or {}).items()]) from None
+
+
+def unencodable(action: str, params: Iterable[tuple[str, object]]) -> UnencodableParameter:
+    """The error for the first parameter whose text cannot be encoded as UTF-8."""
+    for name, value in params:
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                return UnencodableParameter(action, str(name), exc.start)
+    return UnencodableParameter(action, "(unknown)", 0)
+
+
+def _build_request(base_url: str, method: str, action: str, uri_pattern: str, region_id: str,
+                   path_params: Mapping[str, object],
+                   query_params: Mapping[str, object] | Iterable[tuple[str, object]],
+                   body_params: Mapping[str, object], content_type: str | None,
+                   signer: RoaSigner | None) -> httpx.Request:
+    raw_path = fill_path(uri_pattern, path_params)
     items = query_params.items() if isinstance(query_params, Mapping) else query_params
     query = [(k, _str(v)) for k, v in items if v is not None]
     headers = {"accept": ACCEPT_JSON, "x-acs-action": action, "x-acs-version": API_VERSION}
     if not any(k == "RegionId" for k, _ in query):
         query.append(("RegionId", region_id))
         headers["x-acs-region-id"] = region_id
-    body, ctype = encode_body(body_params or {}, content_type)
+    body, ctype = encode_body(body_params, content_type)
     if body is not None:
         headers["content-type"] = ctype  # type: ignore[assignment]
     elif method in ("POST", "PUT", "DELETE", "PATCH"):
@@ -276,7 +303,10 @@ class RoaSigner(httpx.Auth):
             canonical_resource(parts.raw_path, parts.query),
         )
         self.last_string_to_sign = sts
-        signature = hmac_sha1_b64(self._credentials.access_key_secret, sts)
+        try:
+            signature = hmac_sha1_b64(self._credentials.access_key_secret, sts)
+        except UnicodeEncodeError:
+            raise unencodable(parts.action, [("path", parts.raw_path), *parts.query]) from None
         headers["authorization"] = f"acs {self._credentials.access_key_id}:{signature}"
         return sts
 

@@ -66,6 +66,8 @@ class RefreshResult:
     started_at: float
     finished_at: float
     generation: int
+    # Jobs whose name cannot be sent (no UTF-8 form): reported on their own row, not as a refresh failure.
+    unsendable: dict[JobKey, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -111,7 +113,8 @@ class RefreshScheduler:
         """(project, job type, names) per call: the API needs one project and one jobType per call."""
         groups: dict[tuple[str, str], list[str]] = {}
         for project, job, job_type in self._watched.values():
-            groups.setdefault((project, job_type), []).append(job)
+            if unsendable_reason(job) is None:  # one bad name must not fail its whole chunk
+                groups.setdefault((project, job_type), []).append(job)
         out = []
         for (project, job_type), names in sorted(groups.items()):
             chunk: list[str] = []
@@ -192,6 +195,8 @@ class RefreshScheduler:
         errors: list[Exception] = []
         fresh: dict[JobKey, RunRow] = {}
         answered: set[JobKey] = set()
+        unsendable = {key: reason for key, (_, job, _) in watched.items()
+                      if (reason := unsendable_reason(job)) is not None}
 
         async def one(project: str, job_type: str, names: Sequence[str], splits: int = 0) -> bool:
             async with limit:
@@ -234,6 +239,8 @@ class RefreshScheduler:
                 row = fresh[key]
             elif key in answered:
                 row = RunRow(project, job, job_type)  # no instance: never started or offline
+            elif key in unsendable:
+                row = RunRow(project, job, job_type, last_error_message=unsendable[key])
             elif key in self.rows:
                 continue  # its chunk failed: keep what we had
             else:
@@ -253,7 +260,18 @@ class RefreshScheduler:
             self.last_error = None
             self.last_success_at = finished
         self.generation += 1
-        return RefreshResult(dict(self.rows), changed, removed, errors, started, finished, self.generation)
+        return RefreshResult(dict(self.rows), changed, removed, errors, started, finished, self.generation,
+                             unsendable)
+
+
+def unsendable_reason(job_name: str) -> str | None:
+    """Why this job name cannot be put in a request (a lone surrogate has no UTF-8 form), or None."""
+    try:
+        job_name.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return (f"foas-tui cannot ask the service about this job: character {exc.start + 1} of its name is not "
+                "valid Unicode text (e.g. from invalid UTF-8); the other jobs refresh normally")
+    return None
 
 
 def _too_large(err: Exception, names: Sequence[str]) -> bool:

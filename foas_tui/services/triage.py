@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from foas_tui.services.refresh import unsendable_reason
 from foas_tui.services.selection import JobIdentity
 
 if TYPE_CHECKING:
@@ -689,6 +690,10 @@ class TriageGatherer:
                 if getattr(job, "is_committed", True) is False:
                     continue  # only online jobs have a run summary
                 jobs_seen += 1
+                reason = unsendable_reason(job.job_name)
+                if reason is not None:  # a name with no UTF-8 form would fail its whole chunk: report it alone
+                    errors.append(f"{project}/{job.job_name}: {reason}")
+                    continue
                 job_type = str(getattr(job, "job_type", None) or "FLINK_STREAM").upper()
                 by_type.setdefault(job_type, []).append(job.job_name)
             for job_type, names in by_type.items():

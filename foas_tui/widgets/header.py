@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from foas_tui.api.client import plain_http_remote
 from foas_tui.services.call_log import ConnectionState
 from foas_tui.text import safe_str
 
@@ -31,6 +32,9 @@ def header_text(*, profile: str, profile_color: str | None, region: str, endpoin
     if read_only:
         text.append("  ")
         text.append(" READ-ONLY ", style="bold white on blue")
+    if not demo and plain_http_remote(endpoint):
+        text.append("  ")
+        text.append(" NO TLS ", style="bold white on red")  # signed but readable by anyone on the path
     label, style = _CONNECTION_STYLE.get(connection, _CONNECTION_STYLE["unknown"])
     pad = max(2, width - text.cell_len - len(label) - 1)
     text.append(" " * pad)

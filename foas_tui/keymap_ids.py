@@ -1,0 +1,49 @@
+"""The binding ids foas-tui defines, so that `[keymap]` entries naming no binding are reported, not ignored.
+
+Textual's `App.set_keymap` silently skips ids it does not know; a typo in config.toml would leave the key
+the operator thinks they remapped where it was. The ids are read from the `BINDINGS` of every class in the
+app, its screens and its widgets (public class attributes; no Textual internals).
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Iterable, Mapping
+
+from textual.binding import Binding
+
+PACKAGES = ("foas_tui.screens", "foas_tui.widgets")
+
+
+def _ids_of(bindings: Iterable[object]) -> set[str]:
+    return {b.id for b in bindings if isinstance(b, Binding) and b.id}
+
+
+def known_binding_ids(app_class: type | None = None) -> set[str]:
+    """Every binding id of the app class and of each class with BINDINGS in foas_tui.screens/widgets."""
+    ids: set[str] = set()
+    classes: list[type] = [app_class] if app_class is not None else []
+    for package_name in PACKAGES:
+        package = importlib.import_module(package_name)
+        for info in pkgutil.iter_modules(package.__path__, prefix=f"{package_name}."):
+            module = importlib.import_module(info.name)
+            classes += [c for _, c in inspect.getmembers(module, inspect.isclass) if c.__module__ == info.name]
+    for cls in classes:
+        for klass in cls.__mro__:
+            ids |= _ids_of(vars(klass).get("BINDINGS", ()))
+    return ids
+
+
+def unknown_keymap_entries(keymap: Mapping[str, str], known: set[str]) -> list[str]:
+    """One sentence per `[keymap]` id that names no binding, with the closest known ids as a hint."""
+    problems = []
+    for binding_id in keymap:
+        if binding_id in known:
+            continue
+        close = difflib.get_close_matches(binding_id, sorted(known), n=3, cutoff=0.6)
+        hint = f" (did you mean {', '.join(close)}?)" if close else " (? in the app lists every binding id)"
+        problems.append(f"unknown binding id {binding_id!r}{hint}")
+    return problems
