@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from test_emulator_sdk import call, client, sdk_request, server, world  # noqa: F401 - fixtures
-from test_emulator_service import CASES, SPECS, World
+from test_emulator_service import CASES, SPECS, World, make_world
 
 from foas_tui.emulator.server import ServerThread
 
@@ -68,3 +68,17 @@ def test_an_optional_parameter_in_the_wrong_place_is_ignored(
     params = {"projectName": world.project, "pageSize": "3", "pageIndex": "2"}
     body = call(client, sdk_request("ListJob", params, server[0], moved=("pageSize",)))
     assert (body["PageIndex"], body["PageSize"]) == (2, 10)  # the default page size: pageSize was not seen
+
+
+async def test_the_error_body_is_the_documented_one() -> None:
+    """common.md 5.1: RequestId, HostId, Code, Message, Recommend (error-center link with the code)."""
+    here = make_world()
+    params = CASES["BatchGetInstanceRunSummary"](here)
+    response = await here.api.send(here.api.request("BatchGetInstanceRunSummary", params, moved=("jobNames",)))
+    await here.api.aclose()
+    body = response.json()
+    assert response.status_code == 400  # the seed gives no status for this code, only "4xx" (common.md 5)
+    assert set(body) == {"RequestId", "HostId", "Code", "Message", "Recommend"}
+    assert body["Code"] == "MissingParameter" and "'jobNames'" in body["Message"]
+    assert body["Recommend"] == "https://error-center.aliyun.com/status/search?Keyword=MissingParameter&source=PopGw"
+    assert response.headers["x-acs-request-id"] == body["RequestId"]
