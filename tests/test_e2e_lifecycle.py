@@ -10,11 +10,9 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 import pytest
-from test_emulator_service import CASES, make_world
 
 from foas_tui.api import errors
 from foas_tui.api.client import FoasClient
-from foas_tui.api.operations import OPERATIONS
 from foas_tui.api.signing import Credentials
 from foas_tui.emulator import (
     DEMO_ACCESS_KEY_ID,
@@ -119,12 +117,4 @@ async def test_json_bodies_end_to_end() -> None:
         await lifecycle(client, tick)
 
 
-@pytest.mark.parametrize("op", sorted(OPERATIONS))
-async def test_every_operation_parses_through_foas_client(op: str) -> None:
-    world = make_world()
-    params = CASES[op](world)
-    py_names = {p.name: p.py_name for p in OPERATIONS[op].params}
-    async with demo_client(world.emulator, retries=0) as client:
-        response = await client.call(op, **{py_names[k]: v for k, v in params.items() if k in py_names})
-    assert response.request_id
-    await world.api.aclose()
+# Every operation through FoasClient and the emulator: tests/test_spec_round_trip.py (response fields too).

@@ -20,7 +20,16 @@ from foas_tui.emulator import (
     StsToken,
     create_app,
 )
-from foas_tui.emulator.auth import MAX_SKEW_S, AuthFailure, RequestView, Verifier
+from foas_tui.emulator.auth import (
+    MAX_SKEW_S,
+    AuthFailure,
+    RequestView,
+    Verifier,
+    canonical_acs_headers,
+    expected_signature,
+    parse_query,
+    server_resource,
+)
 
 VECTORS = json.loads((Path(__file__).parent / "data" / "wire_vectors.json").read_text())["vectors"]
 STS_ID, STS_SECRET, STS_TOKEN = "STS.NUemulatortemp0001", "sts-secret", "CAIS+emulator/token=="
@@ -55,6 +64,56 @@ def test_a_vector_with_another_secret_fails_and_echoes_the_string_to_sign() -> N
         verifier.verify(_view(vector))
     assert (info.value.status, info.value.code) == (400, "SignatureDoesNotMatch")
     assert info.value.message.split("server string to sign is:", 1)[1] == vector["expected"]["string_to_sign"]
+
+
+def _part_changes(view: RequestView) -> dict[str, RequestView]:
+    """The same request with one signed part changed each time."""
+    def with_header(name: str, value: str) -> RequestView:
+        return RequestView(view.method, view.path, view.query_string, {**view.headers, name: value}, view.body)
+
+    changes = {
+        "method": RequestView("PATCH", view.path, view.query_string, view.headers, view.body),
+        "path": RequestView(view.method, view.path + "x", view.query_string, view.headers, view.body),
+        "query": RequestView(view.method, view.path, view.query_string + "&extra=1", view.headers, view.body),
+        "accept": with_header("accept", "application/xml"),
+        "content-type": with_header("content-type", "text/plain"),
+        "date": with_header("date", view.headers["date"].replace(":20 GMT", ":21 GMT")),
+        "new x-acs header": with_header("x-acs-extra", "1"),
+    }
+    for name, value in view.headers.items():
+        if name.startswith("x-acs-"):
+            changes[name] = with_header(name, value + " ")  # values are signed verbatim, not trimmed
+    if view.headers.get("content-md5"):
+        changes["content-md5"] = with_header("content-md5", "")
+    return changes
+
+
+@pytest.mark.parametrize("name", ["post_form_body", "get_many_query_special_chars", "sts_post_json"])
+def test_every_signed_part_counts(name: str) -> None:
+    """The verifier's own string-to-sign covers each part the SDK signs: changing any one of them fails."""
+    vector = next(v for v in VECTORS if v["name"] == name)
+    cred = vector["input"]["credential"]
+    when = parsedate_to_datetime(vector["input"]["date"]).timestamp()
+    tokens = {cred["security_token"]: StsToken(cred["access_key_id"])} if cred.get("security_token") else {}
+    verifier = Verifier({cred["access_key_id"]: cred["access_key_secret"]}, tokens, FakeClock(when))
+    view = _view(vector)
+    assert verifier.verify(view) == cred["access_key_id"]
+    for part, changed in _part_changes(view).items():
+        with pytest.raises(AuthFailure) as info:
+            verifier.verify(changed)
+        assert info.value.code in ("SignatureDoesNotMatch", "InvalidSecurityToken.Malformed"), part
+
+
+def test_the_verifier_rebuilds_each_piece_from_the_wire() -> None:
+    """Canonical resource and x-acs lines of the SDK vector get_many_query_special_chars (common.md 9.4)."""
+    vector = next(v for v in VECTORS if v["name"] == "get_many_query_special_chars")
+    view = _view(vector)
+    resource = server_resource(view.path, parse_query(view.query_string))
+    assert vector["expected"]["string_to_sign"].endswith("\n" + resource)
+    assert resource.startswith("/api/v2/projects/project1/jobs?RegionId=cn-hangzhou&")  # 'R' sorts before 'i'
+    assert "jobName=作业 a,b/c+d*e~f&" in resource  # values raw, not URL-encoded
+    assert canonical_acs_headers({"X-Acs-B": " v ", "x-acs-a": "1", "Accept": "x"}) == "x-acs-a:1\nx-acs-b: v \n"
+    assert expected_signature("testsecret", vector["expected"]["string_to_sign"]) == vector["expected"]["signature"]
 
 
 # --- over the app ---------------------------------------------------------------------------------

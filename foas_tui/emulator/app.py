@@ -1,4 +1,8 @@
-"""The emulator as a plain ASGI app: route by method and path segments, inject faults, verify, dispatch."""
+"""The emulator as a plain ASGI app: route by method and path segments, inject faults, verify, dispatch.
+
+Routing and parameter locations come from the emulator's own table (spec_table, generated from the API
+specs), never from the client's operations.py: a client mistake must not be mirrored here.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +14,12 @@ import threading
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl
 
-from foas_tui.api.operations import OPERATIONS, Operation
-from foas_tui.api.signing import API_VERSION
-from foas_tui.emulator.auth import AuthFailure, RequestView, Verifier
+from foas_tui.emulator.auth import API_VERSION, AuthFailure, RequestView, Verifier
 from foas_tui.emulator.faults import ConnectionDropped, FaultConfig
 from foas_tui.emulator.handlers import Call, dispatch
+from foas_tui.emulator.params import read_params
+from foas_tui.emulator.spec_table import OPERATIONS, SpecOp
 from foas_tui.emulator.store import ApiError, Store
 
 if TYPE_CHECKING:
@@ -39,18 +42,18 @@ class _Node:
         self.literal: dict[str, _Node] = {}
         self.param: _Node | None = None
         self.param_name = ""
-        self.ops: dict[str, Operation] = {}
+        self.ops: dict[str, SpecOp] = {}
 
 
 class Router:
     """A trie over path segments; `[name]` segments capture a path parameter. Literals win."""
 
-    def __init__(self, operations: dict[str, Operation]) -> None:
+    def __init__(self, operations: dict[str, SpecOp]) -> None:
         self.root = _Node()
         for op in operations.values():
             self.add(op)
 
-    def add(self, op: Operation) -> None:
+    def add(self, op: SpecOp) -> None:
         node = self.root
         for seg in op.path.strip("/").split("/"):
             if seg.startswith("[") and seg.endswith("]"):
@@ -65,7 +68,7 @@ class Router:
             raise ValueError(f"{op.name} and {node.ops[op.method].name} share {op.method} {op.path}")
         node.ops[op.method] = op
 
-    def match(self, method: str, path: str) -> tuple[Operation | None, dict[str, str], list[str]]:
+    def match(self, method: str, path: str) -> tuple[SpecOp | None, dict[str, str], list[str]]:
         """(operation, path params, methods allowed at this path)."""
         segments = path.strip("/").split("/")
         found = self._walk(self.root, segments, 0, {})
@@ -150,7 +153,7 @@ class Emulator:
         try:
             self.verifier.verify(RequestView(method, path, query_string, headers, body))
             self._check_headers(op, headers)
-            params = self._params(op, path_params, query_string, headers, body)
+            params = read_params(op, path_params, query_string, headers.get("content-type", ""), body)
             with self._lock:
                 self.calls[op.name] = self.calls.get(op.name, 0) + 1
                 result = dispatch(Call(op, params, self.store, self.store.now()))
@@ -172,7 +175,7 @@ class Emulator:
             data = self.faults.malformed_body(data)
         await _respond(send, 200, data, request_id)
 
-    def _check_headers(self, op: Operation, headers: dict[str, str]) -> None:
+    def _check_headers(self, op: SpecOp, headers: dict[str, str]) -> None:
         version = headers.get("x-acs-version")
         if version is not None and version != API_VERSION:
             raise ApiError(400, "InvalidVersion", f"Specified API version {version!r} is not valid; foas serves "
@@ -181,29 +184,6 @@ class Emulator:
         if action is not None and action != op.name:
             raise ApiError(400, "InvalidAction.Mismatch", f"The x-acs-action header says {action!r} but "
                            f"{op.method} {op.path} is {op.name}.")
-
-    def _params(self, op: Operation, path_params: dict[str, str], query_string: str, headers: dict[str, str],
-                body: bytes) -> dict[str, Any]:
-        params: dict[str, Any] = dict(parse_qsl(query_string, keep_blank_values=True))
-        if body:
-            ctype = headers.get("content-type", "").lower()
-            if "json" in ctype:
-                try:
-                    data = json.loads(body.decode("utf-8"))
-                except (UnicodeDecodeError, ValueError):
-                    raise ApiError(400, "InvalidParameter.Body", "The request body is not valid JSON.") from None
-                if not isinstance(data, dict):
-                    raise ApiError(400, "InvalidParameter.Body", "The JSON request body must be an object.")
-                params.update(data)
-            elif "xml" in ctype:
-                raise ApiError(400, "UnsupportedMediaType", "Send the body as JSON or form-encoded, not XML.")
-            else:
-                try:
-                    params.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
-                except UnicodeDecodeError:
-                    raise ApiError(400, "InvalidParameter.Body", "The request body is not UTF-8.") from None
-        params.update(path_params)
-        return params
 
     async def _drop(self, scope: Scope, send: Send, *, down: bool) -> None:
         """Lose the connection: raise through httpx.ASGITransport; abort the socket under our uvicorn server."""

@@ -1,20 +1,28 @@
 """Server-side check of the ROA signature, Date skew, nonce replay and STS tokens.
 
-The canonical resource is rebuilt from the URL exactly as foas_tui.api.signing (and aliyunsdkcore) signs it.
+Written on its own from the wire protocol (common.md 9.4-9.5), sharing no code with the client's signer
+(foas_tui/api/signing.py): if both used one function, a signing bug would sign and verify alike and no
+test would see it. What they share is only the test data: the SDK's captured wire vectors.
+
+The server sees the URL as sent (path percent-decoded by the ASGI server, query still URL-encoded) and
+rebuilds what the SDK signed: the raw path, the query decoded and sorted by name, unencoded.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qsl
 
-from foas_tui.api.signing import canonical_resource, content_md5, hmac_sha1_b64, string_to_sign
 from foas_tui.emulator.clock import Clock, SystemClock
+
+API_VERSION = "2018-11-11"  # the only version foas serves (x-acs-version)
 
 MAX_SKEW_S = 15 * 60
 NONCE_WINDOW_S = 15 * 60
@@ -53,6 +61,36 @@ def parse_query(query_string: str) -> list[tuple[str, str]]:
     return parse_qsl(query_string, keep_blank_values=True)
 
 
+def server_resource(path: str, query: Iterable[tuple[str, str]]) -> str:
+    """CanonicalizedResource: raw path, then `?name=value&...` sorted by name (code points), values raw."""
+    pairs = sorted(query, key=lambda pair: pair[0])  # stable: repeated names keep their order
+    if not pairs:
+        return path
+    return f"{path}?{'&'.join(name + '=' + value for name, value in pairs)}"
+
+
+def canonical_acs_headers(headers: Mapping[str, str]) -> str:
+    """Every x-acs-* header, lower-case name sorted, as `name:value` lines; values verbatim (not trimmed)."""
+    acs = sorted((name.lower(), value) for name, value in headers.items() if name.lower().startswith("x-acs-"))
+    return "".join(f"{name}:{value}\n" for name, value in acs)
+
+
+def server_string_to_sign(method: str, headers: Mapping[str, str], resource: str) -> str:
+    """METHOD, Accept, Content-MD5, Content-Type, Date (each + newline), x-acs-* lines, resource."""
+    lines = [method] + [headers.get(name, "") for name in ("accept", "content-md5", "content-type", "date")]
+    return "\n".join(lines) + "\n" + canonical_acs_headers(headers) + resource
+
+
+def expected_signature(secret: str, text: str) -> str:
+    """base64(HMAC-SHA1(secret, text)); the ROA key is the bare secret (no `&` as in RPC signing)."""
+    mac = hmac.new(secret.encode("utf-8"), text.encode("utf-8"), digestmod=hashlib.sha1)
+    return base64.b64encode(mac.digest()).decode("ascii")
+
+
+def body_md5(body: bytes) -> str:
+    return base64.b64encode(hashlib.md5(body).digest()).decode("ascii")
+
+
 class Verifier:
     """Checks requests against configured AccessKeys and STS tokens; remembers nonces."""
 
@@ -72,18 +110,8 @@ class Verifier:
         self._lock = threading.Lock()
 
     def server_string_to_sign(self, request: RequestView) -> str:
-        h = request.headers
-        x_acs = {k: v for k, v in h.items() if k.startswith("x-acs-")}
-        resource = canonical_resource(request.path, parse_query(request.query_string))
-        return string_to_sign(
-            request.method,
-            h.get("accept", ""),
-            h.get("content-md5", ""),
-            h.get("content-type", ""),
-            h.get("date", ""),
-            x_acs,
-            resource,
-        )
+        resource = server_resource(request.path, parse_query(request.query_string))
+        return server_string_to_sign(request.method, request.headers, resource)
 
     def verify(self, request: RequestView) -> str:
         """Return the caller's AccessKey ID, or raise AuthFailure."""
@@ -102,9 +130,9 @@ class Verifier:
             raise AuthFailure(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
         self._check_date(h.get("date"))
         md5 = h.get("content-md5")
-        if md5 and request.body and md5 != content_md5(request.body):
+        if md5 and request.body and md5 != body_md5(request.body):
             raise AuthFailure(400, "InvalidContentMD5", "The Content-MD5 you specified did not match the body.")
-        expected = hmac_sha1_b64(secret, sts)
+        expected = expected_signature(secret, sts)
         if not hmac.compare_digest(expected.encode(), signature.encode()):
             raise AuthFailure(
                 400, "SignatureDoesNotMatch",

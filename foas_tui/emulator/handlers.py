@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from foas_tui.api.operations import OPERATIONS, Operation
 from foas_tui.emulator import runtime
+from foas_tui.emulator.spec_table import OPERATIONS, SpecOp
 from foas_tui.emulator.store import (
     BATCH,
     PACKAGE_TYPES,
@@ -72,7 +72,7 @@ def handler(name: str) -> Callable[[Handler], Handler]:
 class Call:
     """One request to one operation: its merged parameters and the store, at one moment."""
 
-    op: Operation
+    op: SpecOp
     params: dict[str, Any]
     store: Store
     now: int
