@@ -15,7 +15,6 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -23,6 +22,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 
+from foas_tui.error_guard import ErrorGuard, contain_errors_default, work
 from foas_tui.screens.ops_mixin import OpsActionsMixin
 from foas_tui.screens.triage_mixin import TriageActionsMixin
 from foas_tui.services.call_log import CallLog
@@ -123,7 +123,7 @@ class LazyEmulator:
                           endpoint=DEMO_ENDPOINT, transport=httpx.ASGITransport(app=self), **kwargs)
 
 
-class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
+class FoasApp(ErrorGuard, TriageActionsMixin, OpsActionsMixin, App[int]):
     """The foas-tui application. One `Session` per run; the main screen is the default (first) screen."""
 
     TITLE = "foas-tui"
@@ -144,6 +144,7 @@ class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
                  state_path: Path | None | bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.session = session
+        self.contain_errors = contain_errors_default()  # foas_tui/error_guard.py
         self.clock: Callable[[], float] = clock or time.time
         config = session.config
         self.refresher = RefreshScheduler(
@@ -224,20 +225,6 @@ class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
         """
         super().notify(safe_str(message, multiline=True), title=safe_str(title), severity=severity,
                        timeout=timeout, markup=markup)
-
-    def _fatal_error(self) -> None:
-        """A crash shows its traceback WITHOUT local variables (a signing frame holds the AccessKey secret).
-
-        Textual's own `_fatal_error` hard-codes `Traceback(show_locals=True)` and offers no public switch, so
-        this one override of a private hook is the exception to the no-private-API rule; everything it does
-        goes through public API (`bell`, `panic`). Called by Textual inside its `except` block.
-        """
-        import rich
-        from rich.traceback import Traceback
-
-        log.exception("unhandled error; the app exits")  # the log file: a plain traceback, never locals
-        self.bell()
-        self.panic(Traceback(show_locals=False, width=None, suppress=[rich]))
 
     def report_error(self, err: BaseException, context: str = "") -> None:
         """Show an error as a notification (code, message, request id); auth errors open the fix-it screen."""

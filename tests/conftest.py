@@ -68,6 +68,9 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Is
     data_dir = dirs["XDG_DATA_HOME"] / "foas-tui"
     monkeypatch.setenv("FOAS_TUI_CONFIG_DIR", str(config_dir))
     monkeypatch.setenv("FOAS_TUI_DATA_DIR", str(data_dir))
+    # A bug in a handler fails the test that hit it (Textual's strict behaviour), instead of the app's production
+    # containment turning it into a toast no test looks at (foas_tui/error_guard.py; its own tests turn it on).
+    monkeypatch.setenv("FOAS_TUI_RAISE_ERRORS", "1")
     memory = MemoryKeyring()
     monkeypatch.setattr(keyring.core, "_keyring_backend", memory)
     yield IsolatedEnv(root, home, config_dir, data_dir, memory)

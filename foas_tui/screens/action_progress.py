@@ -6,13 +6,13 @@ import asyncio
 from collections.abc import Callable
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, ProgressBar, Static, TextArea
 
+from foas_tui.error_guard import ModalScreen as GuardedModalScreen
+from foas_tui.error_guard import on
 from foas_tui.services.actions import ACTIONS, ActionKind, ActionRun, CancelToken, PlanProgress, TargetStatus
 from foas_tui.services.selection import Selection
 from foas_tui.text import safe_text
@@ -27,7 +27,7 @@ def status_text(target: TargetStatus) -> Text:
     return Text(target.status, style=STATUS_STYLE.get(target.status, ""))
 
 
-class ActionProgressScreen(ModalScreen[None]):
+class ActionProgressScreen(GuardedModalScreen[None]):
     """Follows an `ActionRun`. Esc hides it (the wait goes on and notifies); `s` stops waiting."""
 
     BINDINGS = [
@@ -101,7 +101,7 @@ class ActionProgressScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-class PlanScreen(ModalScreen[None]):
+class PlanScreen(GuardedModalScreen[None]):
     """GetRawPlanJson + CheckRawPlanJson polling, then the plan with "store as the job's plan"."""
 
     BINDINGS = [Binding("escape", "close", "Close", id="ops.plan.close")]

@@ -6,8 +6,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from foas_tui.error_guard import ModalScreen as GuardedModalScreen
 
 FIXES = """\
 How to fix it:
@@ -26,7 +27,7 @@ How to fix it:
 The app keeps running: press Esc to go back, then r to retry."""
 
 
-class AuthHelpScreen(ModalScreen[None]):
+class AuthHelpScreen(GuardedModalScreen[None]):
     BINDINGS = [Binding("escape,q,enter", "close", "Close", id="auth_help.close")]
 
     def __init__(self, error: BaseException) -> None:

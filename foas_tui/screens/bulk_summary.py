@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Static
 
+from foas_tui.error_guard import ModalScreen as GuardedModalScreen
+from foas_tui.error_guard import on
 from foas_tui.screens.action_progress import status_text
 from foas_tui.services.actions import ActionRun
 from foas_tui.text import safe_text
 
 
-class BulkSummaryScreen(ModalScreen[None]):
+class BulkSummaryScreen(GuardedModalScreen[None]):
     """One row per job: outcome, final state and the reason of a failure; failures first."""
 
     BINDINGS = [Binding("escape,q", "close", "Close", id="ops.summary.close")]

@@ -8,12 +8,12 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Static
 
+from foas_tui.error_guard import work
 from foas_tui.screens.triage_mixin import ViewerScreen, same_cell
 from foas_tui.services import clipboard
 from foas_tui.services.formatting import NONE, ago, format_epoch_ms, human_bytes, human_duration_ms

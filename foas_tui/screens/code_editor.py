@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
 from rich.text import Text
-from textual import on, work
 from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Static, TextArea
 
 from foas_tui.api import errors
+from foas_tui.error_guard import ModalScreen as GuardedModalScreen
+from foas_tui.error_guard import on, work
 from foas_tui.screens.confirm import Choice, ChoiceScreen
 from foas_tui.services.diffing import EditState, classify, stats, styled, unified
 from foas_tui.services.drafts import Draft, DraftKey, DraftStore, EditSession, fetch_job_text, store_job_text
@@ -211,7 +211,7 @@ async def run_external_editor(app: App[Any], store: DraftStore, edit: EditSessio
 
 # --- the editor screen ----------------------------------------------------------------------------------
 
-class CodeEditorScreen(ModalScreen[None]):
+class CodeEditorScreen(GuardedModalScreen[None]):
     """Full-screen SQL editor with line numbers; the draft is written on every change."""
 
     BINDINGS = [

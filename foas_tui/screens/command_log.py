@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from foas_tui.error_guard import Screen as GuardedScreen
 from foas_tui.text import safe_str
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ def clock_time(epoch: float) -> str:
     return time.strftime("%H:%M:%S", time.gmtime(epoch)) + f".{int(epoch * 1000) % 1000:03d}"
 
 
-class CommandLogScreen(Screen):
+class CommandLogScreen(GuardedScreen):
     """The equivalent of lazygit's command log, for the foas OpenAPI."""
 
     BINDINGS = [

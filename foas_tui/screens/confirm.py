@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 from rich.console import RenderableType
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Static
 
+from foas_tui.error_guard import ModalScreen as GuardedModalScreen
+from foas_tui.error_guard import on
 from foas_tui.text import NAME_LIMIT, safe_str
 
 MAX_LISTED = 12
@@ -27,7 +27,7 @@ def target_list(targets: Sequence[str], limit: int = MAX_LISTED) -> str:
     return "\n".join(shown)
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(GuardedModalScreen[bool]):
     """Asks before a destructive or bulk action. Cancel is focused; `y` confirms unless a name must be typed."""
 
     BINDINGS = [
@@ -122,7 +122,7 @@ class Choice:
     key: str | None = None  # a single-letter shortcut
 
 
-class ChoiceScreen(ModalScreen[str | None]):
+class ChoiceScreen(GuardedModalScreen[str | None]):
     """A question with several answers and an optional body (e.g. a diff). Esc answers None."""
 
     BINDINGS = [Binding("escape", "dismiss_none", "Back", id="ops.choice.back")]
@@ -166,7 +166,7 @@ class ChoiceScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class TextScreen(ModalScreen[None]):
+class TextScreen(GuardedModalScreen[None]):
     """A read-only report (validation result, plan resources ...); Esc or q closes it."""
 
     BINDINGS = [Binding("escape,q", "close", "Close", id="ops.text.close")]

@@ -6,13 +6,13 @@ import re
 from dataclasses import dataclass, field
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from foas_tui.error_guard import ModalScreen as GuardedModalScreen
+from foas_tui.error_guard import on
 from foas_tui.text import NAME_LIMIT, safe_text
 
 PRECONDITIONS = (
@@ -121,7 +121,7 @@ class CreateJobRequest:
     description: str
 
 
-class CreateJobScreen(ModalScreen[CreateJobRequest | None]):
+class CreateJobScreen(GuardedModalScreen[CreateJobRequest | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="ops.create_job.cancel"),
         Binding("ctrl+s", "submit", "Create", id="ops.create_job.submit"),

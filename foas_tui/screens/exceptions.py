@@ -9,12 +9,12 @@ import asyncio
 from typing import Any, ClassVar
 
 from rich.cells import cell_len, set_cell_size
-from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import Footer, Input, Static
 
+from foas_tui.error_guard import on, work
 from foas_tui.screens.triage_mixin import ViewerScreen
 from foas_tui.services import clipboard
 from foas_tui.services.formatting import format_epoch_ms

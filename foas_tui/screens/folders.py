@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from foas_tui.error_guard import ModalScreen as GuardedModalScreen
+from foas_tui.error_guard import on
 from foas_tui.screens.create_job import check_folder_path
 from foas_tui.text import safe_text
 
@@ -30,7 +30,7 @@ class FolderRequest:
     dest: str = ""
 
 
-class FolderFormScreen(ModalScreen[FolderRequest | None]):
+class FolderFormScreen(GuardedModalScreen[FolderRequest | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="ops.folder.cancel")]
 
     def __init__(self, action: str, project: str, path: str = "/") -> None:

@@ -10,8 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingsMap
 from textual.containers import Vertical
 from textual.dom import DOMNode
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import DataTable, Static
+
+from foas_tui.error_guard import ModalScreen as GuardedModalScreen
 
 
 def _mixin_sections() -> list[tuple[str, set[str]]]:
@@ -76,7 +78,7 @@ _WIDGET_NAMES = {
 }
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(GuardedModalScreen[None]):
     """A modal over the screen it explains; Esc, q or ? closes it."""
 
     BINDINGS = [

@@ -12,13 +12,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import ScrollableContainer
 from textual.widgets import DataTable, Footer, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
+from foas_tui.error_guard import on, work
 from foas_tui.screens.triage_mixin import ViewerScreen
 from foas_tui.services.formatting import NONE, format_epoch_ms, human_duration_ms, human_rate
 from foas_tui.services.triage import read_payload

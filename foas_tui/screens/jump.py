@@ -6,9 +6,10 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Static
+
+from foas_tui.error_guard import ModalScreen as GuardedModalScreen
 
 COMMANDS = ("job ", "project ", "folder ", "triage", "log", "help", "refresh", "ro", "rw", "q")
 
@@ -20,7 +21,7 @@ def parse_command(line: str) -> tuple[str, str]:
     return name.lower(), arg.strip()
 
 
-class JumpScreen(ModalScreen[str | None]):
+class JumpScreen(GuardedModalScreen[str | None]):
     """A one-line prompt at the bottom; Enter runs (the app parses), Esc cancels. Tab completes."""
 
     BINDINGS = [

@@ -6,15 +6,15 @@ import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer
 
+from foas_tui.error_guard import Screen as GuardedScreen
+from foas_tui.error_guard import on, work
 from foas_tui.services import clipboard
 from foas_tui.services.metrics import DelayTrendCache
 from foas_tui.services.selection import Selection
@@ -36,7 +36,7 @@ MAX_SCOPE_FOLDERS = 200  # folders loaded to list a folder's whole subtree in th
 TREND_INTERVAL_S = 60.0  # delay sparklines: one round of GetInstanceMetric calls a minute at most
 
 
-class MainScreen(Screen):
+class MainScreen(GuardedScreen):
     """Browse and watch: every pane is reachable with Tab, every action with a key."""
 
     BINDINGS = [

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid
@@ -17,6 +16,7 @@ from textual.content import Content
 from textual.widgets import Footer, Static
 from textual_plotext import PlotextPlot
 
+from foas_tui.error_guard import work
 from foas_tui.screens.triage_mixin import ViewerScreen
 from foas_tui.services.formatting import human_rate, human_seconds, sparkline
 from foas_tui.services.metrics import DEFAULT_METRICS, DELAY, WINDOWS, MetricSet, Series, fetch_metrics

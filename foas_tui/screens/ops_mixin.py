@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
 from rich.text import Text
-from textual import work
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
 from textual.screen import ModalScreen
 
 from foas_tui.api import errors
+from foas_tui.error_guard import work
 from foas_tui.services.actions import ACTIONS, ActionKind, ActionOptions, ActionRun, JobActions
 from foas_tui.services.selection import Selection
 

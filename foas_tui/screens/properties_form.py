@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
+from foas_tui.error_guard import ModalScreen as GuardedModalScreen
+from foas_tui.error_guard import on, work
 from foas_tui.screens.code_editor import save_flow
 from foas_tui.services.drafts import EditSession
 from foas_tui.services.properties import (
@@ -50,7 +50,7 @@ def compose_text(base_text: str, documented: dict[str, str], free: dict[str, str
     return doc.to_text()
 
 
-class PropertiesFormScreen(ModalScreen[None]):
+class PropertiesFormScreen(GuardedModalScreen[None]):
     """Edit a job's properties; every change is kept as a draft; ctrl+s validates, diffs and saves."""
 
     BINDINGS = [

@@ -7,14 +7,15 @@ from typing import Any
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static, Tab, Tabs, TextArea
 
 from foas_tui.api import errors
+from foas_tui.error_guard import ModalScreen as GuardedModalScreen
+from foas_tui.error_guard import Screen as GuardedScreen
+from foas_tui.error_guard import on, work
 from foas_tui.screens.confirm import ConfirmScreen
 from foas_tui.services.resources import (
     RESOURCE_KINDS,
@@ -59,7 +60,7 @@ def detail_renderable(detail: dict[str, Row | list[Row]]) -> Group:
     return Group(*parts)
 
 
-class ResourcesScreen(Screen[None]):
+class ResourcesScreen(GuardedScreen[None]):
     """Tabs across the resource kinds; enter shows details; the keys in the footer change things."""
 
     BINDINGS = [
@@ -239,7 +240,7 @@ class ResourcesScreen(Screen[None]):
         self.dismiss(None)
 
 
-class MutationFormScreen(ModalScreen[dict[str, Any] | None]):
+class MutationFormScreen(GuardedModalScreen[dict[str, Any] | None]):
     """A form from a `MutationSpec`: the precondition first, then the fields; values are typed and checked."""
 
     BINDINGS = [

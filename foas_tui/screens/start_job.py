@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Select, Static, TextArea
 
+from foas_tui.error_guard import ModalScreen as GuardedModalScreen
+from foas_tui.error_guard import on
 from foas_tui.services.actions import ACTIONS, ActionKind, ActionOptions
 from foas_tui.services.properties import parse_pairs, validate_value
 from foas_tui.text import NAME_LIMIT, safe_text
@@ -80,7 +80,7 @@ class StartRequest:
     options: ActionOptions
 
 
-class StartJobScreen(ModalScreen[StartRequest | None]):
+class StartJobScreen(GuardedModalScreen[StartRequest | None]):
     """Start the job fresh from an offset, or resume a paused instance with its state."""
 
     BINDINGS = [
@@ -209,7 +209,7 @@ class StartJobScreen(ModalScreen[StartRequest | None]):
         self.dismiss(None)
 
 
-class CommitScreen(ModalScreen[ActionOptions | None]):
+class CommitScreen(GuardedModalScreen[ActionOptions | None]):
     """Commit (bring online), optionally with AutoScale: max CU, fetch-delay target, recommend-only."""
 
     BINDINGS = [

@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Static
 
+from foas_tui.error_guard import on, work
 from foas_tui.screens.triage_mixin import ViewerScreen, same_cell, viewer_screen
 from foas_tui.services.formatting import NONE, format_epoch_ms, human_seconds
 from foas_tui.services.selection import Selection

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import NoActiveWorker, Worker, WorkerState, get_current_worker
+
+from foas_tui.error_guard import Screen as GuardedScreen
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ def same_cell(old: Any, new: Any) -> bool:
     return bool(old == new)
 
 
-class ViewerScreen(Screen[None]):
+class ViewerScreen(GuardedScreen[None]):
     """Base of the triage screens: the job they show, the client, errors, and a re-armed reload timer.
 
     A reload is armed only after the previous load finished (`load_finished`), so loads never overlap.

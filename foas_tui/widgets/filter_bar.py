@@ -8,6 +8,8 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input
 
+from foas_tui.error_guard import Guarded
+
 Matcher = Callable[[str], bool]
 
 
@@ -30,7 +32,7 @@ def compile_filter(text: str) -> Matcher | None:
     return lambda value: needle in value.lower()
 
 
-class FilterBar(Input):
+class FilterBar(Guarded, Input):
     """One-line prompt under the panes; applies on every keystroke, Enter keeps it, Esc clears it."""
 
     BINDINGS = [

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from foas_tui.api.client import plain_http_remote
+from foas_tui.error_guard import Guarded
 from foas_tui.services.call_log import ConnectionState
 from foas_tui.text import safe_str
 
@@ -42,7 +43,7 @@ def header_text(*, profile: str, profile_color: str | None, region: str, endpoin
     return text
 
 
-class AppHeader(Static):
+class AppHeader(Guarded, Static):
     """Re-rendered only when something in it changed (bastion links are slow)."""
 
     DEFAULT_CSS = "AppHeader { height: 1; width: 1fr; }"

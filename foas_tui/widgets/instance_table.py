@@ -18,6 +18,7 @@ from textual.cache import LRUCache
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowDoesNotExist
 
+from foas_tui.error_guard import Guarded
 from foas_tui.services.formatting import sparkline
 from foas_tui.services.refresh import JobKey, RunRow
 from foas_tui.services.session import JobInfo
@@ -74,7 +75,7 @@ def _key_value(key: Any) -> str:
     return key if isinstance(key, str) else key.value
 
 
-class InstanceTable(DataTable):
+class InstanceTable(Guarded, DataTable):
     """Jobs of the selected project or folder with their live run summaries."""
 
     BINDINGS = [

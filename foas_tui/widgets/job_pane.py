@@ -10,13 +10,13 @@ from typing import Any
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
+from foas_tui.error_guard import Guarded, on, work
 from foas_tui.services.refresh import RunRow
 from foas_tui.services.session import JobInfo
 from foas_tui.text import NAME_LIMIT, one_line, safe_str, safe_text
@@ -101,7 +101,7 @@ def _kv(rows: list[tuple[str, RenderableType]]) -> Table:
     return table
 
 
-class JobPane(Vertical):
+class JobPane(Guarded, Vertical):
     """Shows one job; loads GetJob when the cursor settles on it (debounced) and instances on demand."""
 
     BINDINGS = [

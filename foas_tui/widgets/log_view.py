@@ -23,6 +23,7 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from foas_tui.error_guard import Guarded
 from foas_tui.text import safe_str
 
 FOLD = -1  # line index of a folded block's marker row
@@ -142,7 +143,7 @@ def _matching_lines(query: Query, block: LogBlock) -> list[int]:
     return lines
 
 
-class LogView(ScrollView, can_focus=True):
+class LogView(Guarded, ScrollView, can_focus=True):
     """A pager over `LogBlock`s with a line cursor, folding, wrapping and search highlights."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {

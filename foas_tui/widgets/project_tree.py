@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from rich.text import Text
-from textual import work
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets._tree import TreeNode, _TreeLine
 
+from foas_tui.error_guard import Guarded, work
 from foas_tui.services import tree_state
 from foas_tui.services.refresh import JobKey, RunRow
 from foas_tui.services.session import ROOT, FolderContents, JobInfo, ProjectInfo
@@ -59,7 +59,7 @@ class NodeData:
         return self.path if self.kind == "folder" else self.project
 
 
-class ProjectTree(Tree[NodeData]):
+class ProjectTree(Guarded, Tree[NodeData]):
     """Projects at the top; folders and jobs load when a node opens (ListChildFolder + ListJob by folderId)."""
 
     BINDINGS = [
