@@ -156,7 +156,7 @@ class LineTable(ScrollView, can_focus=True):
         self._row_cells[key] = list(cells)
         self._index[key] = len(self._order)
         self._order.append(key)
-        self.refresh_lines(len(self._order), 1)  # virtual line = index + 1 (the header is line 0)
+        self._refresh_rows(len(self._order) - 1)
         self._resize()
         return key
 
@@ -181,7 +181,7 @@ class LineTable(ScrollView, can_focus=True):
             self._cursor = self._index[cursor_key]
         else:
             self._cursor = max(0, min(self._cursor, len(self._order) - 1))
-        self.refresh_lines(first + 1, max(1, len(self._order) + len(gone) - first))
+        self._refresh_rows(first, len(self._order) + len(gone) - first)
         self._resize()
 
     def clear(self) -> None:
@@ -201,9 +201,11 @@ class LineTable(ScrollView, can_focus=True):
         self._strips.pop(row_key, None)
         index = self._index[row_key]
         y = index + 1 - self.scroll_offset.y
-        if 1 <= y < self.size.height:
-            column = self.columns[column_key]
-            self.refresh(Region(self._offsets[column_key] - self.scroll_offset.x, y, column.outer, 1))
+        view = self.scrollable_content_region.size.region
+        cell = Region(self._offsets[column_key] - self.scroll_offset.x, y, self.columns[column_key].outer, 1)
+        on_screen = cell.intersection(view)  # off to the side or scrolled away: nothing to send
+        if on_screen.area:
+            self.refresh(on_screen)
             self.lines_refreshed += 1
 
     def sort(self, key: Callable[[str], Any], *, reverse: bool = False) -> bool:
@@ -263,9 +265,8 @@ class LineTable(ScrollView, can_focus=True):
         if row != self._cursor:
             old = self._cursor
             self._cursor = row
-            self.refresh_lines(old + 1)
-            self.refresh_lines(row + 1)
-            self.lines_refreshed += 2
+            self._refresh_rows(old)
+            self._refresh_rows(row)
         if scroll:
             self.scroll_to_row(row)
         self.post_highlight()
@@ -325,6 +326,14 @@ class LineTable(ScrollView, can_focus=True):
 
     # --- rendering --------------------------------------------------------------------------------
 
+    def _refresh_rows(self, first: int, count: int = 1) -> None:
+        """Repaint these rows where they are on screen, inside the content (not the border or scrollbar)."""
+        view = self.scrollable_content_region.size.region
+        rows = Region(0, first + 1 - self.scroll_offset.y, view.width, max(1, count)).intersection(view)
+        if rows.area:
+            self.refresh(rows)
+            self.lines_refreshed += rows.height
+
     def _resize(self) -> None:
         size = Size(self._width, len(self._order) + 1)
         if self.virtual_size != size:
@@ -342,9 +351,13 @@ class LineTable(ScrollView, can_focus=True):
             text = value.copy() if isinstance(value, Text) else Text(str(value))
             text.truncate(column.width, overflow="ellipsis", pad=True)
             segments.append(pad)
-            segments.extend(text.render(console))
+            if text.style:  # Text.render leaves the text's own style to its caller
+                style = console.get_style(text.style)
+                segments.extend(Segment(s.text, style + s.style if s.style else style) for s in text.render(console))
+            else:
+                segments.extend(text.render(console))
             segments.append(pad)
-        return Strip(segments, self._width)
+        return Strip(segments, self._width).simplify()  # fewer style changes: fewer bytes to the terminal
 
     def render_line(self, y: int) -> Strip:
         base, header_style, cursor_style = styles = self._styles()

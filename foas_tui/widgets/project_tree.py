@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.binding import Binding
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from foas_tui.services.session import Session
 
 NodeKind = Literal["project", "folder", "job", "note"]
+# Tree's own toggle icon carries this meta, which its click handler reads to open or close the node.
+_TOGGLE = Style.from_meta({"toggle": True})
 
 
 @dataclass(eq=False)
@@ -46,6 +49,7 @@ class NodeData:
     job_keys: list[JobKey] = field(default_factory=list)
     label_width: int = 0  # cell width of the last label: the tree's width without re-rendering labels
     children: list[NodeData] | None = None  # a loaded folder's folders and jobs, shown by the filter or not
+    failing: int = 0  # a project's or folder's jobs that need attention (drawn by `render_label`)
     quiet: int = 0  # expand/collapse calls made by the filter: not the operator's choice, not remembered
     search_lower: str = field(init=False, default="")
 
@@ -312,11 +316,29 @@ class ProjectTree(Tree[NodeData]):
             text.append(f" {safe_str(data.info.region, NAME_LIMIT)}", style="bright_black")
         if data.job_count is not None:
             text.append(f" ({data.job_count})", style="bright_black")
-            failing = sum(1 for key in data.job_keys if (row := self.states.get(key)) is not None
-                          and needs_attention(row.expect_state, row.actual_state))
-            if failing:
-                text.append(f" ✖{failing}", style="bold red")
+        data.failing = self._failing(data)
         return text
+
+    def _failing(self, data: NodeData) -> int:
+        return sum(1 for key in data.job_keys if (row := self.states.get(key)) is not None
+                   and needs_attention(row.expect_state, row.actual_state))
+
+    def render_label(self, node: TreeNode[NodeData], base_style: Style, style: Style) -> Text:
+        """The label, and for a project or folder its count of failing jobs (`✖3`) from the live data.
+
+        The count is drawn here, not kept in the label: `set_label` on a folder repaints every line under
+        it, while `node.refresh()` repaints its own line only, which is all a new count needs.
+        """
+        label = node.label.copy()
+        data = node.data
+        if data is not None and data.failing:
+            label.append(f" ✖{data.failing}", style="bold red")
+        label.stylize(style)
+        if node.allow_expand:
+            prefix = (self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE, base_style + _TOGGLE)
+        else:
+            prefix = ("", base_style)
+        return Text.assemble(prefix, label)
 
     def update_states(self, rows: dict[JobKey, RunRow], changed: Iterable[JobKey]) -> None:
         """Relabel only the jobs whose row changed, and their folders' failure counts."""
@@ -332,14 +354,21 @@ class ProjectTree(Tree[NodeData]):
         for project_node in self.projects.values():
             data = project_node.data
             if data is not None and data.job_keys and any(k[0] == data.project for k in changed):
-                project_node.set_label(self._label(data))
+                self._recount(project_node)
         for node_id in parents:
             try:
                 parent = self.get_node_by_id(node_id)
-            except Exception:  # the folder was reloaded meanwhile
+            except UnknownNodeID:  # the folder was reloaded meanwhile
                 continue
-            if parent.data is not None:
-                parent.set_label(self._label(parent.data))
+            self._recount(parent)
+
+    def _recount(self, node: TreeNode[NodeData]) -> None:
+        data = node.data
+        if data is not None and data.job_count is not None:
+            failing = self._failing(data)
+            if failing != data.failing:
+                data.failing = failing
+                node.refresh()  # its own line only
 
     def set_project_jobs(self, project: str, keys: list[JobKey]) -> None:
         """All jobs of a project are known (the live table listed them): show the project's total."""
@@ -558,11 +587,16 @@ class ProjectTree(Tree[NodeData]):
         except UnknownNodeID:
             return False
 
+    def _walk(self, node: TreeNode[NodeData]) -> Iterable[TreeNode[NodeData]]:
+        """Every node under `node` (depth first, in order)."""
+        return _walk(node)
+
     def get_label_width(self, node: TreeNode[NodeData]) -> int:
         data = node.data
         if data is None or not data.label_width:
             return super().get_label_width(node)
-        return data.label_width + (2 if node.allow_expand else 0)  # the expand icon is two cells
+        failing = len(f" ✖{data.failing}") if data.failing else 0
+        return data.label_width + failing + (2 if node.allow_expand else 0)  # the expand icon is two cells
 
 
 def _walk(node: TreeNode[NodeData]) -> Iterable[TreeNode[NodeData]]:
