@@ -46,19 +46,19 @@ app = FoasApp.demo(jobs=jobs, seed=7, clock=FakeClock(time.time()), config=AppCo
 app.clock = time.time  # the operator's clock runs (uptimes tick); the service's data stands still
 app.refresher.clock = time.time
 client = app.refresher.client
-original = client.batch_get_instance_run_summary
+original = client.run_summaries
 calls = {"refresh": 0}
 target = {}
 
 async def batch(project, names, job_type):
     response = await original(project, names, job_type)
     if calls["refresh"] == change_at and target.get("key") and target["key"][0] == project:
-        for summary in response.run_summaries:
+        for summary in response:
             if summary.job_name == target["key"][1]:
                 summary.actual_state = "FAILED" if summary.actual_state != "FAILED" else "RUNNING"
     return response
 
-client.batch_get_instance_run_summary = batch
+client.run_summaries = batch
 refresh_once = app.refresher.refresh_once
 
 async def counted():

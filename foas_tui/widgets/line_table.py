@@ -45,8 +45,9 @@ class RowDoesNotExist(KeyError):
 class LineTable(ScrollView, can_focus=True):
     """Rows keyed by a string, shown under a fixed header; the cursor is a whole row.
 
-    Counters `rows_rendered` and `lines_refreshed` say how much work the table did (tests assert on them:
-    nothing changed, nothing rendered).
+    Counters say how much work the table did (tests assert on them: nothing changed, nothing painted):
+    `lines_painted` lines drawn for the screen, `rows_rendered` rows turned into cells anew (strip cache
+    misses), `lines_refreshed` lines the table asked to repaint.
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"line-table--header", "line-table--cursor"}
@@ -124,6 +125,7 @@ class LineTable(ScrollView, can_focus=True):
         self._highlighted: str | None = None
         self.rows_rendered = 0
         self.lines_refreshed = 0
+        self.lines_painted = 0
         for column in columns:
             self.add_column(column.label, width=column.width, key=column.key)
 
@@ -360,6 +362,7 @@ class LineTable(ScrollView, can_focus=True):
         return Strip(segments, self._width).simplify()  # fewer style changes: fewer bytes to the terminal
 
     def render_line(self, y: int) -> Strip:
+        self.lines_painted += 1
         base, header_style, cursor_style = styles = self._styles()
         if styles != self._strip_styles:  # a theme or focus change: the header renders anew
             self._strip_styles = styles  # (row strips hold only the cells' own styles: they stay)
