@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import http.cookiejar
 import ipaddress
 import json
 import logging
@@ -166,6 +167,7 @@ class FoasClient(OperationMethods):
             transport=transport,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             follow_redirects=False,
+            cookies=_NoCookies(),
         )
 
     def __repr__(self) -> str:
@@ -384,6 +386,16 @@ class FoasClient(OperationMethods):
     ) -> list[T | BaseException]:
         """Run many calls at once; the client's semaphore bounds how many are in flight."""
         return await asyncio.gather(*calls, return_exceptions=return_exceptions)
+
+
+class _NoCookies(http.cookiejar.CookieJar):
+    """The API signs every request and uses no cookies: skip the jar's work on every response."""
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        return None
+
+    def add_cookie_header(self, request: Any) -> None:
+        return None
 
 
 def _fill(pattern: str, path: dict[str, str]) -> str:
