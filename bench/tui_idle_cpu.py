@@ -113,7 +113,7 @@ def main() -> int:
             print(f"foas-tui, {jobs} jobs ({alone['watched']} in the live table), refresh every {args.interval:g} s, "
                   f"emulator in another process: {alone['cpu']:.2f} s CPU in {alone['wall']:.1f} s = {a:.2f}% "
                   f"({alone['refreshes']} refreshes, {alone['calls']} API calls in total); "
-                  f"goal < 1%: {"OK" if a < 1 else "OVER BUDGET"}")
+                  f"goal < 1%: {'OK' if a < 1 else 'OVER BUDGET'}")
             print(f"foas-tui --demo, {jobs} jobs, emulator in the app's process: {d:.2f}%")
             result(f"idle_cpu_{jobs}_jobs", a, "%", "< 1")
             result(f"idle_cpu_{jobs}_jobs_demo", d, "%")
