@@ -68,7 +68,7 @@ async def main():
                 f_node.expand()
         tree.focus()
         await pilot.pause(0.3)
-        lines = len(tree._tree_lines)
+        lines = tree.last_line + 1
         rss_loaded = rss_mb()
         await pilot.press("slash")
         await pilot.pause(0.2)
@@ -100,11 +100,11 @@ async def main():
             text = ("!" if ch == "x" else "") + "refund"
             t0 = time.perf_counter()
             tree.set_filter(text, compile_filter(text))
-            tree._tree_lines
+            tree.last_line  # builds the visible lines
             tree.render_lines(tree.region.reset_offset)
             handler.append((time.perf_counter() - t0) * 1000)
             tree.set_filter("refund", compile_filter("refund"))
-        shown = len(tree._tree_lines)
+        shown = tree.last_line + 1
         print(json.dumps({"jobs": len(tree.job_nodes), "lines": lines, "shown": shown, "rss_mb": rss_loaded,
                           "rss_end_mb": rss_mb(), "keystroke_ms": keystrokes, "handler_ms": handler,
                           "pilot_ms": pilot_ms}))
