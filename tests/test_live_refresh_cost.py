@@ -117,3 +117,34 @@ def test_the_lean_parse_gives_the_rows_the_models_give(body: dict[str, Any]) -> 
                    BatchGetInstanceRunSummaryResponse.model_validate(body).run_summaries]
     lean = [_row("p", "FLINK_STREAM", s, {}) for s in parse_run_summaries(body)]
     assert lean == from_models
+
+
+async def test_the_tree_filter_opens_folders_with_matches_and_gives_back_the_operators_expansion() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot)
+        tree = app.main_screen.tree
+        project = next(iter(tree.projects.values()))
+        queue = [project]
+        while queue:  # load every folder, the nested ones too, and leave them closed
+            node = queue.pop()
+            await tree.ensure_loaded(node)
+            queue += [c for c in node.children if c.data.kind == "folder"]
+        await pilot.pause()
+        folders = [c for c in project.children if c.data.kind == "folder"]
+        assert folders and not any(f.is_expanded for f in folders)
+        inside = [k[1] for k, d in tree.job_data.items() if d.path != "/" and k[0] == project.data.project]
+        needle = inside[0]  # a job inside a (closed) folder
+        word = needle[-6:]
+        tree.set_filter(word, lambda text: word in text)
+        await pilot.pause()
+        shown = [tree.get_node_at_line(y) for y in range(tree.last_line + 1)]
+        jobs = [n for n in shown if n is not None and n.data.kind == "job"]
+        assert jobs and all(word in n.data.job.job_name.lower() for n in jobs)
+        assert any(n.data.job.job_name == needle for n in jobs)
+        tree.set_filter("", None)
+        await pilot.pause()
+        folders = [c for c in project.children if c.data.kind == "folder"]
+        assert not any(f.is_expanded for f in folders), "the filter's openings are not the operator's"
+        assert not any(tree.state.is_expanded(f.data.state_path) for f in folders)
+        assert len(tree.job_nodes) == len(tree.job_data), "every loaded job is back in the tree"

@@ -8,14 +8,16 @@ removes), so a keystroke costs one pass over the loaded data plus the nodes that
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.binding import Binding
+from textual.geometry import Region
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode, UnknownNodeID
@@ -49,6 +51,8 @@ class NodeData:
     job_keys: list[JobKey] = field(default_factory=list)
     label_width: int = 0  # cell width of the last label: the tree's width without re-rendering labels
     children: list[NodeData] | None = None  # a loaded folder's folders and jobs, shown by the filter or not
+    label: Text | None = None  # the last label made (jobs: for `label_row`)
+    label_row: Any = None
     failing: int = 0  # a project's or folder's jobs that need attention (drawn by `render_label`)
     quiet: int = 0  # expand/collapse calls made by the filter: not the operator's choice, not remembered
     search_lower: str = field(init=False, default="")
@@ -216,6 +220,12 @@ class ProjectTree(Tree[NodeData]):
                 node_of = self.job_nodes.get(descendant.job.key)
                 if node_of is not None and node_of.data is descendant:
                     del self.job_nodes[descendant.job.key]
+        with self._one_refresh():  # one repaint for the whole folder
+            self._fill_nodes(node, data, contents)
+        self._try_pending_cursor()
+        self.post_message(self.Loaded())
+
+    def _fill_nodes(self, node: TreeNode[NodeData], data: NodeData, contents: FolderContents) -> None:
         node.remove_children()
         self._kept.clear()  # new data objects: what the filter keeps is worked out again
         data.folder_id = contents.folder.folder_id
@@ -247,8 +257,6 @@ class ProjectTree(Tree[NodeData]):
                 if child.data is not None and child.data.kind == "folder" and self.state.is_expanded(
                         child.data.state_path):
                     child.expand()
-        self._try_pending_cursor()
-        self.post_message(self.Loaded())
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeData]) -> None:
         data = event.node.data
@@ -296,7 +304,13 @@ class ProjectTree(Tree[NodeData]):
     # --- labels and live states -------------------------------------------------------------------
 
     def _label(self, data: NodeData) -> Text:
-        text = self._make_label(data)
+        if data.kind == "job" and data.job is not None:
+            # A job's label depends on its row only: a filter that adds the node back reuses it.
+            row = self.states.get(data.job.key)
+            if data.label is not None and data.label_row is row:
+                return data.label
+            data.label_row = row
+        text = data.label = self._make_label(data)
         data.label_width = text.cell_len
         return text
 
@@ -499,16 +513,40 @@ class ProjectTree(Tree[NodeData]):
         self._filter_spec = parse_filter(text) if matcher else None
         self._kept = {}
         cursor = self.cursor_node
-        for project in self.projects.values():
-            self._reconcile(project)
-            if project.data is not None:
-                wanted = (self.state.is_expanded(project.data.state_path) if self._filter_spec is None
-                          else self._has_match(project.data))
-                self._set_open(project, wanted)
+        with self._one_refresh():
+            for project in self.projects.values():
+                self._reconcile(project)
+                if project.data is not None:
+                    wanted = (self.state.is_expanded(project.data.state_path) if self._filter_spec is None
+                              else self._has_match(project.data))
+                    self._set_open(project, wanted)
         if cursor is not None and self._is_shown(cursor):
             self._move_to(cursor)
         elif self.cursor_node is None and self.last_line >= 0:
             self.cursor_line = 0
+
+    @contextmanager
+    def _one_refresh(self) -> Iterator[None]:
+        """Add and remove many nodes with one repaint: every Tree.add/remove asks for a refresh of the whole
+        widget (most of a filter change's CPU with thousands of nodes); the refreshes asked meanwhile are
+        held and done once at the end."""
+        if getattr(self, "_held_refresh", None) is not None:  # already holding: the outer one refreshes
+            yield
+            return
+        self._held_refresh = False
+        try:
+            yield
+        finally:
+            held, self._held_refresh = self._held_refresh, None
+            if held:
+                self.refresh(layout=True)
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Self:
+        if getattr(self, "_held_refresh", None) is not None and not recompose:
+            self._held_refresh = True
+            return self
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def _keep(self, data: NodeData) -> bool:
         """Is this loaded node shown under the current filter (jobs: they match; folders: something in them)."""
@@ -538,9 +576,11 @@ class ProjectTree(Tree[NodeData]):
         wanted_ids = {id(child) for child in wanted}
         for child in list(node.children):
             if child.data is not None and child.data.kind != "note" and id(child.data) not in wanted_ids:
-                if child.data.job is not None and self.job_nodes.get(child.data.job.key) is child:
-                    del self.job_nodes[child.data.job.key]
-                self._forget_jobs(child)
+                if child.data.job is not None:
+                    if self.job_nodes.get(child.data.job.key) is child:
+                        del self.job_nodes[child.data.job.key]
+                else:
+                    self._forget_jobs(child)
                 child.remove()
         present = {id(child.data): child for child in node.children}
         for index, child_data in enumerate(wanted):
