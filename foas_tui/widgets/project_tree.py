@@ -10,8 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from rich.style import Style
 from rich.text import Text
@@ -29,49 +28,13 @@ from foas_tui.text import NAME_LIMIT, safe_str, safe_text
 from foas_tui.widgets import job_messages
 from foas_tui.widgets.filter_bar import Matcher, parse_filter
 from foas_tui.widgets.state_style import needs_attention, state_glyph, state_style
+from foas_tui.widgets.tree_data import NodeData, walk_data, walk_nodes
 
 if TYPE_CHECKING:
     from foas_tui.services.session import Session
 
-NodeKind = Literal["project", "folder", "job", "note"]
 # Tree's own toggle icon carries this meta, which its click handler reads to open or close the node.
 _TOGGLE = Style.from_meta({"toggle": True})
-
-
-@dataclass(eq=False)
-class NodeData:
-    kind: NodeKind
-    project: str
-    path: str = ROOT  # the folder path (for a job: the folder it is filed in)
-    folder_id: int | None = None
-    job: JobInfo | None = None
-    loaded: bool = False
-    job_count: int | None = None
-    info: ProjectInfo | None = None
-    job_keys: list[JobKey] = field(default_factory=list)
-    label_width: int = 0  # cell width of the last label: the tree's width without re-rendering labels
-    children: list[NodeData] | None = None  # a loaded folder's folders and jobs, shown by the filter or not
-    label: Text | None = None  # the last label made (jobs: for `label_row`)
-    label_row: Any = None
-    failing: int = 0  # a project's or folder's jobs that need attention (drawn by `render_label`)
-    quiet: int = 0  # expand/collapse calls made by the filter: not the operator's choice, not remembered
-    search_lower: str = field(init=False, default="")
-
-    def __post_init__(self) -> None:
-        self.search_lower = self.search_text.lower()  # filters compare against this on every keystroke
-
-    @property
-    def state_path(self) -> str:
-        if self.kind == "project":
-            return tree_state.project_path(self.project)
-        return tree_state.folder_path(self.project, self.path)
-
-    @property
-    def search_text(self) -> str:
-        if self.kind == "job" and self.job is not None:
-            return self.job.job_name
-        return self.path if self.kind == "folder" else self.project
-
 
 class ProjectTree(Tree[NodeData]):
     """Projects at the top; folders and jobs load when a node opens (ListChildFolder + ListJob by folderId)."""
@@ -214,7 +177,7 @@ class ProjectTree(Tree[NodeData]):
     def _fill(self, node: TreeNode[NodeData], contents: FolderContents) -> None:
         data = node.data
         assert data is not None
-        for descendant in _walk_data(data):  # forget the jobs of the subtree being replaced
+        for descendant in walk_data(data):  # forget the jobs of the subtree being replaced
             if descendant.job is not None and self.job_data.get(descendant.job.key) is descendant:
                 del self.job_data[descendant.job.key]
                 node_of = self.job_nodes.get(descendant.job.key)
@@ -421,7 +384,7 @@ class ProjectTree(Tree[NodeData]):
         if self.cursor_node is not None and self.cursor_node is not self._placed:
             self._pending_cursor = None  # the operator moved while folders loaded: their choice stays
             return
-        for node in _walk(self.root):
+        for node in walk_nodes(self.root):
             if node.data is not None and node.data.kind != "note" and self._node_ident(node.data) == \
                     self._pending_cursor:
                 self._pending_cursor = None
@@ -607,7 +570,7 @@ class ProjectTree(Tree[NodeData]):
         return node
 
     def _forget_jobs(self, node: TreeNode[NodeData]) -> None:
-        for descendant in _walk(node):
+        for descendant in walk_nodes(node):
             job = descendant.data.job if descendant.data is not None else None
             if job is not None and self.job_nodes.get(job.key) is descendant:
                 del self.job_nodes[job.key]
@@ -629,7 +592,7 @@ class ProjectTree(Tree[NodeData]):
 
     def _walk(self, node: TreeNode[NodeData]) -> Iterable[TreeNode[NodeData]]:
         """Every node under `node` (depth first, in order)."""
-        return _walk(node)
+        return walk_nodes(node)
 
     def get_label_width(self, node: TreeNode[NodeData]) -> int:
         data = node.data
@@ -637,19 +600,3 @@ class ProjectTree(Tree[NodeData]):
             return super().get_label_width(node)
         failing = len(f" ✖{data.failing}") if data.failing else 0
         return data.label_width + failing + (2 if node.allow_expand else 0)  # the expand icon is two cells
-
-
-def _walk(node: TreeNode[NodeData]) -> Iterable[TreeNode[NodeData]]:
-    stack = list(reversed(node.children))
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(reversed(current.children))
-
-
-def _walk_data(data: NodeData) -> Iterable[NodeData]:
-    stack = list(data.children or ())
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(current.children or ())
