@@ -68,7 +68,7 @@ async def main():
                 f_node.expand()
         tree.focus()
         await pilot.pause(0.3)
-        lines = len(tree._tree_lines)
+        lines = tree.last_line + 1
         rss_loaded = rss_mb()
         await pilot.press("slash")
         await pilot.pause(0.2)
@@ -100,12 +100,12 @@ async def main():
             text = ("!" if ch == "x" else "") + "refund"
             t0 = time.perf_counter()
             tree.set_filter(text, compile_filter(text))
-            tree._tree_lines
+            tree.last_line  # builds the visible lines
             tree.render_lines(tree.region.reset_offset)
             handler.append((time.perf_counter() - t0) * 1000)
             tree.set_filter("refund", compile_filter("refund"))
-        shown = len(tree._tree_lines)
-        print(json.dumps({"jobs": len(tree.job_nodes), "lines": lines, "shown": shown, "rss_mb": rss_loaded,
+        shown = tree.last_line + 1
+        print(json.dumps({"jobs": len(tree.job_data), "lines": lines, "shown": shown, "rss_mb": rss_loaded,
                           "rss_end_mb": rss_mb(), "keystroke_ms": keystrokes, "handler_ms": handler,
                           "pilot_ms": pilot_ms}))
         app.exit()
@@ -143,6 +143,8 @@ def main() -> int:
           f"the 64-job tree (goal < 150 MB): {'OK' if big['rss_end_mb'] < 150 else 'OVER BUDGET'}")
     result(f"filter_keystroke_{big['jobs']}_jobs", k_big, "ms", "< 50")
     result("filter_keystroke_vs_64_jobs", k_big / k_base, "x")
+    # Switching between `refund` and `!refund` adds back (or removes) most of the tree's nodes: the worst case.
+    result(f"filter_invert_{big['jobs']}_jobs", statistics.median(big["handler_ms"]), "ms")
     result(f"tree_rss_{big['jobs']}_jobs", big["rss_end_mb"], "MB", "< 150")
     result("tree_rss_vs_64_jobs", big["rss_end_mb"] / base["rss_end_mb"], "x")
     return 0

@@ -149,8 +149,8 @@ class FoasApp(ErrorGuard, TriageActionsMixin, OpsActionsMixin, App[int]):
         config = session.config
         self.refresher = RefreshScheduler(
             session.client, interval=config.refresh_interval, clock=self.clock,
-            # 8 calls in flight measured faster than 16 (httpcore's per-connection CPU): bench/refresh_vs_sdk.py
-            concurrency=max(1, min(8, config.client.max_concurrency)),
+            # [client] refresh_concurrency (8: measured, bench/refresh_vs_sdk.py), never above max_concurrency
+            concurrency=max(1, min(config.client.refresh_concurrency, config.client.max_concurrency)),
         )
         self._refresh_timer: Timer | None = None
         self._refresh_again = False
@@ -345,7 +345,7 @@ class FoasApp(ErrorGuard, TriageActionsMixin, OpsActionsMixin, App[int]):
             if again:
                 self._arm_refresh(0)
             elif not self.refresher.paused:
-                self._arm_refresh(self.refresher.interval)
+                self._arm_refresh(self.refresher.next_interval)  # longer while the service throttles
         if result is None:
             return
         self._report_refresh_health(result)

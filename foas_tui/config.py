@@ -153,6 +153,7 @@ class ClientConfig:
     timeout: float = 10.0
     retries: int = 2
     max_concurrency: int = 16
+    refresh_concurrency: int = 8  # BatchGetInstanceRunSummary calls in flight per live refresh (halved on Throttling)
     max_response_bytes: int = 32 * 1024 * 1024  # api.client.DEFAULT_MAX_RESPONSE_BYTES (the why is there)
 
 
@@ -180,6 +181,7 @@ _RANGES: dict[str, tuple[float, float, str]] = {
     "client.timeout": (0.1, 600.0, "seconds"),
     "client.retries": (0, 10, ""),
     "client.max_concurrency": (1, 256, ""),
+    "client.refresh_concurrency": (1, 64, ""),
     "client.max_response_bytes": (1024 * 1024, 1024 * 1024 * 1024, "bytes (1 MiB to 1 GiB)"),
 }
 _SECTIONS: dict[str, type] = {"triage": TriageConfig, "client": ClientConfig}

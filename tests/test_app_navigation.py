@@ -18,7 +18,8 @@ from foas_tui.widgets.project_tree import ProjectTree
 
 def _tree_lines(app: FoasApp) -> list[str]:
     tree = app.main_screen.tree
-    return [str(line.node.label) for line in tree._tree_lines]
+    nodes = (tree.get_node_at_line(y) for y in range(tree.last_line + 1))
+    return [str(node.label) for node in nodes if node is not None]
 
 
 def _cursor_label(app: FoasApp) -> str:

@@ -126,7 +126,7 @@ async def test_refresh_requests_never_overlap_or_pile_up_and_p_pauses() -> None:
 
         app.refresher.refresh_once = counted  # type: ignore[method-assign]
         # The first refresh's answer is held until the operator is done hammering.
-        answer = Gate(app.refresher.client, "batch_get_instance_run_summary")
+        answer = Gate(app.refresher.client, "run_summaries")
         start = app.refresher.generation
         app.request_refresh()
         await wait_for(pilot, lambda: answer.waiting, what="a refresh in flight")

@@ -278,7 +278,7 @@ async def test_latency_slows_refreshes_but_never_the_keyboard_and_they_never_ove
         main = app.main_screen
         emulator(app).faults.set(REFRESH_OP, latency_ms=300)
         # The test decides when the slow answer comes: no race between the answer and the keys.
-        answer = Gate(app.refresher.client, "batch_get_instance_run_summary")
+        answer = Gate(app.refresher.client, "run_summaries")
         app.request_refresh()
         await wait_for(pilot, lambda: answer.waiting, what="a slow refresh in flight")
         generation = app.refresher.generation

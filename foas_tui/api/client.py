@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import http.cookiejar
 import ipaddress
 import json
 import logging
@@ -166,6 +167,7 @@ class FoasClient(OperationMethods):
             transport=transport,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             follow_redirects=False,
+            cookies=_NoCookies(),
         )
 
     def __repr__(self) -> str:
@@ -218,7 +220,19 @@ class FoasClient(OperationMethods):
                 body[param.name] = text  # type: ignore[assignment]
         return path, query, body
 
-    async def _invoke(self, operation: str, args: dict[str, Any]) -> Any:
+    async def run_summaries(self, project_name: str, job_names: Iterable[str], job_type: str) -> list[Any]:
+        """BatchGetInstanceRunSummary for the live refresh: the summaries parsed lean (`run_summaries.py`).
+
+        Same request, signing, retries, errors and call log as `batch_get_instance_run_summary`; returns
+        `LeanRunSummary` objects instead of validated models (a fraction of the CPU for 1,000 jobs).
+        """
+        from foas_tui.api.run_summaries import parse_run_summaries
+
+        args = {"jobNames": list(job_names), "jobType": job_type, "projectName": project_name}
+        return await self._invoke("BatchGetInstanceRunSummary", args, parse=parse_run_summaries)
+
+    async def _invoke(self, operation: str, args: dict[str, Any],
+                      parse: Callable[[dict[str, Any]], Any] | None = None) -> Any:
         op = OPERATIONS[operation]
         if op.mutating and self.read_only:
             raise errors.ReadOnlyError(operation)
@@ -230,7 +244,7 @@ class FoasClient(OperationMethods):
         started = time.perf_counter()
         try:
             data = await self._send_with_retries(op, path, query, body, record)
-            return _parse(op, data, record)
+            return parse(data) if parse is not None else _parse(op, data, record)
         except errors.FoasError as err:
             record.error_code, record.error_message = err.code, err.message
             record.request_id = record.request_id or err.request_id
@@ -372,6 +386,16 @@ class FoasClient(OperationMethods):
     ) -> list[T | BaseException]:
         """Run many calls at once; the client's semaphore bounds how many are in flight."""
         return await asyncio.gather(*calls, return_exceptions=return_exceptions)
+
+
+class _NoCookies(http.cookiejar.CookieJar):
+    """The API signs every request and uses no cookies: skip the jar's work on every response."""
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        return None
+
+    def add_cookie_header(self, request: Any) -> None:
+        return None
 
 
 def _fill(pattern: str, path: dict[str, str]) -> str:

@@ -132,12 +132,26 @@ def _make_url(base_url: str, path: str, query: str) -> httpx.URL:
 _SAFE_VALUE = re.compile(r"[A-Za-z0-9_.\-~]*")
 
 
+_UNSAFE_CHAR = re.compile(r"[^A-Za-z0-9_.\-~]")
+
+
+@lru_cache(maxsize=4096)
+def _quote_char(char: str) -> str:
+    return quote_plus(char)
+
+
+def _quote_value(value: str) -> str:
+    # quote_plus works byte by byte in Python: 3,000 characters of job names cost ~1 ms. Quoting only the
+    # characters that need it gives the same text (quoting is per character), a few times faster.
+    return _UNSAFE_CHAR.sub(lambda match: _quote_char(match.group()), value)
+
+
 def encode_query(query: Iterable[tuple[str, str]]) -> str:
     """`urllib.parse.urlencode` (quote_plus) output, with a fast path for values needing no escapes."""
     parts = []
     for key, value in query:
-        k = key if _SAFE_VALUE.fullmatch(key) else quote_plus(key)
-        v = value if _SAFE_VALUE.fullmatch(value) else quote_plus(value)
+        k = key if _SAFE_VALUE.fullmatch(key) else _quote_value(key)
+        v = value if _SAFE_VALUE.fullmatch(value) else _quote_value(value)
         parts.append(f"{k}={v}")
     return "&".join(parts)
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from foas_tui.api.errors import AuthError, FoasError
+from foas_tui.api.errors import AuthError, FoasError, ThrottledError
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,7 @@ NAMES_BUDGET = 3000
 MAX_SPLITS = 2
 MIN_SPLIT = 10  # names: a refused call smaller than this is an error, not a size problem
 CONCURRENCY = 4
+MAX_BACKOFF_INTERVAL = 120.0  # seconds: the longest wait between refreshes while the service throttles
 PER_JOB_LOOKUP_LIMIT = 8  # up to this many new instances per project: ListInstance per job
 MAX_INSTANCE_LOOKUPS = 2000  # instances read per project when looking up start times in bulk
 
@@ -92,7 +93,21 @@ class RefreshScheduler:
     generation: int = 0
     running: bool = False
     start_times: dict[int, int] = field(default_factory=dict)  # instance id -> epoch ms
+    # Throttling: the calls in flight at most right now (halved on each throttled refresh, back up by one
+    # per clean refresh) and how many refreshes in a row were throttled (each doubles the wait).
+    current_concurrency: int = 0
+    throttled_refreshes: int = 0
     _watched: dict[JobKey, WatchedJob] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.current_concurrency = self.current_concurrency or self.concurrency
+
+    @property
+    def next_interval(self) -> float:
+        """Seconds until the next refresh: the interval, doubled per throttled refresh in a row (capped)."""
+        if not self.throttled_refreshes:
+            return self.interval
+        return min(max(self.interval, MAX_BACKOFF_INTERVAL), self.interval * 2 ** self.throttled_refreshes)
 
     # --- what to watch ----------------------------------------------------------------------------
 
@@ -191,19 +206,32 @@ class RefreshScheduler:
         started = self.clock()
         self.last_attempt_at = started
         watched = dict(self._watched)
-        limit = asyncio.Semaphore(self.concurrency)
+        limit = asyncio.Semaphore(max(1, min(self.current_concurrency, self.concurrency)))
+        throttled: list[ThrottledError] = []
         errors: list[Exception] = []
         fresh: dict[JobKey, RunRow] = {}
         answered: set[JobKey] = set()
         unsendable = {key: reason for key, (_, job, _) in watched.items()
                       if (reason := unsendable_reason(job)) is not None}
 
+        lean = getattr(self.client, "run_summaries", None)  # FoasClient's lean parse; fakes have the typed call
+
+        async def fetch(project: str, job_type: str, names: list[str]) -> Iterable[Any]:
+            if lean is not None:
+                return await lean(project, names, job_type)
+            return (await self.client.batch_get_instance_run_summary(project, names, job_type)).run_summaries
+
         async def one(project: str, job_type: str, names: Sequence[str], splits: int = 0) -> bool:
             async with limit:
+                if throttled:  # the service said slow down: the calls not sent yet wait for a later refresh
+                    errors.append(throttled[0])
+                    return False
                 try:
-                    response = await self.client.batch_get_instance_run_summary(project, list(names), job_type)
+                    summaries = await fetch(project, job_type, list(names))
                 except Exception as err:  # a failed chunk keeps its old rows; the others still update
                     failure: Exception | None = err
+                    if isinstance(err, ThrottledError):
+                        throttled.append(err)
                 else:
                     failure = None
             if failure is not None:
@@ -219,8 +247,9 @@ class RefreshScheduler:
                     self.chunk_size = min(self.chunk_size, half)
                 return all(done)
             answered.update((project, n) for n in names)
-            for summary in response.run_summaries:
-                row = _row(project, job_type, summary, self.start_times)
+            start_times = self.start_times
+            for summary in summaries:
+                row = _row(project, job_type, summary, start_times)
                 if row.key in watched:
                     fresh[row.key] = row
             return True
@@ -252,6 +281,14 @@ class RefreshScheduler:
         for key in removed:
             del self.rows[key]
         finished = self.clock()
+        if throttled:  # back off at once: fewer calls at a time, and a longer wait before the next refresh
+            self.throttled_refreshes += 1
+            self.current_concurrency = max(1, min(self.current_concurrency, self.concurrency) // 2)
+            log.warning("the service throttles (%s): %d call(s) at a time, next refresh in %.0f s",
+                        throttled[0].code, self.current_concurrency, self.next_interval)
+        elif not errors:
+            self.throttled_refreshes = 0
+            self.current_concurrency = min(self.concurrency, self.current_concurrency + 1)
         if errors:
             self.consecutive_failures += 1
             self.last_error = errors[0]

@@ -1,30 +1,27 @@
 """The live instance-state table: one row per job in scope, updated in place (changed cells only).
 
 Rows are keyed `project/job`; cursor and scroll survive refreshes, filters and re-sorts. The TREND column
-shows a sparkline of each running job's recent delay (`set_trends`, fed by the main screen).
+shows a sparkline of each running job's recent delay (`set_trends`, fed by the main screen). Built on
+`LineTable` (Line API): a refresh that changes nothing renders and repaints nothing, a changed cell
+repaints only itself.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
-from textual.cache import LRUCache
-from textual.widgets import DataTable
-from textual.widgets.data_table import RowDoesNotExist
 
-from foas_tui.error_guard import Guarded
 from foas_tui.services.formatting import sparkline
 from foas_tui.services.refresh import JobKey, RunRow
 from foas_tui.services.session import JobInfo
 from foas_tui.text import NAME_LIMIT, one_line, safe_str, safe_text
 from foas_tui.widgets import job_messages
 from foas_tui.widgets.filter_bar import Matcher
+from foas_tui.widgets.line_table import LineTable, RowDoesNotExist
 from foas_tui.widgets.state_style import delay_text, duration, needs_attention, state_text, timestamp
 
 TREND_WIDTH = 10  # cells of the delay sparkline
@@ -70,13 +67,13 @@ def row_key(key: JobKey) -> str:
     return f"{key[0]}/{key[1]}"
 
 
-def _key_value(key: Any) -> str:
-    """A DataTable RowKey/ColumnKey or the string it was made from."""
-    return key if isinstance(key, str) else key.value
-
-
-class InstanceTable(Guarded, DataTable):
+class InstanceTable(LineTable):
     """Jobs of the selected project or folder with their live run summaries."""
+
+    # No horizontal scrollbar (h/l scroll, the columns are fixed): one more row at 80x24, and Textual repaints
+    # a ScrollView's scrollbars on every layout of the screen (the job pane following the cursor is one),
+    # which cost ~10 KB per cursor move over SSH.
+    DEFAULT_CSS = "InstanceTable { scrollbar-size-horizontal: 0; }"
 
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="table.down"),
@@ -98,7 +95,7 @@ class InstanceTable(Guarded, DataTable):
         pass
 
     def __init__(self, *, clock: Callable[[], float], delay_warn_seconds: float = 180.0, **kwargs: Any) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+        super().__init__(**kwargs)
         self.clock = clock
         self.delay_warn_seconds = delay_warn_seconds
         self.jobs: dict[JobKey, JobInfo] = {}
@@ -113,11 +110,7 @@ class InstanceTable(Guarded, DataTable):
         self._wanted_cursor: JobKey | None = None  # a jump to a row that has not arrived yet
         self._signatures: dict[JobKey, tuple[Any, ...]] = {}
         self.trends: dict[JobKey, list[float]] = {}
-        # Rendered cells that outlive DataTable's own cache (see `_render_cell`): versions say what changed.
-        self._cell_renders: LRUCache[tuple[Any, ...], Any] = LRUCache(4096)
-        self._versions = itertools.count(1)
-        self._row_versions: dict[str, int] = {}
-        self._cell_versions: dict[tuple[str, str], int] = {}
+        self._title: tuple[Any, ...] | None = None
 
     def on_mount(self) -> None:
         for column in COLUMNS:
@@ -167,9 +160,7 @@ class InstanceTable(Guarded, DataTable):
 
     def viewport_keys(self) -> set[JobKey]:
         """The jobs whose rows are on screen now (what the operator is looking at)."""
-        height = max(1, self.scrollable_content_region.height - self.header_height)
-        first = max(0, int(self.scroll_y))
-        on_screen = {row.key.value for row in self.ordered_rows[first:first + height]}
+        on_screen = set(self.keys_on_screen())
         return {key for key in self._shown if row_key(key) in on_screen}
 
     def set_filter(self, text: str, matcher: Matcher | None) -> None:
@@ -236,8 +227,9 @@ class InstanceTable(Guarded, DataTable):
         visible = self.visible_keys()
         wanted = set(visible)
         reorder = False
-        for key in [k for k in self._shown if k not in wanted]:
-            self.remove_row(row_key(key))
+        gone = [k for k in self._shown if k not in wanted]
+        self.remove_rows(row_key(k) for k in gone)
+        for key in gone:
             del self._shown[key]
             self._signatures.pop(key, None)
         sort_column = SORTABLE[self.sort_index].key
@@ -263,25 +255,26 @@ class InstanceTable(Guarded, DataTable):
             self._sort(now)
         if self._wanted_cursor in self._shown:  # a jump made before these rows loaded wins over row 0
             self.move_to_job(self._wanted_cursor)
-        else:
+        elif reorder or gone:
             self._restore_cursor(cursor_key, scroll_y)
+        self.post_highlight()
         self._update_title()
 
     def _sort(self, now: float) -> None:
         column = SORTABLE[self.sort_index]
-        # The job cell shows the name through the door (control pictures, a length cap): look rows up by that.
-        by_shown = {safe_text(key[1], NAME_LIMIT).plain: key for key in self._shown}
+        jobs, rows = self.jobs, self.rows_data
 
-        def sort_key(values: tuple[Any, ...]) -> Any:
-            key = by_shown.get(values[1].plain)
-            job = self.jobs.get(key) if key else None
+        def sort_key(key: str) -> Any:
+            project, _, name = key.partition("/")
+            job = jobs.get((project, name))
             if job is None:  # never compared with a sort value (their types differ per column)
-                return (1, values[1].plain)
-            return (0, column.sort(job, self.rows_data.get(key), now), job.job_name.lower())
+                return (1, key)
+            return (0, column.sort(job, rows.get(job.key), now), job.job_name.lower())
 
-        self.sort(key=sort_key, reverse=self.sort_reverse)
+        self.sort(sort_key, reverse=self.sort_reverse)
 
     def _restore_cursor(self, cursor_key: JobKey | None, scroll_y: float) -> None:
+        """After rows came, went or moved: the cursor stays on its job and the view where it was."""
         if cursor_key is None or cursor_key not in self._shown:
             return
         try:
@@ -289,10 +282,10 @@ class InstanceTable(Guarded, DataTable):
         except RowDoesNotExist:
             return
         if index != self.cursor_row:
-            self.move_cursor(row=index, animate=False, scroll=False)
-        self.scroll_to(y=scroll_y, animate=False, immediate=True)
-        if self.size.height and not (scroll_y <= index < scroll_y + self.size.height - 1):
-            self.move_cursor(row=index, animate=False, scroll=True)
+            self.move_cursor(row=index, scroll=False)
+        if self.scroll_offset.y != int(scroll_y):
+            self.scroll_to(y=scroll_y, animate=False, immediate=True)
+        self.scroll_to_row(index)
 
     def _update_title(self) -> None:
         column = SORTABLE[self.sort_index]
@@ -303,18 +296,17 @@ class InstanceTable(Guarded, DataTable):
         marked = f" │ {len(self.marked)} marked" if self.marked else ""
         # A Text, not a str: Textual parses a str title as markup, and the scope and filter come from outside.
         scope = safe_str(self.scope_label, NAME_LIMIT) or "jobs"
-        self.border_title = Text(f"{scope} [{count}]{safe_str(filt)}{marked}")
-        self.border_subtitle = safe_text(f"sort {column.label.split()[0].lower()}{arrow}")
+        title = (f"{scope} [{count}]{safe_str(filt)}{marked}", f"sort {column.label.split()[0].lower()}{arrow}")
+        if title == self._title:
+            return  # setting a border title repaints the whole widget, even to the same text
+        self._title = title
+        self.border_title = Text(title[0])
+        self.border_subtitle = safe_text(title[1])
 
     # --- queries ----------------------------------------------------------------------------------
 
     def cursor_job_key(self) -> JobKey | None:
-        if not self.row_count or self.cursor_row < 0:
-            return None
-        try:
-            key = self.coordinate_to_cell_key((self.cursor_row, 0)).row_key.value
-        except Exception:  # an empty or shrinking table
-            return None
+        key = self.cursor_row_key()
         if key is None:
             return None
         project, _, job = key.partition("/")
@@ -333,53 +325,12 @@ class InstanceTable(Guarded, DataTable):
             self._wanted_cursor = key
             return False
         self._wanted_cursor = None
-        self.move_cursor(row=self.get_row_index(row_key(key)), animate=False, scroll=True)
+        self.move_cursor(row=self.get_row_index(row_key(key)), scroll=True)
         return True
-
-    # --- rendering only what changed --------------------------------------------------------------
-    #
-    # DataTable keys its rendered cells on one table-wide update counter, so a single `update_cell` (an
-    # uptime ticking over) re-renders every visible cell through Rich: about half of the app's idle CPU
-    # with hundreds of jobs. Here a cell's render is reused until that cell, or its row, changes.
-
-    def update_cell(self, row_key: Any, column_key: Any, value: Any, *, update_width: bool = False) -> None:
-        super().update_cell(row_key, column_key, value, update_width=update_width)
-        self._cell_versions[(_key_value(row_key), _key_value(column_key))] = next(self._versions)
-
-    def add_row(self, *cells: Any, height: int | None = 1, key: str | None = None, label: Any = None) -> Any:
-        added = super().add_row(*cells, height=height, key=key, label=label)
-        self._row_versions[added.value] = next(self._versions)
-        return added
-
-    def remove_row(self, row_key: Any) -> None:
-        super().remove_row(row_key)
-        row = _key_value(row_key)
-        self._row_versions[row] = next(self._versions)  # a row added again under this key renders anew
-        for column in self.columns:
-            self._cell_versions.pop((row, column.value), None)
-
-    def _clear_caches(self) -> None:  # styles or theme changed: everything renders anew
-        super()._clear_caches()
-        self._cell_renders.clear()
-
-    def _render_cell(self, row_index: int, column_index: int, base_style: Style, width: int,
-                     cursor: bool = False, hover: bool = False) -> Any:
-        if row_index < 0 or column_index < 0:  # the header and row labels: DataTable's own cache
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        row = self._row_locations.get_key(row_index).value
-        column = self._column_locations.get_key(column_index).value
-        key = (row, self._row_versions.get(row, 0), column, self._cell_versions.get((row, column), 0),
-               row_index, column_index, base_style, width, cursor, hover, self.show_cursor,
-               self._show_hover_cursor, self._pseudo_class_state)
-        lines = self._cell_renders.get(key)
-        if lines is None:
-            lines = super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-            self._cell_renders[key] = lines
-        return lines
 
     # --- events and actions -----------------------------------------------------------------------
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def on_line_table_row_highlighted(self, event: LineTable.RowHighlighted) -> None:
         event.stop()
         if self.has_focus:
             self._wanted_cursor = None  # the operator moved: an older jump no longer applies
@@ -387,7 +338,7 @@ class InstanceTable(Guarded, DataTable):
         if job is not None:
             self.post_message(self.JobHighlighted(job))
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_line_table_row_selected(self, event: LineTable.RowSelected) -> None:
         event.stop()
         job = self.cursor_job()
         if job is not None:

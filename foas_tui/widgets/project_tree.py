@@ -1,18 +1,24 @@
-"""The project → folder → job tree: lazy-loaded, a state glyph per job, counts per folder, remembered expansion."""
+"""The project → folder → job tree: lazy-loaded, a state glyph per job, counts per folder, remembered expansion.
+
+The filter uses only public Tree calls: every loaded folder keeps its children as data (`NodeData.children`),
+and a filter change adds and removes just the nodes whose visibility changed (narrowing while typing only
+removes), so a keystroke costs one pass over the loaded data plus the nodes that come or go.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Self
 
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region
 from textual.message import Message
 from textual.widgets import Tree
-from textual.widgets._tree import TreeNode, _TreeLine
+from textual.widgets.tree import TreeNode, UnknownNodeID
 
 from foas_tui.error_guard import Guarded, work
 from foas_tui.services import tree_state
@@ -22,42 +28,13 @@ from foas_tui.text import NAME_LIMIT, safe_str, safe_text
 from foas_tui.widgets import job_messages
 from foas_tui.widgets.filter_bar import Matcher, parse_filter
 from foas_tui.widgets.state_style import needs_attention, state_glyph, state_style
+from foas_tui.widgets.tree_data import NodeData, walk_data, walk_nodes
 
 if TYPE_CHECKING:
     from foas_tui.services.session import Session
 
-NodeKind = Literal["project", "folder", "job", "note"]
-
-
-@dataclass(eq=False)
-class NodeData:
-    kind: NodeKind
-    project: str
-    path: str = ROOT  # the folder path (for a job: the folder it is filed in)
-    folder_id: int | None = None
-    job: JobInfo | None = None
-    loaded: bool = False
-    job_count: int | None = None
-    info: ProjectInfo | None = None
-    job_keys: list[JobKey] = field(default_factory=list)
-    label_width: int = 0  # cell width of the last label: the tree's width without re-rendering labels
-    search_lower: str = field(init=False, default="")
-
-    def __post_init__(self) -> None:
-        self.search_lower = self.search_text.lower()  # filters compare against this on every keystroke
-
-    @property
-    def state_path(self) -> str:
-        if self.kind == "project":
-            return tree_state.project_path(self.project)
-        return tree_state.folder_path(self.project, self.path)
-
-    @property
-    def search_text(self) -> str:
-        if self.kind == "job" and self.job is not None:
-            return self.job.job_name
-        return self.path if self.kind == "folder" else self.project
-
+# Tree's own toggle icon carries this meta, which its click handler reads to open or close the node.
+_TOGGLE = Style.from_meta({"toggle": True})
 
 class ProjectTree(Guarded, Tree[NodeData]):
     """Projects at the top; folders and jobs load when a node opens (ListChildFolder + ListJob by folderId)."""
@@ -94,9 +71,11 @@ class ProjectTree(Guarded, Tree[NodeData]):
         self.state = state
         self.matcher: Matcher | None = None
         self._filter_spec: tuple[str, bool] | None = None
+        self._kept: dict[int, bool] = {}  # id(NodeData) -> shown under the current filter (one pass per change)
         self.filter_text = ""
         self.projects: dict[str, TreeNode[NodeData]] = {}
-        self.job_nodes: dict[JobKey, TreeNode[NodeData]] = {}
+        self.job_nodes: dict[JobKey, TreeNode[NodeData]] = {}  # the jobs shown as nodes (all but filtered out)
+        self.job_data: dict[JobKey, NodeData] = {}  # every loaded job
         self.folder_paths: dict[tuple[str, int], str] = {}  # (project, folder id) -> path, as far as loaded
         self.states: dict[JobKey, RunRow] = {}
         self._loads: dict[int, asyncio.Task[None]] = {}
@@ -133,6 +112,7 @@ class ProjectTree(Guarded, Tree[NodeData]):
         self.root.remove_children()
         self.projects.clear()
         self.job_nodes.clear()
+        self.job_data.clear()
         self._loads.clear()
         for info in projects:
             data = NodeData("project", info.name, ROOT, info=info)
@@ -180,7 +160,10 @@ class ProjectTree(Guarded, Tree[NodeData]):
         assert data is not None
         try:
             contents = await self.session.folder_contents(data.project, data.path, data.folder_id)
-            if self._tree_nodes.get(node.id) is not node:
+            try:
+                if self.get_node_by_id(node.id) is not node:
+                    return
+            except UnknownNodeID:
                 return  # the tree was reloaded meanwhile: this node is gone
         except Exception as err:
             self._loads.pop(node.id, None)  # allow a retry on the next expand
@@ -194,11 +177,20 @@ class ProjectTree(Guarded, Tree[NodeData]):
     def _fill(self, node: TreeNode[NodeData], contents: FolderContents) -> None:
         data = node.data
         assert data is not None
-        for descendant in self._walk(node):  # forget the jobs of the subtree being replaced
-            if descendant.data is not None and descendant.data.job is not None:
-                if self.job_nodes.get(descendant.data.job.key) is descendant:
-                    del self.job_nodes[descendant.data.job.key]
+        for descendant in walk_data(data):  # forget the jobs of the subtree being replaced
+            if descendant.job is not None and self.job_data.get(descendant.job.key) is descendant:
+                del self.job_data[descendant.job.key]
+                node_of = self.job_nodes.get(descendant.job.key)
+                if node_of is not None and node_of.data is descendant:
+                    del self.job_nodes[descendant.job.key]
+        with self._one_refresh():  # one repaint for the whole folder
+            self._fill_nodes(node, data, contents)
+        self._try_pending_cursor()
+        self.post_message(self.Loaded())
+
+    def _fill_nodes(self, node: TreeNode[NodeData], data: NodeData, contents: FolderContents) -> None:
         node.remove_children()
+        self._kept.clear()  # new data objects: what the filter keeps is worked out again
         data.folder_id = contents.folder.folder_id
         data.loaded = True
         if data.kind == "folder":  # a project counts all its jobs (set_project_jobs), not just the root's
@@ -206,30 +198,38 @@ class ProjectTree(Guarded, Tree[NodeData]):
             data.job_keys = [job.key for job in contents.jobs]
         if contents.folder.folder_id is not None:
             self.folder_paths[(data.project, contents.folder.folder_id)] = contents.folder.path
+        data.children = []
         for folder in contents.folders:
             if folder.folder_id is not None:
                 self.folder_paths[(folder.project, folder.folder_id)] = folder.path
-            child = NodeData("folder", folder.project, folder.path, folder.folder_id)
-            node.add(self._label(child), data=child, allow_expand=True)
+            data.children.append(NodeData("folder", folder.project, folder.path, folder.folder_id))
         for job in contents.jobs:
             child = NodeData("job", job.project, contents.folder.path, contents.folder.folder_id, job=job)
-            self.job_nodes[job.key] = node.add_leaf(self._label(child), data=child)
+            self.job_data[job.key] = child
+            data.children.append(child)
+        for child in data.children:
+            if self._keep(child):
+                self._show_node(node, child)
         if not contents.folders and not contents.jobs:
             node.add_leaf(Text("(empty)", style="bright_black"), data=NodeData("note", data.project))
         node.set_label(self._label(data))
-        for child in node.children:
-            if child.data is not None and child.data.kind == "folder" and self.state.is_expanded(
-                    child.data.state_path):
-                child.expand()
-        self._try_pending_cursor()
-        self.post_message(self.Loaded())
+        if self._filter_spec is not None:
+            self._reconcile(node)  # a folder that loaded while filtering shows its matches
+        else:
+            for child in node.children:
+                if child.data is not None and child.data.kind == "folder" and self.state.is_expanded(
+                        child.data.state_path):
+                    child.expand()
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeData]) -> None:
         data = event.node.data
         if data is None or data.kind not in ("project", "folder"):
             return
         event.stop()
-        self.state.set_expanded(data.state_path, True)
+        if data.quiet:
+            data.quiet -= 1  # opened by the filter, not by the operator: not remembered
+        else:
+            self.state.set_expanded(data.state_path, True)
         if data.loaded:
             self.post_message(self.Loaded())  # its jobs are visible again: watch them
         elif event.node.id not in self._loads:
@@ -240,7 +240,10 @@ class ProjectTree(Guarded, Tree[NodeData]):
         data = event.node.data
         if data is not None and data.kind in ("project", "folder"):
             event.stop()
-            self.state.set_expanded(data.state_path, False)
+            if data.quiet:
+                data.quiet -= 1
+            else:
+                self.state.set_expanded(data.state_path, False)
             self.post_message(self.Loaded())  # its jobs are hidden: stop refreshing them
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
@@ -264,7 +267,13 @@ class ProjectTree(Guarded, Tree[NodeData]):
     # --- labels and live states -------------------------------------------------------------------
 
     def _label(self, data: NodeData) -> Text:
-        text = self._make_label(data)
+        if data.kind == "job" and data.job is not None:
+            # A job's label depends on its row only: a filter that adds the node back reuses it.
+            row = self.states.get(data.job.key)
+            if data.label is not None and data.label_row is row:
+                return data.label
+            data.label_row = row
+        text = data.label = self._make_label(data)
         data.label_width = text.cell_len
         return text
 
@@ -284,11 +293,29 @@ class ProjectTree(Guarded, Tree[NodeData]):
             text.append(f" {safe_str(data.info.region, NAME_LIMIT)}", style="bright_black")
         if data.job_count is not None:
             text.append(f" ({data.job_count})", style="bright_black")
-            failing = sum(1 for key in data.job_keys if (row := self.states.get(key)) is not None
-                          and needs_attention(row.expect_state, row.actual_state))
-            if failing:
-                text.append(f" ✖{failing}", style="bold red")
+        data.failing = self._failing(data)
         return text
+
+    def _failing(self, data: NodeData) -> int:
+        return sum(1 for key in data.job_keys if (row := self.states.get(key)) is not None
+                   and needs_attention(row.expect_state, row.actual_state))
+
+    def render_label(self, node: TreeNode[NodeData], base_style: Style, style: Style) -> Text:
+        """The label, and for a project or folder its count of failing jobs (`✖3`) from the live data.
+
+        The count is drawn here, not kept in the label: `set_label` on a folder repaints every line under
+        it, while `node.refresh()` repaints its own line only, which is all a new count needs.
+        """
+        label = node.label.copy()
+        data = node.data
+        if data is not None and data.failing:
+            label.append(f" ✖{data.failing}", style="bold red")
+        label.stylize(style)
+        if node.allow_expand:
+            prefix = (self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE, base_style + _TOGGLE)
+        else:
+            prefix = ("", base_style)
+        return Text.assemble(prefix, label)
 
     def update_states(self, rows: dict[JobKey, RunRow], changed: Iterable[JobKey]) -> None:
         """Relabel only the jobs whose row changed, and their folders' failure counts."""
@@ -304,14 +331,21 @@ class ProjectTree(Guarded, Tree[NodeData]):
         for project_node in self.projects.values():
             data = project_node.data
             if data is not None and data.job_keys and any(k[0] == data.project for k in changed):
-                project_node.set_label(self._label(data))
+                self._recount(project_node)
         for node_id in parents:
             try:
                 parent = self.get_node_by_id(node_id)
-            except Exception:  # the folder was reloaded meanwhile
+            except UnknownNodeID:  # the folder was reloaded meanwhile
                 continue
-            if parent.data is not None:
-                parent.set_label(self._label(parent.data))
+            self._recount(parent)
+
+    def _recount(self, node: TreeNode[NodeData]) -> None:
+        data = node.data
+        if data is not None and data.job_count is not None:
+            failing = self._failing(data)
+            if failing != data.failing:
+                data.failing = failing
+                node.refresh()  # its own line only
 
     def set_project_jobs(self, project: str, keys: list[JobKey]) -> None:
         """All jobs of a project are known (the live table listed them): show the project's total."""
@@ -324,7 +358,7 @@ class ProjectTree(Guarded, Tree[NodeData]):
     # --- queries ----------------------------------------------------------------------------------
 
     def loaded_jobs(self) -> list[JobInfo]:
-        return [node.data.job for node in self.job_nodes.values() if node.data and node.data.job]
+        return [data.job for data in self.job_data.values() if data.job is not None]
 
     def visible_jobs(self) -> list[JobInfo]:
         """Jobs whose folders are all open: the ones whose glyphs the operator can see (and we refresh)."""
@@ -350,19 +384,12 @@ class ProjectTree(Guarded, Tree[NodeData]):
         if self.cursor_node is not None and self.cursor_node is not self._placed:
             self._pending_cursor = None  # the operator moved while folders loaded: their choice stays
             return
-        for node in self._walk(self.root):
+        for node in walk_nodes(self.root):
             if node.data is not None and node.data.kind != "note" and self._node_ident(node.data) == \
                     self._pending_cursor:
                 self._pending_cursor = None
                 self._move_to(node)
                 return
-
-    def _walk(self, node: TreeNode[NodeData]) -> Iterable[TreeNode[NodeData]]:
-        stack = list(reversed(node.children))
-        while stack:
-            current = stack.pop()
-            yield current
-            stack.extend(reversed(current.children))
 
     def focus_node(self, node: TreeNode[NodeData]) -> None:
         """Open every ancestor and put the cursor on `node` (scrolled into view, centered)."""
@@ -375,8 +402,8 @@ class ProjectTree(Guarded, Tree[NodeData]):
         self.call_after_refresh(self._move_to, node)
 
     def _move_to(self, node: TreeNode[NodeData]) -> None:
-        self._tree_lines  # noqa: B018 - builds the lines so that node._line is current
-        if node._line >= 0:
+        _ = self.last_line  # builds the lines, so that node.line is current
+        if node.line >= 0:
             self.move_cursor(node)
             self.scroll_to_node(node, animate=False)
 
@@ -439,74 +466,137 @@ class ProjectTree(Guarded, Tree[NodeData]):
     # --- filter -----------------------------------------------------------------------------------
 
     def set_filter(self, text: str, matcher: Matcher | None) -> None:
-        """Show only matching jobs (and their folders); `matcher` None clears. `!text` hides matches."""
+        """Show only matching jobs (and their folders); `matcher` None clears. `!text` hides matches.
+
+        Projects always stay (collapsed when nothing in them matches); folders with matches open while the
+        filter is on, and get back their remembered state when it is cleared.
+        """
         self.filter_text = text if matcher else ""
         self.matcher = matcher
         self._filter_spec = parse_filter(text) if matcher else None
-        self._invalidate()
-        if self.cursor_node is None and self._tree_lines:
+        self._kept = {}
+        cursor = self.cursor_node
+        with self._one_refresh():
+            for project in self.projects.values():
+                self._reconcile(project)
+                if project.data is not None:
+                    wanted = (self.state.is_expanded(project.data.state_path) if self._filter_spec is None
+                              else self._has_match(project.data))
+                    self._set_open(project, wanted)
+        if cursor is not None and self._is_shown(cursor):
+            self._move_to(cursor)
+        elif self.cursor_node is None and self.last_line >= 0:
             self.cursor_line = 0
+
+    @contextmanager
+    def _one_refresh(self) -> Iterator[None]:
+        """Add and remove many nodes with one repaint: every Tree.add/remove asks for a refresh of the whole
+        widget (most of a filter change's CPU with thousands of nodes); the refreshes asked meanwhile are
+        held and done once at the end."""
+        if getattr(self, "_held_refresh", None) is not None:  # already holding: the outer one refreshes
+            yield
+            return
+        self._held_refresh = False
+        try:
+            yield
+        finally:
+            held, self._held_refresh = self._held_refresh, None
+            if held:
+                self.refresh(layout=True)
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Self:
+        if getattr(self, "_held_refresh", None) is not None and not recompose:
+            self._held_refresh = True
+            return self
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def _keep(self, data: NodeData) -> bool:
+        """Is this loaded node shown under the current filter (jobs: they match; folders: something in them)."""
+        spec = self._filter_spec
+        if spec is None or data.kind == "note":
+            return True
+        kept = self._kept.get(id(data))
+        if kept is None:
+            needle, inverse = spec
+            if data.kind == "job":
+                kept = (needle in data.search_lower) is not inverse
+            else:
+                # An inverse filter hides jobs only; a positive one also keeps folders whose name matches.
+                kept = self._has_match(data) or (not inverse and needle in data.search_lower)
+            self._kept[id(data)] = kept
+        return kept
+
+    def _has_match(self, data: NodeData) -> bool:
+        return any(self._keep(child) for child in data.children or ())
+
+    def _reconcile(self, node: TreeNode[NodeData]) -> None:
+        """Make the node's children the kept ones of its loaded data: remove what goes, add what comes."""
+        data = node.data
+        if data is None or data.children is None:
+            return
+        wanted = [child for child in data.children if self._keep(child)]
+        wanted_ids = {id(child) for child in wanted}
+        for child in list(node.children):
+            if child.data is not None and child.data.kind != "note" and id(child.data) not in wanted_ids:
+                if child.data.job is not None:
+                    if self.job_nodes.get(child.data.job.key) is child:
+                        del self.job_nodes[child.data.job.key]
+                else:
+                    self._forget_jobs(child)
+                child.remove()
+        present = {id(child.data): child for child in node.children}
+        for index, child_data in enumerate(wanted):
+            child = present.get(id(child_data))
+            if child is None:
+                child = self._show_node(node, child_data, before=index if index < len(node.children) else None)
+            if child_data.kind == "folder":
+                self._reconcile(child)
+                if child_data.loaded:
+                    self._set_open(child, self.state.is_expanded(child_data.state_path)
+                                   if self._filter_spec is None else self._has_match(child_data))
+
+    def _show_node(self, parent: TreeNode[NodeData], data: NodeData, before: int | None = None) -> TreeNode[NodeData]:
+        if data.kind == "job":
+            node = parent.add_leaf(self._label(data), data=data, before=before)
+            if data.job is not None:
+                self.job_nodes[data.job.key] = node
+            return node
+        node = parent.add(self._label(data), data=data, allow_expand=True, before=before)
+        if data.loaded:
+            for child in data.children or ():
+                if self._keep(child):
+                    self._show_node(node, child)
+        return node
+
+    def _forget_jobs(self, node: TreeNode[NodeData]) -> None:
+        for descendant in walk_nodes(node):
+            job = descendant.data.job if descendant.data is not None else None
+            if job is not None and self.job_nodes.get(job.key) is descendant:
+                del self.job_nodes[job.key]
+
+    def _set_open(self, node: TreeNode[NodeData], wanted: bool) -> None:
+        if node.is_expanded == wanted or node.data is None:
+            return
+        node.data.quiet += 1
+        if wanted:
+            node.expand()
+        else:
+            node.collapse()
+
+    def _is_shown(self, node: TreeNode[NodeData]) -> bool:
+        try:
+            return self.get_node_by_id(node.id) is node
+        except UnknownNodeID:
+            return False
+
+    def _walk(self, node: TreeNode[NodeData]) -> Iterable[TreeNode[NodeData]]:
+        """Every node under `node` (depth first, in order)."""
+        return walk_nodes(node)
 
     def get_label_width(self, node: TreeNode[NodeData]) -> int:
         data = node.data
         if data is None or not data.label_width:
             return super().get_label_width(node)
-        return data.label_width + (2 if node._allow_expand else 0)  # the expand icon is two cells
-
-    def _build(self) -> None:
-        # With a filter, show the loaded nodes that match and their ancestors, open or not. Overriding the
-        # line builder costs one pass over the loaded nodes and adds or removes no node, so a keystroke in
-        # a 10,000-job tree stays in the milliseconds.
-        spec = self._filter_spec
-        if spec is None:
-            super()._build()
-            return
-        needle, inverse = spec
-        Line = _TreeLine
-
-        def collect(node: TreeNode[NodeData]) -> list | None:
-            """The children to show as (node, their children), or None when `node` is hidden."""
-            kept: list = []
-            for child in node._children:
-                data = child.data
-                if data is None or data.kind == "note":
-                    continue
-                if data.kind == "job":
-                    if (needle in data.search_lower) is not inverse:
-                        kept.append((child, None))
-                else:
-                    sub = collect(child)
-                    if sub is not None:
-                        kept.append((child, sub))
-            data = node.data
-            # An inverse filter hides jobs only; a positive one also keeps folders whose name matches.
-            own = data is not None and not inverse and data.kind != "note" and needle in data.search_lower
-            return kept if kept or own else None
-
-        lines: list[_TreeLine[NodeData]] = []
-
-        def emit(path: list, node: TreeNode[NodeData], sub: list | None, last: bool) -> None:
-            child_path = [*path, node]
-            node._line = len(lines)
-            lines.append(Line(child_path, last))
-            if sub:
-                final = len(sub) - 1
-                for index, (child, child_sub) in enumerate(sub):
-                    emit(child_path, child, child_sub, index == final)
-
-        top = [(node, sub) for node in self.root._children if (sub := collect(node)) is not None]
-        for index, (node, sub) in enumerate(top):
-            emit([], node, sub, index == len(top) - 1)
-        self._tree_lines_cached = lines
-        guide, show_root = self.guide_depth, self.show_root
-        if self.styles.overflow_x == "hidden":
-            width = self.size.width  # no horizontal scrolling: measuring thousands of labels buys nothing
-        else:
-            width = max((self.get_label_width(line.node) + line._get_guide_width(guide, show_root)
-                         for line in lines), default=self.size.width)
-        self.virtual_size = Size(width, len(lines))
-        cursor = self.cursor_node
-        if cursor is not None and 0 <= cursor._line < len(lines) and lines[cursor._line].node is cursor:
-            self.cursor_line = cursor._line  # still shown: keep it
-        elif self.cursor_line >= len(lines):
-            self.cursor_line = len(lines) - 1 if lines else -1
+        failing = len(f" ✖{data.failing}") if data.failing else 0
+        return data.label_width + failing + (2 if node.allow_expand else 0)  # the expand icon is two cells

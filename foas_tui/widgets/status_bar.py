@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import time
 
+from rich.cells import cell_len
 from rich.text import Text
-from textual.widgets import Static
+from textual.geometry import Region
+from textual.widget import Widget
 
 from foas_tui.services.refresh import RefreshScheduler
 from foas_tui.text import one_line
@@ -51,17 +53,44 @@ def status_text(refresher: RefreshScheduler, now: float, *, jobs: int, width: in
     return text
 
 
-class StatusBar(Static):
+class StatusBar(Widget):
+    """One line; when only some characters change (the time of the last update), only they are repainted."""
+
     DEFAULT_CSS = "StatusBar { height: 1; width: 1fr; }"
 
     def __init__(self, **kwargs) -> None:
-        super().__init__("", **kwargs)
+        super().__init__(**kwargs)
+        self._text = Text("")
         self._last: str | None = None
+
+    @property
+    def content(self) -> Text:
+        return self._text
+
+    def render(self) -> Text:
+        return self._text
 
     def show(self, refresher: RefreshScheduler, now: float, jobs: int) -> None:
         text = status_text(refresher, now, jobs=jobs, width=self.size.width or 120)
         if text.markup == self._last:
             return  # nothing changed: send nothing over the wire
         self._last = text.markup
-        self.set_class(refresher.stale_seconds(now) is not None, "-stale")
-        self.update(text, layout=False)  # fixed size: repaint this line only, no screen reflow
+        old, self._text = self._text, text
+        stale = refresher.stale_seconds(now) is not None
+        if stale != self.has_class("-stale"):
+            self.set_class(stale, "-stale")  # a new look: the whole line repaints
+            self.refresh()
+            return
+        self.refresh(*_changed_cells(old, text))
+
+
+def _changed_cells(old: Text, new: Text) -> list[Region]:
+    """The cells that differ between two versions of the line (none listed: the whole line)."""
+    if len(old.plain) != len(new.plain) or old.spans != new.spans:
+        return []
+    changed = [i for i, (a, b) in enumerate(zip(old.plain, new.plain, strict=True)) if a != b]
+    if not changed:
+        return []
+    start = cell_len(new.plain[:changed[0]])
+    end = cell_len(new.plain[:changed[-1] + 1])
+    return [Region(start, 0, end - start, 1)]
