@@ -150,6 +150,13 @@ class CryptFileStore:
                 summary=f"The encrypted file store {self.path} failed",
             ) from None
 
+    def check(self) -> None:
+        """Open the file now (passphrase asked or read from env, checked with one KDF), before secrets are typed.
+
+        The opened file is kept, so a later `set` on this store asks nothing again.
+        """
+        self._guard(self._open)
+
     def get(self, profile: str) -> Secret | None:
         if profile not in self._cache:
             blob = self._guard(lambda: self._open().get_password(SERVICE, profile))

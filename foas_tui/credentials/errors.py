@@ -10,6 +10,8 @@ CRYPTFILE_INSTALL = "pip install 'foas-tui[cryptfile]'"
 ENV_FIX = "export ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET (nothing is saved)"
 CRYPTFILE_FIX = f"{CRYPTFILE_INSTALL}, then foas-tui profile add NAME --store cryptfile"
 DBUS_FIX = "dbus-run-session -- sh -c 'gnome-keyring-daemon --unlock; foas-tui'"
+# The web's usual answer to "No recommended backend" is keyrings.alt; say up front why it is no fix.
+PLAINTEXT_NOTE = "(Installing keyrings.alt is no fix: it keeps secrets in a plain file, and foas-tui refuses it.)"
 
 
 class CredentialError(Exception):
@@ -19,13 +21,19 @@ class CredentialError(Exception):
 class SecretStoreUnavailable(CredentialError):
     """The secret store cannot be used: `reason` says why, `fixes` say what to do."""
 
-    def __init__(self, reason: str, fixes: Sequence[str] = (), summary: str = "No OS keyring"):
+    def __init__(
+        self, reason: str, fixes: Sequence[str] = (), summary: str = "No OS keyring", note: str = ""
+    ):
         self.reason = reason
         self.fixes = tuple(fixes)
         self.summary = summary
+        self.note = note
         super().__init__(str(self))
 
     def __str__(self) -> str:
+        return self._text() + (f"\n{self.note}" if self.note else "")
+
+    def _text(self) -> str:
         head = f"{self.summary} ({self.reason})."
         if not self.fixes:
             return head
@@ -74,7 +82,9 @@ def _headless_reason(detail: str) -> str:
 
 
 def headless_error(detail: str) -> SecretStoreUnavailable:
-    return SecretStoreUnavailable(_headless_reason(detail), (ENV_FIX, CRYPTFILE_FIX, DBUS_FIX))
+    return SecretStoreUnavailable(
+        _headless_reason(detail), (ENV_FIX, CRYPTFILE_FIX, DBUS_FIX), note=PLAINTEXT_NOTE
+    )
 
 
 def locked_error(detail: str) -> SecretStoreUnavailable:

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 KEYRING_TIMEOUT = 10.0
+# What `check()` reads: no '/', so never one of a profile's entries (those are `<profile>/...`).
+PROBE_USER = "probe-never-stored"
 
 
 def _refused_error(backend: object, why: str) -> SecretStoreUnavailable:
@@ -185,6 +187,17 @@ class KeyringStore:
             raise
         except Exception as exc:  # mapped to a clear message below, or re-raised if not a keyring error
             raise _map_keyring_error(exc) from None
+
+    def check(self) -> None:
+        """Fail now, before a secret is asked for, if the keyring cannot be used.
+
+        Chooses the backend (refusing fail/null/chainer/plaintext ones) and reads one entry that is never
+        stored, under the timeout. A read, not a write-and-delete probe: it reaches the backend (a locked
+        collection is unlocked or refused on any read) but cannot leave a stray entry behind if we are
+        interrupted, and asks no extra write permission of the OS. A backend that reads but refuses writes
+        still fails in `set`, before the profile is written, so nothing is half saved.
+        """
+        self._run(lambda backend: backend.get_password(SERVICE, PROBE_USER))
 
     @staticmethod
     def _users(profile: str) -> tuple[str, str, str]:

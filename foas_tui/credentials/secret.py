@@ -46,5 +46,9 @@ class SecretStore(Protocol):
 
     def describe(self) -> str: ...
 
+    def check(self) -> None:
+        """Raise `SecretStoreUnavailable` now if the store cannot be used, before anyone types a secret."""
+        ...
+
 
 StoreFactory = Callable[[StoreKind], SecretStore]
