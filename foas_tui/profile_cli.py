@@ -22,8 +22,10 @@ from foas_tui.credentials import (
     ProfileStore,
     ResolvedCredentials,
     Secret,
+    SecretStore,
     SecretStoreUnavailable,
     StoreFactory,
+    StoreKind,
     check_profile_name,
     import_aliyun,
     mask_id,
@@ -104,6 +106,14 @@ def cmd_add(args: argparse.Namespace, ctx: ProfileContext) -> int:
     if not region:
         raise CredentialError("--region must not be empty")
     kind = args.store or store_kind_from_env()
+    store = ctx.store_factory(kind)
+    try:
+        store.check()  # before anything is typed: a headless box must not cost the operator their secret
+    except SecretStoreUnavailable as err:
+        _err(f"foas-tui: cannot keep a secret in the {store.describe()}: nothing was asked and nothing saved.\n{err}")
+        if kind == "keyring":
+            _err(f"With the encrypted file: foas-tui profile add {name} --region {region} --store cryptfile")
+        return EXIT_ERROR
     key_id = _read_access_key_id(args)
     secret = _read_secret(args)
     profile = Profile(
@@ -114,8 +124,12 @@ def cmd_add(args: argparse.Namespace, ctx: ProfileContext) -> int:
         read_only=args.read_only,
         store=kind,
     )
-    made_default = save_profile(ctx.profiles, profile, Secret(secret), ctx.store_factory)
-    _out(f"Saved profile {name}: {mask_id(key_id)} in {region}; secret in {ctx.store_factory(kind).describe()}.")
+
+    def same_store(wanted: StoreKind) -> SecretStore:
+        return store if wanted == kind else ctx.store_factory(wanted)  # the checked (opened) store is reused
+
+    made_default = save_profile(ctx.profiles, profile, Secret(secret), same_store)
+    _out(f"Saved profile {name}: {mask_id(key_id)} in {region}; secret in {store.describe()}.")
     if made_default:
         _out(f"{name} is now the default profile.")
     return EXIT_OK

@@ -42,6 +42,7 @@ from foas_tui.credentials import (
     save_profile,
     select_backend,
 )
+from foas_tui.credentials import cryptfile as cryptfile_mod
 
 AK_ID = "LTAI5tExampleKeyId42"
 STS_ID = "STS.NUexampleStsKeyId99"
@@ -350,7 +351,7 @@ def test_cryptfile_without_passphrase_never_prompts(fast_kdf, no_prompt):
 
 
 def test_cryptfile_not_installed(monkeypatch):
-    monkeypatch.setattr(creds_mod, "_CRYPTFILE_CLASS", [])
+    monkeypatch.setattr(cryptfile_mod, "_CRYPTFILE_CLASS", [])
     monkeypatch.setitem(sys.modules, "keyrings.cryptfile.cryptfile", None)
     monkeypatch.setitem(sys.modules, "keyrings.cryptfile.escape", None)
     monkeypatch.setenv("FOAS_TUI_KEYRING_PASSPHRASE", "x")

@@ -6,10 +6,12 @@ import argparse
 import io
 import json
 
+import keyring.backend
 import keyring.core
 import pytest
 from helpers import CANARY_SECRET
-from keyring.backends import fail
+from keyring.backends import fail, null
+from keyring.errors import KeyringLocked, PasswordSetError
 
 from foas_tui.credentials import CryptFileStore, KeyringStore, Profile, ProfileStore, Secret, save_profile
 from foas_tui.profile_cli import add_profile_parser, main, run_profile_command
@@ -391,3 +393,132 @@ def test_run_profile_command_accepts_injected_stores(tmp_path, capsys):
     namespace = args.parse_args(["profile", "list"])
     assert run_profile_command(namespace, profiles=profiles, store_factory=lambda kind: Store()) == 0
     assert output(capsys)[0].splitlines()[1].split()[-1] == "set"
+
+
+# --- the store is checked before any secret is asked for (issue 14) -------------------------------
+
+
+class _RaisingKeyring(keyring.backend.KeyringBackend):
+    """A recommended backend whose every call raises `exc` (a broken or locked keyring)."""
+
+    priority = 1.0  # type: ignore[assignment]
+
+    def __init__(self, exc: BaseException):
+        super().__init__()
+        self.exc = exc
+
+    def get_password(self, service, username):
+        raise self.exc
+
+    def set_password(self, service, username, password):
+        raise self.exc
+
+    def delete_password(self, service, username):
+        raise self.exc
+
+
+class _PlaintextKeyring(keyring.backend.KeyringBackend):
+    """Named like keyrings.alt's file backend; it works, which is why it must be refused."""
+
+    priority = 5.0  # type: ignore[assignment]
+
+    def get_password(self, service, username):
+        return None
+
+    def set_password(self, service, username, password):
+        raise AssertionError("a secret reached the plaintext backend")
+
+    def delete_password(self, service, username):
+        pass
+
+
+keyring.backend.KeyringBackend._classes.difference_update({_RaisingKeyring, _PlaintextKeyring})
+
+
+_PlaintextKeyring.__name__ = "PlaintextKeyring"  # the refusal goes by class name, like keyrings.alt's
+
+
+@pytest.mark.parametrize(
+    ("backend", "expected"),
+    [
+        (fail.Keyring, "No OS keyring"),
+        (null.Keyring, "No OS keyring"),
+        (lambda: _RaisingKeyring(RuntimeError("neither running nor activatable")), "No OS keyring"),
+        (lambda: _RaisingKeyring(KeyringLocked("Failed to unlock the collection!")), "The OS keyring is locked"),
+        (lambda: _RaisingKeyring(PasswordSetError("denied")), "OS keyring error"),
+        (_PlaintextKeyring, "Refusing this keyring backend"),
+    ],
+    ids=["fail", "null", "runtime-error", "locked", "keyring-error", "plaintext"],
+)
+def test_add_checks_the_keyring_before_asking_anything(backend, expected, no_prompt, monkeypatch, capsys):
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    keyring.core.set_keyring(backend())
+    # No --access-key-id and no --secret-stdin: both would be prompted for, and no_prompt fails the test.
+    assert run("add", "prod", "--region", "cn-hangzhou") == 2
+    _, err = output(capsys)
+    assert expected in err
+    assert "nothing was asked and nothing saved" in err
+    assert "ALIBABA_CLOUD_ACCESS_KEY_ID" in err  # env credentials need no store at all
+    assert "foas-tui profile add prod --region cn-hangzhou --store cryptfile" in err
+    assert not ProfileStore().path.exists()
+
+
+def test_headless_message_says_keyrings_alt_is_no_fix(no_prompt, capsys):
+    keyring.core.set_keyring(fail.Keyring())
+    assert run("add", "prod", "--region", "r") == 2
+    assert "keyrings.alt is no fix" in output(capsys)[1]
+
+
+def test_the_keyring_probe_writes_nothing(stdin, memory_keyring, capsys):
+    stdin(CANARY_SECRET + "\n")
+    assert run("add", "prod", "--region", "r", "--access-key-id", AK_ID, "--secret-stdin") == 0
+    output(capsys)
+    writes = [user for op, _, user in memory_keyring.calls if op != "get"]
+    assert writes and all(user.startswith("prod/") for user in writes)
+    first_read = memory_keyring.calls[0]
+    assert first_read[0] == "get" and "/" not in first_read[2]  # the probe: an entry no profile can own
+    assert set(memory_keyring.passwords) == {("foas-tui", "prod/access_key_secret"), ("foas-tui", "prod/access_key_id")}
+
+
+def test_add_to_cryptfile_without_passphrase_fails_before_asking(fast_kdf, no_prompt, capsys):
+    # stdin is not a terminal under pytest, so the terminal factory has no way to ask for a passphrase.
+    assert run("add", "prod", "--region", "r", "--store", "cryptfile") == 2
+    _, err = output(capsys)
+    assert "nothing was asked and nothing saved" in err and "FOAS_TUI_KEYRING_PASSPHRASE" in err
+    assert not ProfileStore().path.exists() and not CryptFileStore().path.exists()
+
+
+def test_add_to_cryptfile_asks_the_passphrase_once_and_first(fast_kdf, monkeypatch, capsys):
+    from foas_tui.credentials import default_store_factory
+
+    events: list[str] = []
+
+    def passphrase(new_file: bool) -> str:
+        events.append(f"passphrase(new={new_file})")
+        return "pp"
+
+    def fake_input(prompt: str = "") -> str:
+        events.append("input")
+        return AK_ID
+
+    def fake_getpass(prompt: str = "") -> str:
+        events.append("getpass")
+        return CANARY_SECRET
+
+    monkeypatch.setattr("builtins.input", fake_input)
+    monkeypatch.setattr("getpass.getpass", fake_getpass)
+    factory = lambda kind: default_store_factory(kind, passphrase)  # noqa: E731
+    assert run("add", "prod", "--region", "r", "--store", "cryptfile", store_factory=factory) == 0
+    output(capsys)
+    assert events == ["passphrase(new=True)", "input", "getpass"]
+    monkeypatch.setenv("FOAS_TUI_KEYRING_PASSPHRASE", "pp")
+    assert CryptFileStore().get("prod") == Secret(CANARY_SECRET, access_key_id=AK_ID)
+
+
+def test_add_to_cryptfile_with_a_wrong_passphrase_fails_before_asking(fast_kdf, no_prompt, monkeypatch, capsys):
+    monkeypatch.setenv("FOAS_TUI_KEYRING_PASSPHRASE", "right")
+    CryptFileStore().set("other", Secret("s"))
+    monkeypatch.setenv("FOAS_TUI_KEYRING_PASSPHRASE", "wrong")
+    assert run("add", "prod", "--region", "r", "--store", "cryptfile") == 2
+    _, err = output(capsys)
+    assert "Wrong passphrase" in err and "nothing was asked" in err
