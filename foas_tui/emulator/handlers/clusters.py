@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import random
 import re
 from typing import Any
@@ -13,9 +12,11 @@ from foas_tui.emulator.handlers.instances import _clamp_window
 from foas_tui.emulator.handlers.render import _upper, render_cluster
 from foas_tui.emulator.store import (
     Cluster,
+    Store,
     bad_request,
     conflict,
-    model_cores,
+    instance_mem_mb,
+    instance_vcore,
 )
 
 # --- clusters -------------------------------------------------------------------------------------
@@ -214,21 +215,40 @@ def get_cluster_metrics(call: Call) -> dict[str, Any]:
         name = str(query.get("metric") or "") if isinstance(query, dict) else ""
         if not name:
             raise bad_request("Every metricJson query needs a 'metric'.", "InvalidParameter.MetricJson")
-        out.append(_cluster_series(cluster, name, window["start"], window["end"], query))
+        out.append(_cluster_series(call.store, cluster, name, window["start"], window["end"], query))
     return {"Metrics": out}
 
 
-def _cluster_series(cluster: Cluster, name: str, start: int, end: int, query: dict[str, Any]) -> dict[str, Any]:
+def _cluster_series(store: Store, cluster: Cluster, name: str, start: int, end: int,
+                    query: dict[str, Any]) -> dict[str, Any]:
+    """A cluster metric that follows the instances running on the cluster: CPU % and memory/YARN allocation
+    rise when a job starts and fall when it stops (the emulator clock decides which instances run at a point)."""
     m = re.match(r"(\d+)s", str(query.get("granularity") or "20s"))
     step = max(10, int(m.group(1)) if m else 20)
     rng = random.Random(f"cm:{cluster.cluster_id}:{name}")
-    base = {"cpu": 35.0, "iowait": 2.0, "mem": model_cores(cluster.slave_model) * 4 * 1024.0}
-    level = next((v for k, v in base.items() if k in name), rng.uniform(1000, 5000))
+    instances = [i for i in store.instances.values() if i.version.get("cluster_id") == cluster.cluster_id]
+    total_vcore, total_mb = max(1, cluster.total_vcore), max(1, cluster.total_mem_mb)
+    lower = name.lower()
     first = (start // 1000 // step + 1) * step
     dps: dict[str, float] = {}
     for ts in range(first, end // 1000 + 1, step):
-        phase = (ts % 3600) / 3600 * 2 * math.pi
-        dps[str(ts)] = round(level * (1 + 0.15 * math.sin(phase)) + rng.uniform(-0.05, 0.05) * level, 3)
+        t_ms = ts * 1000
+        running = [i for i in instances if i.start_ms <= t_ms and i.phase(t_ms).running]
+        vcore = sum(instance_vcore(i.parallelism) for i in running)
+        mb = sum(instance_mem_mb(i.parallelism) for i in running)
+        noise = 1 + rng.uniform(-0.02, 0.02)
+        if "memtotal" in lower:
+            value = float(total_mb)
+        elif "cpu" in lower or "iowait" in lower:
+            # system overhead plus the share of the cluster's cores the running instances hold
+            value = (2.0 if "iowait" in lower else 4.0) + (10 if "iowait" in lower else 90) * vcore / total_vcore
+        elif "vcore" in lower or "core" in lower:
+            value = vcore / 100
+        elif "mem" in lower or "heap" in lower:
+            value = 0.08 * total_mb + mb
+        else:  # any other series: a level scaled by the cluster's load
+            value = rng.uniform(1000, 5000) * (0.3 + vcore / total_vcore)
+        dps[str(ts)] = round(value * noise, 3)
     values = list(dps.values())
     return {"metricName": name, "dps": dps, "summary": round(sum(values) / len(values), 3) if values else 0.0,
             "tags": {}}

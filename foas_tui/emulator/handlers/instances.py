@@ -121,10 +121,11 @@ def list_instance(call: Call) -> dict[str, Any]:
 
 @handler("ModifyInstanceState")
 def modify_instance_state(call: Call) -> dict[str, Any]:
-    call.boolean("isFlush")
-    call.boolean("triggerCheckpoint")
+    is_flush = call.boolean("isFlush", True)  # the seed: default true
+    trigger = call.boolean("triggerCheckpoint", False)  # the seed names no default: only when asked
     call.store.modify_instance_state(call.req("projectName"), call.req("jobName"), call.instance_id(),
-                                     call.req("expectState"))
+                                     call.req("expectState"), trigger_checkpoint=bool(trigger),
+                                     is_flush=bool(is_flush))
     return {}
 
 

@@ -228,6 +228,11 @@ def get_job_latest_auto_scale_plan(call: Call) -> dict[str, Any]:
     job = call.store.job(call.req("projectName"), call.req("jobName"))
     if job.current is None or job.job_type != STREAM or not job.autoscale.get("isOnOff"):
         return {"PlanJson": None}  # the seed: null when no earlier run was tuned automatically
+    inst = job.current
+    view = call.store.view(inst, inst.phase(call.now), call.now)
+    names = runtime.autoscale_plan_list(view)
+    if names:  # the last plan AutoScale made for the current run follows that run's load
+        return {"PlanJson": pretty_json(runtime.autoscale_plan_content(view, names[-1]))}
     return {"PlanJson": pretty_json(runtime.latest_autoscale_plan(job.name, call.store.seed))}
 
 

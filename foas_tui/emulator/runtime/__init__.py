@@ -22,7 +22,8 @@ from foas_tui.emulator.runtime.base import (
 from foas_tui.emulator.runtime.checkpoints import checkpoints
 from foas_tui.emulator.runtime.detail import config, detail, final_state, job_state, resource
 from foas_tui.emulator.runtime.exceptions import exceptions, exceptions_of_size, failure_state
-from foas_tui.emulator.runtime.metrics import MAX_POINTS, input_delay, metric_kind, metrics
+from foas_tui.emulator.runtime.metric_query import metrics
+from foas_tui.emulator.runtime.metrics import MAX_POINTS, input_delay, metric_kind
 from foas_tui.emulator.runtime.plan import plan_json, plan_resource, synth_code
 from foas_tui.emulator.runtime.validation import validate
 from foas_tui.emulator.runtime.views import default_parallelism, instance_view_for

@@ -41,6 +41,12 @@ class InstanceView:
     properties: str = ""
     queue_name: str = ""
     cluster_id: str = ""
+    # Trigger times of the checkpoints ModifyInstanceState took on pause/stop (triggerCheckpoint=true); None when
+    # the instance's stops are not known (demo instances), which keeps the generated savepoint behaviour.
+    triggered: tuple[int, ...] | None = None
+    # AutoScale as committed (CommitJob isOnOff) and its fetch_delay goal in seconds; None: not known (demo data)
+    autoscale_on: bool | None = None
+    fetch_delay_s: float = 60.0
 
 
 # --------------------------------------------------------------------------------------------------------------

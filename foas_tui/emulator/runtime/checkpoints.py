@@ -20,6 +20,7 @@ from foas_tui.emulator.runtime.base import (
     jid,
     parse_properties,
 )
+from foas_tui.emulator.runtime.bottleneck import bottleneck_index
 from foas_tui.emulator.runtime.lifecycle import (
     _ALIVE,
     _FailIndex,
@@ -137,7 +138,75 @@ def _ckpt_entry(v: InstanceView, m: _CkptModel, fi: _FailIndex, k: int, latest_c
                       "state_size": int(size * acked / max(m.subtasks, 1)), "end_to_end_duration": fail_after,
                       "num_acknowledged_subtasks": min(acked, m.subtasks - 1), "external_path": None,
                       "discarded": True, "failure_timestamp": t + fail_after, "failure_message": failure})
+    entry["tasks"] = _ckpt_tasks(v, m, k, entry)
     return entry
+
+
+def _ckpt_tasks(v: InstanceView, m: _CkptModel, k: int, entry: dict[str, Any]) -> dict[str, Any]:
+    """Flink's per-task statistics of one checkpoint (TaskCheckpointStatistics), each with its subtasks
+    (SubtaskCheckpointStatistics): state split over the stateful vertices, one subtask the slowest; in a lagging
+    job the bottleneck's subtasks align longest (they wait for barriers behind full queues)."""
+    verts = _view_vertices(v)
+    t0 = entry["trigger_timestamp"]
+    total_dur = max(1, int(entry["end_to_end_duration"]))
+    acked_left = int(entry["num_acknowledged_subtasks"])
+    weights = [0.05 if vx.kind.startswith("source") else 1.0 for vx in verts]
+    wsum = sum(weights) or 1.0
+    neck = bottleneck_index(v)
+    tasks: dict[str, Any] = {}
+    for i, vx in enumerate(verts):
+        share = int(entry["state_size"] * weights[i] / wsum)
+        slow = int(_u(m.key, 58, k, i) * vx.parallelism)  # the subtask that acknowledges last
+        subtasks = []
+        acked = 0
+        for s in range(vx.parallelism):
+            if acked_left <= 0:
+                subtasks.append({"index": s, "status": "pending_or_failed"})
+                continue
+            acked_left -= 1
+            acked += 1
+            frac = 1.0 if s == slow else 0.25 + 0.6 * _u(m.key, 59, k, i * 997 + s)
+            dur = max(1, int(total_dur * frac)) if i == (neck if neck is not None else len(verts) - 1) or s != slow \
+                else max(1, int(total_dur * (0.5 + 0.4 * frac)))
+            align_ms = int(dur * 0.6) if i == neck else int(dur * 0.05 * _u(m.key, 60, k, s))
+            sync = max(0, int(dur * 0.02))
+            subtasks.append({
+                "index": s, "ack_timestamp": t0 + dur, "end_to_end_duration": dur,
+                "state_size": share // max(vx.parallelism, 1), "start_delay": int(align_ms * 0.2),
+                "checkpoint": {"sync": sync, "async": max(0, dur - align_ms - sync)},
+                "alignment": {"buffered": int(entry["alignment_buffered"] / max(vx.parallelism, 1))
+                              if i == neck or neck is None else 0, "duration": align_ms},
+                "status": "completed"})
+        done = [x for x in subtasks if x["status"] == "completed"]
+        tasks[vx.id] = {
+            "id": vx.id, "status": entry["status"],
+            "latest_ack_timestamp": max((x["ack_timestamp"] for x in done), default=-1),
+            "state_size": sum(x["state_size"] for x in done),
+            "end_to_end_duration": max((x["end_to_end_duration"] for x in done), default=-1),
+            "alignment_buffered": sum(x["alignment"]["buffered"] for x in done),
+            "num_subtasks": vx.parallelism, "num_acknowledged_subtasks": acked, "subtasks": subtasks,
+        }
+    return tasks
+
+
+def _triggered_entries(v: InstanceView, m: _CkptModel) -> list[dict[str, Any]]:
+    """The checkpoints taken on pause/stop (ModifyInstanceState triggerCheckpoint), newest first."""
+    out = []
+    for n, t in enumerate(sorted(v.triggered or ())):
+        if t > v.now_ms:
+            continue
+        k = max(1, (t - m.first) // m.interval + 1)
+        size, full = _ckpt_size(m, k)
+        dur = int(40 + (size / 2e6) * 40 + 1200 * _u(m.key, 61, n))
+        cid = m.base_id + m.count + 1 + n
+        entry: dict[str, Any] = {
+            "@class": "completed", "id": cid, "status": "COMPLETED", "is_savepoint": False, "trigger_timestamp": t,
+            "latest_ack_timestamp": t + dur, "state_size": size, "full_state_size": full, "end_to_end_duration": dur,
+            "alignment_buffered": 0, "num_subtasks": m.subtasks, "num_acknowledged_subtasks": m.subtasks,
+            "tasks": {}, "external_path": f"{_external_base(v)}/chk-{cid}", "discarded": False}
+        entry["tasks"] = _ckpt_tasks(v, m, 1_000_000 + n, entry)
+        out.append(entry)
+    return out[::-1]
 
 
 def _empty_checkpoints() -> dict[str, Any]:
@@ -195,7 +264,7 @@ def checkpoints(v: InstanceView) -> dict[str, Any]:
         older_failed += _failures_count(f, m.first, _ckpt_trigger(m, min(ks)) - 1)
     older_failed = min(older, older_failed)
     savepoint = None
-    if v.actual_state == "PAUSED" or (v.actual_state == "TERMINATED" and _u(m.key, 55) < 0.5):
+    if v.triggered is None and (v.actual_state == "PAUSED" or (v.actual_state == "TERMINATED" and _u(m.key, 55) < 0.5)):
         sp_id = m.base_id + m.count + 1
         t = m.horizon - 4000
         size, full = _ckpt_size(m, m.count)
@@ -206,12 +275,19 @@ def checkpoints(v: InstanceView) -> dict[str, Any]:
                      "external_path": f"{_external_base(v)}/savepoints/savepoint-{jid(v)[:6]}-{_hex(m.key, 12)}",
                      "discarded": False}
         history = ([savepoint] + history)[:CHECKPOINT_HISTORY]
+    triggered = _triggered_entries(v, m)
+    if triggered:
+        for e in history:
+            e["discarded"] = True
+        history = sorted(triggered + history, key=lambda e: e["trigger_timestamp"], reverse=True)[:CHECKPOINT_HISTORY]
     completed_entries = [e for e in history if e["status"] == "COMPLETED"]
     latest_completed_entry = next((e for e in history if e["status"] == "COMPLETED" and not e["is_savepoint"]), None)
     if latest_completed_entry is None and latest_completed:
         latest_completed_entry = _ckpt_entry(v, m, fi, latest_completed, latest_completed)
     latest_failed = next((e for e in history if e["status"] == "FAILED"), None)
-    total = m.count + (1 if savepoint else 0)
+    if triggered:
+        latest_completed_entry = triggered[0]
+    total = m.count + (1 if savepoint else 0) + len(triggered)
     completed = total - window_failed - older_failed - in_progress
 
     def stats(key: str) -> dict[str, int]:

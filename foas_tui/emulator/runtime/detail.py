@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from foas_tui.emulator.runtime.backpressure import vertex_loads
 from foas_tui.emulator.runtime.base import (
     RESTART_WINDOW_MS,
     InstanceView,
@@ -73,6 +74,8 @@ def detail(v: InstanceView) -> dict[str, Any]:
     records = int(tr.tps * elapsed_s)
     vertices, counts = [], dict.fromkeys(_TASK_STATES, 0)
     verts = _view_vertices(v)
+    # queue usage per vertex: a lagging job's bottleneck shows here (input full, output free)
+    loads = vertex_loads(v, now) if state == "RUNNING" else None
     for i, vx in enumerate(verts):
         factor = 1.0 if vx.kind.startswith("source") else tr.ratio if i == len(verts) - 1 else (tr.ratio + 1) / 2
         read = 0 if vx.kind.startswith("source") else int(records * (factor if i else 1))
@@ -83,7 +86,8 @@ def detail(v: InstanceView) -> dict[str, Any]:
         tasks = dict.fromkeys(_TASK_STATES, 0)
         tasks[status] = vx.parallelism
         counts[status] += 1
-        lag = v.scenario == "lagging" and state == "RUNNING"
+        in_pool = loads[i].in_pool if loads else round(0.1 * _u(tr.key, 80, i), 3)
+        out_pool = loads[i].out_pool if loads else round(0.1 * _u(tr.key, 81, i), 3)
         vertices.append({
             "id": vx.id, "topology-id": i, "name": vx.name, "parallelism": vx.parallelism, "status": status,
             "start-time": start + 600 + 40 * i if state != "CREATED" else -1, "end-time": end,
@@ -93,9 +97,8 @@ def detail(v: InstanceView) -> dict[str, Any]:
                 "write-bytes": int(write * tr.record_bytes), "write-bytes-complete": True,
                 "read-records": read, "read-records-complete": True, "write-records": write,
                 "write-records-complete": True,
-                "buffers-in-pool-usage-max": 1.0 if lag and i else round(0.1 * _u(tr.key, 80, i), 3),
-                "buffers-in-pool-usage-max-complete": True,
-                "buffers-out-pool-usage-max": 1.0 if lag and i < len(verts) - 1 else round(0.1 * _u(tr.key, 81, i), 3),
+                "buffers-in-pool-usage-max": in_pool, "buffers-in-pool-usage-max-complete": True,
+                "buffers-out-pool-usage-max": out_pool,
                 "buffers-out-pool-usage-max-complete": True,
                 "tps": round(tps_now, 3) if vx.kind.startswith("source") and state == "RUNNING" else -1.0,
                 "tps-complete": True, "delay": delay_now if vx.kind.startswith("source") else -1,

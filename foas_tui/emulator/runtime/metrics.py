@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from foas_tui.emulator.runtime.base import InstanceView, _ckey, _job_key, _u
-from foas_tui.emulator.runtime.checkpoints import _ckpt_entry, _ckpt_model, _CkptModel
-from foas_tui.emulator.runtime.lifecycle import _ALIVE, _FailIndex, _horizon, _started
+from foas_tui.emulator.runtime.checkpoints import _ckpt_entry, _CkptModel
+from foas_tui.emulator.runtime.lifecycle import _ALIVE, _FailIndex, _started
 
 # --------------------------------------------------------------------------------------------------------------
 # Metrics
@@ -142,69 +140,6 @@ def _series_value(v: InstanceView, kind: str, metric: str, t_ms: int, step_ms: i
         return float(int((t_ms - v.start_ms) / 60_000 * 0.5 * _u(tr.key, 74)))
     base = 10 ** (1 + 3 * _u(_ckey(metric), 75))
     return base * (0.8 + 0.4 * u)
-
-
-def _java_number(x: float) -> str:
-    """Java-ish scientific notation as the spec example ('4.929E+8', '4.9350016E+8')."""
-    mantissa, exp = f"{x:.7E}".split("E")
-    mantissa = mantissa.rstrip("0")
-    mantissa = mantissa + "0" if mantissa.endswith(".") else mantissa
-    return f"{mantissa}E+{int(exp)}"
-
-
-def _format(kind: str, x: float, key: int, t: int) -> str | float:
-    if kind in _RATE_KINDS or kind == "generic":
-        return round(x, 3)
-    if abs(x) >= 1e7 and _u(key, 76, t) < 0.5:
-        return _java_number(x)
-    return str(int(round(x)))
-
-
-def _timeline(v: InstanceView, start_ms: int, end_ms: int) -> tuple[list[int], int]:
-    """Epoch seconds of the points (every 60 s, or coarser to stay within MAX_POINTS) and the step in ms."""
-    lo = max(start_ms, v.start_ms)
-    hi = min(end_ms, _horizon(v), v.now_ms)
-    if not _started(v) or hi < lo:
-        return [], 60_000
-    step = 60
-    span = (end_ms - start_ms) / 1000
-    if span / step > MAX_POINTS:
-        step = 60 * math.ceil(span / 60 / MAX_POINTS)
-    first = math.ceil(lo / 1000 / step) * step
-    return list(range(first, hi // 1000 + 1, step)), step * 1000
-
-
-def metrics(v: InstanceView, metric_json: dict[str, Any] | str) -> list[dict[str, Any]]:
-    """GetInstanceMetric's `metrics` list: one {"metricName", "dps", "summary", "tags"} per query.
-
-    dps keys are 10-digit epoch-second strings, one point per 60 s within [start, end] and the instance's life
-    (coarser steps beyond MAX_POINTS). Units: delay/fetched_delay/no_data_delay/watermarkLatency in ms;
-    *tps/rate in records (or bytes) per second; failover_rate in failovers per minute. Millisecond/byte/count
-    series are strings (large ones sometimes in Java notation, '4.929E+8'); rates are JSON numbers."""
-    q = json.loads(metric_json) if isinstance(metric_json, str) else metric_json
-    start = int(q.get("start") or (v.now_ms - 3_600_000))
-    end = int(q.get("end") or v.now_ms)
-    points, step = _timeline(v, start, end)
-    tr = _traits(v)
-    fi = _FailIndex(v)
-    if points:
-        fi.between(points[0] * 1000 - 900_000 - step, points[-1] * 1000)
-    cm = _ckpt_model(v) if _started(v) and v.job_type != "FLINK_BATCH" else None
-    out = []
-    for query in q.get("queries") or []:
-        metric = str(query.get("metric", ""))
-        kind = metric_kind(v, metric)
-        dps: dict[str, str | float] = {}
-        total = 0.0
-        fkey = tr.key ^ _ckey(metric)
-        for t in points:
-            x = _series_value(v, kind, metric, t * 1000, step, tr, fi, cm)
-            total += x
-            dps[str(t)] = _format(kind, x, fkey, t)
-        avg = total / len(points) if points else 0
-        summary: float | int = round(avg, 3) if kind in _RATE_KINDS or kind == "generic" else int(round(avg))
-        out.append({"metricName": metric, "dps": dps, "summary": summary, "tags": {}})
-    return out
 
 
 def input_delay(v: InstanceView) -> int:

@@ -50,8 +50,11 @@ class JobsMixin(StoreBase):
             actual_state=RUNNING if phase.running else phase.actual, start_ms=inst.start_ms, end_ms=phase.end_ms,
             now_ms=now, failovers=phase.failovers, last_error_ms=phase.last_error_ms,
             last_error_message=phase.last_error_message, seed=self.seed, parallelism=inst.parallelism,
-            code=v.get("code") or "", properties=v.get("properties") or "", queue_name=v.get("queue_name") or "",
-            cluster_id=v.get("cluster_id") or "",
+            code=v.get("code") or "", properties=_with_start_params(v.get("properties") or "", inst.start_params),
+            queue_name=v.get("queue_name") or "", cluster_id=v.get("cluster_id") or "",
+            triggered=tuple(inst.triggered) if inst.triggered is not None else None,
+            autoscale_on=bool(inst.autoscale.get("isOnOff")) if inst.autoscale or inst.triggered is not None
+            else None, fetch_delay_s=_fetch_delay_s(inst.autoscale),
         )
 
     def add_job(self, project: Project, **values: Any) -> Job:
@@ -188,7 +191,9 @@ class JobsMixin(StoreBase):
             raise conflict("JobAlreadyStarted", f"The job {job_name!r} already has instance {active.id} in "
                            f"state {state}; stop it before starting a new one.")
         now = self.now()
-        return self._new_instance(job, start_ms=now, startup_ms=self.step_ms, start_params=start_params)
+        inst = self._new_instance(job, start_ms=now, startup_ms=self.step_ms, start_params=start_params)
+        inst.triggered = []  # its pauses and stops go through ModifyInstanceState: checkpoints are tracked
+        return inst
 
     def _new_instance(self, job: Job, *, start_ms: int, startup_ms: int,
                       start_params: dict[str, Any] | None = None, scenario: str | None = None) -> Instance:
@@ -224,7 +229,10 @@ class JobsMixin(StoreBase):
         job.current = inst
         return inst
 
-    def modify_instance_state(self, project_name: str, job_name: str, instance_id: int, expect: str) -> Instance:
+    def modify_instance_state(self, project_name: str, job_name: str, instance_id: int, expect: str, *,
+                              trigger_checkpoint: bool = False, is_flush: bool = True) -> Instance:
+        """Pause, resume or stop. triggerCheckpoint (Blink 3.5.0+) takes a checkpoint on pause/stop; isFlush
+        (default true) makes a resumed instance run the job's latest committed configuration."""
         inst = self.instance(project_name, job_name, instance_id)
         expect = (expect or "").upper()
         if expect not in (PAUSED, RUNNING, TERMINATED):
@@ -246,6 +254,12 @@ class JobsMixin(StoreBase):
             raise conflict("InstanceStateConflict", f"Only a running instance can be paused; instance {inst.id} "
                            f"is {phase.actual} (expected {inst.expect_state}).")
         kind = RUN if expect == RUNNING else expect
+        if expect in (PAUSED, TERMINATED) and trigger_checkpoint and phase.running \
+                and (engine_tuple(str(inst.version.get("engine_version") or "")) or (0,)) >= (3, 5, 0):
+            inst.triggered = [*(inst.triggered or []), now]
+        if expect == RUNNING and is_flush:
+            job = self.job(project_name, job_name)
+            inst.version = dict(job.committed_version or self._version_of(job))
         inst.schedule(now + self.step_ms, kind)
         inst.expect_state = expect
         inst.last_operate_ms = now
@@ -258,3 +272,21 @@ class JobsMixin(StoreBase):
 
     # --- packages ---------------------------------------------------------------------------------
 
+
+
+def _with_start_params(properties: str, start_params: dict[str, Any]) -> str:
+    """The properties an instance runs with: the job's, then StartJob's parameterJson (which wins)."""
+    if not start_params:
+        return properties
+    extra = "\n".join(f"{key}={value}" for key, value in start_params.items()
+                      if isinstance(key, str) and "\n" not in key and "\n" not in str(value))
+    return f"{properties}\n# StartJob parameterJson\n{extra}" if properties else extra
+
+
+def _fetch_delay_s(autoscale: dict[str, Any]) -> float:
+    """CommitJob's configure.fetch_delay (seconds): the delay AutoScale keeps the job under; 60 s if unset."""
+    configure = autoscale.get("configure") if isinstance(autoscale, dict) else None
+    try:
+        return float(configure.get("fetch_delay", 60.0)) if isinstance(configure, dict) else 60.0
+    except (TypeError, ValueError):
+        return 60.0

@@ -276,6 +276,8 @@ class Instance:
     autoscale_config: dict[str, Any] = field(default_factory=dict)
     app_id: str = ""
     jid: str = ""
+    # when ModifyInstanceState took a checkpoint on pause/stop; None: not tracked (demo instances)
+    triggered: list[int] | None = None
 
     @property
     def is_batch(self) -> bool:
