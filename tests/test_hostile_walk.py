@@ -217,6 +217,17 @@ async def _viewers(walk: Walk) -> None:
         await walk.step(f"viewer: {view}", key, until=lambda: app.screen is not main)
         await walk.step(f"viewer: {view} scrolled", "j", "j", "enter", "right_square_bracket")
         await walk.step(f"viewer: {view} (closed)", "escape", until=lambda: app.screen is main)
+    # a lagging job: the internals name its bottleneck vertex (a name from the job's hostile SQL) in words
+    store = app.session.emulator.store
+    lagging = next(((p, n) for p in sorted(store.projects) for n, j in sorted(store.projects[p].jobs.items())
+                    if j.scenario == "lagging" and j.current is not None and SURROGATE_MARK not in n
+                    and len(n) < 200), None)
+    assert lagging is not None, "the hostile demo has no lagging job"
+    app.select_job(*lagging)
+    await walk.step("lagging job selected", until=lambda: (sel := app.current_selection()) is not None
+                    and sel.job_name == lagging[1])
+    await walk.step("viewer: internals of a lagging job", "i", until=lambda: app.screen is not main)
+    await walk.step("viewer: internals of a lagging job (closed)", "escape", until=lambda: app.screen is main)
 
 
 async def _triage(walk: Walk) -> None:

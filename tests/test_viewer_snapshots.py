@@ -54,7 +54,15 @@ def test_metrics_snapshot(snap_compare) -> None:  # noqa: ANN001
 def test_internals_snapshot(snap_compare) -> None:  # noqa: ANN001
     app = ViewerApp()
     job = app.scenario_job("running")
-    assert snap_compare(app, run_before=showing(app, lambda: InternalsScreen(job), lambda s: len(s.loaded) == 5))
+    assert snap_compare(app, run_before=showing(app, lambda: InternalsScreen(job),
+                                                lambda s: len(s.loaded) == 5 and s.vertex_metrics is not None))
+
+
+def test_internals_bottleneck_snapshot(snap_compare) -> None:  # noqa: ANN001
+    app = ViewerApp()
+    job = next(s for s in app.scenario_jobs("lagging") if s.job_name == "risk_login_fail_1min")
+    assert snap_compare(app, run_before=showing(app, lambda: InternalsScreen(job),
+                                                lambda s: len(s.loaded) == 5 and s.vertex_metrics is not None))
 
 
 def test_triage_board_snapshot(snap_compare) -> None:  # noqa: ANN001
