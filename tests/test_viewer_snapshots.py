@@ -12,6 +12,7 @@ from textual.screen import Screen
 
 from foas_tui.screens.checkpoints import CheckpointsScreen
 from foas_tui.screens.exceptions import ExceptionsScreen
+from foas_tui.screens.history import HistoryScreen
 from foas_tui.screens.internals import InternalsScreen
 from foas_tui.screens.metrics import MetricsScreen
 from foas_tui.screens.triage import TriageScreen
@@ -68,3 +69,9 @@ def test_internals_bottleneck_snapshot(snap_compare) -> None:  # noqa: ANN001
 def test_triage_board_snapshot(snap_compare) -> None:  # noqa: ANN001
     app = ViewerApp()
     assert snap_compare(app, run_before=showing(app, TriageScreen, lambda s: s.report_data is not None))
+
+
+def test_history_snapshot(snap_compare) -> None:  # noqa: ANN001
+    app = ViewerApp()
+    job = app.scenario_job("failing")
+    assert snap_compare(app, run_before=showing(app, lambda: HistoryScreen(job), lambda s: s.history is not None))

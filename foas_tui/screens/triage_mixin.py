@@ -43,6 +43,7 @@ class ViewerScreen(Screen[None]):
         Binding("c", "view('checkpoints')", "Checkpoints", id="viewer.checkpoints", show=False),
         Binding("m", "view('metrics')", "Metrics", id="viewer.metrics", show=False),
         Binding("i", "view('internals')", "Internals", id="viewer.internals", show=False),
+        Binding("H", "view('history')", "History", id="viewer.history", show=False),
     ]
 
     auto_refresh: bool = False
@@ -155,7 +156,7 @@ class ViewerScreen(Screen[None]):
 
 
 def viewer_screen(view: str, selection: Selection) -> ViewerScreen:
-    """The viewer `view` ("exceptions" | "checkpoints" | "metrics" | "internals") for one job."""
+    """The viewer `view` ("exceptions" | "checkpoints" | "metrics" | "internals" | "history") for one job."""
     if view == "exceptions":
         from foas_tui.screens.exceptions import ExceptionsScreen
 
@@ -172,11 +173,16 @@ def viewer_screen(view: str, selection: Selection) -> ViewerScreen:
         from foas_tui.screens.internals import InternalsScreen
 
         return InternalsScreen(selection)
+    if view == "history":
+        from foas_tui.screens.history import HistoryScreen
+
+        return HistoryScreen(selection)
     raise ValueError(f"unknown view {view!r}")
 
 
 class TriageActionsMixin:
-    """Keys on the app: e exceptions, c checkpoints, m metrics, i internals, t triage board (`:triage`)."""
+    """Keys on the app: e exceptions, c checkpoints, m metrics, i internals, H history, t triage board
+    (`:triage`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "exceptions", "Exceptions", id="triage.exceptions"),
@@ -184,6 +190,7 @@ class TriageActionsMixin:
         Binding("m", "metrics", "Metrics", id="triage.metrics"),
         Binding("i", "internals", "Internals", id="triage.internals"),
         Binding("t", "triage", "Triage", id="triage.board"),
+        Binding("H", "history", "History", id="triage.history", show=False),
     ]
 
     def _triage_selection(self, what: str) -> Selection | None:
@@ -211,6 +218,10 @@ class TriageActionsMixin:
     def action_internals(self) -> None:
         """Config, resources, vertices, plan, final state and autoscale plans of the selected job."""
         self._open_viewer("internals")
+
+    def action_history(self) -> None:
+        """Since when the selected job runs, how its earlier runs ended, and the draft against what runs."""
+        self._open_viewer("history")
 
     def action_triage(self) -> None:
         """The triage board: what is broken now across all projects, worst first."""

@@ -9,13 +9,17 @@ from foas_tui.emulator import runtime
 from foas_tui.emulator.store.base import StoreBase, Tag
 from foas_tui.emulator.store.records import (
     _ALNUM,
+    _FAILURE_MESSAGES,
     ACCOUNT_ID,
     BATCH,
     CURRENT_ENGINE,
     PAUSED,
+    RUN,
     STREAM,
     TERMINATED,
+    WAITING,
     Cluster,
+    Instance,
     Job,
     Package,
     Project,
@@ -188,6 +192,7 @@ class DemoLoaderMixin(StoreBase):
             if j.get("autoscale"):
                 job.autoscale = dict(j["autoscale"])
             self._demo_instance(job, scenario, now, rng)
+            self._demo_history(job, project.creator, j.get("creator"))
             inst = job.current
             if inst is not None and not j.get("autoscale") and job.job_type == STREAM:
                 # Jobs the runtime gives an AutoScale history were committed with AutoScale on.
@@ -223,3 +228,40 @@ class DemoLoaderMixin(StoreBase):
             inst.expect_state, inst.last_operate_ms = TERMINATED, at
 
 
+
+    def _demo_history(self, job: Job, *starters: Any) -> None:
+        """Earlier runs of a stream job, archived as ListInstance's isArchived describes (starting a stream job
+        archives its previous instance): stopped by an operator, some after a run of failovers. Their own
+        random stream and id range (below the live instances') leave the rest of the demo as it was."""
+        current = job.current
+        if current is None or job.job_type != STREAM:
+            return
+        rng = random.Random(f"{self.seed}:history:{job.project}:{job.name}")
+        runs = rng.choice((0, 1, 1, 2, 3)) + (1 if job.scenario in ("failing", "restarting", "lagging") else 0)
+        who = [str(s) for s in starters if s] or [ACCOUNT_ID]
+        end = current.start_ms - rng.randrange(60_000, 30 * 60_000)
+        archived: list[Instance] = []
+        for n in range(runs):
+            start = end - rng.randrange(2 * 3600_000, 5 * 86_400_000)
+            failed = n == 0 and job.scenario in ("failing", "restarting") or rng.random() < 0.3
+            inst = Instance(
+                id=0, project=job.project, job_name=job.name, job_type=job.job_type, api_type=job.api_type,
+                scenario="failing" if failed else "running", start_ms=start, seed=self.seed,
+                parallelism=job.parallelism, version=dict(current.version),
+                regimes=[(start, WAITING), (start + rng.randrange(5_000, 60_000), RUN), (end, TERMINATED)],
+                expect_state=TERMINATED, starter=rng.choice(who), last_operator=rng.choice(who), last_operate_ms=end,
+                priority=current.priority, jid=f"{rng.getrandbits(128):032x}")
+            if failed:  # it failed over for a while before someone stopped it
+                inst.fail_period_ms = rng.randrange(55_000, 75_000)
+                inst.fail_window_ms = 15_000
+                inst.fail_offset_ms = max(0, end - start - rng.randrange(10 * 60_000, 60 * 60_000))
+                inst.error_message = rng.choice(_FAILURE_MESSAGES)
+            archived.append(inst)
+            end = start - rng.randrange(60_000, 6 * 3600_000)
+        project = self.project(job.project)
+        for inst in reversed(archived):  # oldest first, as if they had been started one after the other
+            inst.id = self._next_archived = getattr(self, "_next_archived", 300_000) + 1
+            inst.app_id = f"application_{1597654819348 + inst.id // 5000}_{inst.id % 10000:04d}"
+            self.instances[inst.id] = inst
+            project.instances[inst.id] = inst
+            job.instance_ids.insert(len(job.instance_ids) - 1, inst.id)
