@@ -214,7 +214,7 @@ async def _viewers(walk: Walk) -> None:
     app, main = walk.app, walk.app.main_screen
     await _on_failing_job(walk)
     for key, view in (("e", "exceptions"), ("c", "checkpoints"), ("m", "metrics"), ("i", "internals"),
-                      ("H", "history")):
+                      ("H", "history"), ("V", "metric explorer")):
         await walk.step(f"viewer: {view}", key, until=lambda: app.screen is not main)
         await walk.step(f"viewer: {view} scrolled", "j", "j", "enter", "right_square_bracket")
         await walk.step(f"viewer: {view} (closed)", "escape", until=lambda: app.screen is main)

@@ -14,6 +14,7 @@ from foas_tui.screens.checkpoints import CheckpointsScreen
 from foas_tui.screens.exceptions import ExceptionsScreen
 from foas_tui.screens.history import HistoryScreen
 from foas_tui.screens.internals import InternalsScreen
+from foas_tui.screens.metric_explorer import MetricExplorerScreen
 from foas_tui.screens.metrics import MetricsScreen
 from foas_tui.screens.triage import TriageScreen
 
@@ -75,3 +76,9 @@ def test_history_snapshot(snap_compare) -> None:  # noqa: ANN001
     app = ViewerApp()
     job = app.scenario_job("failing")
     assert snap_compare(app, run_before=showing(app, lambda: HistoryScreen(job), lambda s: s.history is not None))
+
+
+def test_metric_explorer_snapshot(snap_compare) -> None:  # noqa: ANN001
+    app = ViewerApp()
+    job = app.scenario_job("lagging")
+    assert snap_compare(app, run_before=showing(app, lambda: MetricExplorerScreen(job), lambda s: s.series is not None))

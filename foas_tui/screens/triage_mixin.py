@@ -44,6 +44,7 @@ class ViewerScreen(Screen[None]):
         Binding("m", "view('metrics')", "Metrics", id="viewer.metrics", show=False),
         Binding("i", "view('internals')", "Internals", id="viewer.internals", show=False),
         Binding("H", "view('history')", "History", id="viewer.history", show=False),
+        Binding("V", "view('explorer')", "Metric explorer", id="viewer.explorer", show=False),
     ]
 
     auto_refresh: bool = False
@@ -156,7 +157,8 @@ class ViewerScreen(Screen[None]):
 
 
 def viewer_screen(view: str, selection: Selection) -> ViewerScreen:
-    """The viewer `view` ("exceptions" | "checkpoints" | "metrics" | "internals" | "history") for one job."""
+    """The viewer `view` ("exceptions" | "checkpoints" | "metrics" | "internals" | "history" | "explorer")
+    for one job."""
     if view == "exceptions":
         from foas_tui.screens.exceptions import ExceptionsScreen
 
@@ -177,12 +179,16 @@ def viewer_screen(view: str, selection: Selection) -> ViewerScreen:
         from foas_tui.screens.history import HistoryScreen
 
         return HistoryScreen(selection)
+    if view == "explorer":
+        from foas_tui.screens.metric_explorer import MetricExplorerScreen
+
+        return MetricExplorerScreen(selection)
     raise ValueError(f"unknown view {view!r}")
 
 
 class TriageActionsMixin:
-    """Keys on the app: e exceptions, c checkpoints, m metrics, i internals, H history, t triage board
-    (`:triage`)."""
+    """Keys on the app: e exceptions, c checkpoints, m metrics, i internals, H history, V metric explorer,
+    t triage board (`:triage`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "exceptions", "Exceptions", id="triage.exceptions"),
@@ -191,6 +197,7 @@ class TriageActionsMixin:
         Binding("i", "internals", "Internals", id="triage.internals"),
         Binding("t", "triage", "Triage", id="triage.board"),
         Binding("H", "history", "History", id="triage.history", show=False),
+        Binding("V", "explorer", "Metric explorer", id="triage.explorer", show=False),
     ]
 
     def _triage_selection(self, what: str) -> Selection | None:
@@ -222,6 +229,10 @@ class TriageActionsMixin:
     def action_history(self) -> None:
         """Since when the selected job runs, how its earlier runs ended, and the draft against what runs."""
         self._open_viewer("history")
+
+    def action_explorer(self) -> None:
+        """Every metric of the seed's table for the selected job: pick several, one plot, human units."""
+        self._open_viewer("explorer")
 
     def action_triage(self) -> None:
         """The triage board: what is broken now across all projects, worst first."""
