@@ -236,6 +236,9 @@ async def _triage(walk: Walk) -> None:
     await walk.step("triage board", "t", until=lambda: app.screen is not main)
     await walk.step("triage board: rows", "j", "j", "j")
     await walk.step("triage board (closed)", "escape", until=lambda: app.screen is main)
+    await walk.step("cluster pulse", "Z", until=lambda: app.screen is not main)
+    await walk.step("cluster pulse: rows", "j", "j")
+    await walk.step("cluster pulse (closed)", "escape", until=lambda: app.screen is main)
 
 
 async def _action_dialogs(walk: Walk) -> None:

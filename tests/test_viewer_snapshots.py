@@ -11,6 +11,7 @@ from test_viewers_support import ViewerApp, until, utc  # noqa: F401  (utc is a 
 from textual.screen import Screen
 
 from foas_tui.screens.checkpoints import CheckpointsScreen
+from foas_tui.screens.cluster_pulse import ClusterPulseScreen
 from foas_tui.screens.exceptions import ExceptionsScreen
 from foas_tui.screens.history import HistoryScreen
 from foas_tui.screens.internals import InternalsScreen
@@ -82,3 +83,8 @@ def test_metric_explorer_snapshot(snap_compare) -> None:  # noqa: ANN001
     app = ViewerApp()
     job = app.scenario_job("lagging")
     assert snap_compare(app, run_before=showing(app, lambda: MetricExplorerScreen(job), lambda s: s.series is not None))
+
+
+def test_cluster_pulse_snapshot(snap_compare) -> None:  # noqa: ANN001
+    app = ViewerApp()
+    assert snap_compare(app, run_before=showing(app, ClusterPulseScreen, lambda s: s.pulses is not None))

@@ -188,7 +188,7 @@ def viewer_screen(view: str, selection: Selection) -> ViewerScreen:
 
 class TriageActionsMixin:
     """Keys on the app: e exceptions, c checkpoints, m metrics, i internals, H history, V metric explorer,
-    t triage board (`:triage`)."""
+    Z cluster pulse, t triage board (`:triage`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "exceptions", "Exceptions", id="triage.exceptions"),
@@ -198,6 +198,7 @@ class TriageActionsMixin:
         Binding("t", "triage", "Triage", id="triage.board"),
         Binding("H", "history", "History", id="triage.history", show=False),
         Binding("V", "explorer", "Metric explorer", id="triage.explorer", show=False),
+        Binding("Z", "cluster_pulse", "Cluster pulse", id="triage.cluster_pulse", show=False),
     ]
 
     def _triage_selection(self, what: str) -> Selection | None:
@@ -233,6 +234,13 @@ class TriageActionsMixin:
     def action_explorer(self) -> None:
         """Every metric of the seed's table for the selected job: pick several, one plot, human units."""
         self._open_viewer("explorer")
+
+    def action_cluster_pulse(self) -> None:
+        """CPU, memory and queue usage of every cluster: is the cluster itself short when jobs lag?"""
+        from foas_tui.screens.cluster_pulse import ClusterPulseScreen
+
+        if not isinstance(self.screen, ClusterPulseScreen):  # type: ignore[attr-defined]
+            self.push_screen(ClusterPulseScreen())  # type: ignore[attr-defined]
 
     def action_triage(self) -> None:
         """The triage board: what is broken now across all projects, worst first."""
