@@ -131,3 +131,16 @@ def test_timeline_bars_share_one_axis() -> None:
     assert (kind_new, kind_old) == ("live", "error")
     assert new.index("█") == 5 and new.rstrip().endswith("█") and len(new) == 11
     assert old.startswith("█") and old.rstrip() == "█" * 5
+
+
+async def test_the_demo_has_a_job_whose_draft_differs_from_what_runs() -> None:
+    app = ViewerApp()
+    store = app.emulator.store
+    project, name = next((p.name, j.name) for p in store.projects.values() for j in p.jobs.values()
+                         if j.current is not None and j.current.version.get("engine_version") != j.engine_version)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = HistoryScreen(Selection(project, name, store.job(project, name).job_type), tab="drift")
+        await app.push_screen(screen)
+        await until(pilot, lambda: screen.history is not None)
+        summary = str(screen.query_one("#drift-summary").render())
+        assert summary.startswith("The draft differs from what runs:") and "engine blink-3.3.0 →" in summary

@@ -238,6 +238,10 @@ class DemoLoaderMixin(StoreBase):
             return
         rng = random.Random(f"{self.seed}:history:{job.project}:{job.name}")
         runs = rng.choice((0, 1, 1, 2, 3)) + (1 if job.scenario in ("failing", "restarting", "lagging") else 0)
+        if runs and rng.random() < 0.15:
+            # the job was moved to a newer engine and committed, but the running instance was never restarted:
+            # "the draft differs from what runs"
+            current.version = dict(current.version, engine_version="blink-3.3.0")
         who = [str(s) for s in starters if s] or [ACCOUNT_ID]
         end = current.start_ms - rng.randrange(60_000, 30 * 60_000)
         archived: list[Instance] = []
