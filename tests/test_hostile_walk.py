@@ -218,6 +218,11 @@ async def _viewers(walk: Walk) -> None:
         await walk.step(f"viewer: {view}", key, until=lambda: app.screen is not main)
         await walk.step(f"viewer: {view} scrolled", "j", "j", "enter", "right_square_bracket")
         await walk.step(f"viewer: {view} (closed)", "escape", until=lambda: app.screen is main)
+    # the metric explorer across the project's running jobs: hostile job names label the lines
+    await walk.step("viewer: metric explorer", "V", until=lambda: app.screen is not main)
+    await walk.step("viewer: metric explorer across jobs", "a", until=lambda: getattr(app.screen, "across", False)
+                    and getattr(app.screen, "series", None) is not None)
+    await walk.step("viewer: metric explorer (closed)", "escape", until=lambda: app.screen is main)
     # a lagging job: the internals name its bottleneck vertex (a name from the job's hostile SQL) in words
     store = app.session.emulator.store
     lagging = next(((p, n) for p in sorted(store.projects) for n, j in sorted(store.projects[p].jobs.items())

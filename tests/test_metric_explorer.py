@@ -99,3 +99,25 @@ async def test_explorer_on_a_stopped_job_says_so() -> None:
         await until(pilot, lambda: screen.series is not None or screen.error is not None)
         message = str(screen.query_one("#explorer-message").render())
         assert "Cannot read the metrics" in message or "No points" in message
+
+
+async def test_one_metric_across_the_projects_running_jobs() -> None:
+    app = ViewerApp()
+    sel = app.scenario_job("lagging")
+    store = app.emulator.store
+    now = store.now()
+    running = {j.name for j in store.projects[sel.project].jobs.values()
+               if j.current is not None and j.job_type == "FLINK_STREAM" and j.current.phase(now).actual == "RUNNING"}
+    assert len(running) >= 2
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = MetricExplorerScreen(sel, metrics=("delay",))
+        await app.push_screen(screen)
+        await until(pilot, lambda: screen.series is not None)
+        await pilot.press("a")
+        await until(pilot, lambda: screen.across and screen.series is not None and len(screen.labels) > 1)
+        assert screen.labels[0] == sel.job_name
+        assert set(screen.labels) <= running and len(screen.labels) == min(6, len(running))
+        assert all(s.metric.name == "delay" and s.points for s in screen.series)
+        table = screen.query_one("#explorer-table", DataTable)
+        assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == screen.labels
+        assert "across the project's running jobs" in str(screen.query_one("#explorer-header").render())

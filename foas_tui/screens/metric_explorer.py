@@ -1,6 +1,7 @@
 """Metric explorer (V): every metric of the seed's GetInstanceMetric table by display name, grouped; pick several
 (space) to plot them on one chart over 15 min, 1 h or 2 h (the service keeps two hours) with their values in
-human units. One GetInstanceMetric call per load.
+human units. One GetInstanceMetric call per load. `a` switches to one metric (the first picked) across the
+project's running stream jobs, one line per job.
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ from foas_tui.services.metric_catalog import (
     CATALOG,
     GROUPS,
     MetricSeries,
+    fetch_across_jobs,
     fetch_catalog_metrics,
     format_value,
+    running_stream_jobs,
 )
 from foas_tui.services.metrics import WINDOWS
-from foas_tui.text import styled
+from foas_tui.text import safe_str, styled
 
 DEFAULT_SELECTION = ("delay", "watermarkLatency")
 MAX_SELECTED = 6
@@ -45,6 +48,7 @@ class MetricExplorerScreen(ViewerScreen):
         Binding("2", "window('1h')", "1 h", id="explorer.window_1h"),
         Binding("3", "window('2h')", "2 h", id="explorer.window_2h"),
         Binding("space", "toggle", "Pick/unpick", id="explorer.toggle"),
+        Binding("a", "across", "Across jobs", id="explorer.across"),
     ]
 
     DEFAULT_CSS = """
@@ -61,6 +65,8 @@ class MetricExplorerScreen(ViewerScreen):
         self.selected: list[str] = [m for m in metrics if m in BY_NAME][:MAX_SELECTED]
         self.series: list[MetricSeries] | None = None
         self.error: str | None = None
+        self.across = False  # one metric across the project's running jobs
+        self.labels: list[str] = []  # per series: the metric's display name, or the job's (cleaned) name
 
     def compose(self) -> ComposeResult:
         yield Static(id="explorer-header", classes="viewer-header")
@@ -103,9 +109,17 @@ class MetricExplorerScreen(ViewerScreen):
                 self._show([])
                 return
             try:
-                series = await fetch_catalog_metrics(self.client, sel.project, sel.job_name, names,
-                                                     window_s=WINDOWS[window], instance_id=self.instance_id,
-                                                     now=self.now)
+                if self.across:
+                    jobs = await running_stream_jobs(self.client, sel.project, first=sel.job_name)
+                    pairs = await fetch_across_jobs(self.client, sel.project, jobs, names[0],
+                                                    window_s=WINDOWS[window], now=self.now)
+                    labels = [safe_str(job, 40) for job, _ in pairs]  # job names are outside text
+                    series = [s for _, s in pairs]
+                else:
+                    series = await fetch_catalog_metrics(self.client, sel.project, sel.job_name, names,
+                                                         window_s=WINDOWS[window], instance_id=self.instance_id,
+                                                         now=self.now)
+                    labels = [s.metric.display for s in series]
             except Exception as err:
                 self.report(err, f"metrics of {sel.project}/{sel.job_name}")
                 self.error = f"{getattr(err, 'code', type(err).__name__)}: {getattr(err, 'message', err)}"
@@ -115,6 +129,7 @@ class MetricExplorerScreen(ViewerScreen):
                 return  # a newer choice is loading
             self.load_succeeded()
             self.error = None
+            self.labels = labels
             self._show(series)
         finally:
             self._set_header()
@@ -127,24 +142,27 @@ class MetricExplorerScreen(ViewerScreen):
         plt.clear_data()
         plt.clear_figure()
         end_s = self.now()
-        for color, s in zip(COLORS, series, strict=False):
+        labels = self.labels if len(self.labels) == len(series) else [s.metric.display for s in series]
+        if self.across and series:
+            plt.title(f"{series[0].metric.display} across jobs")
+        for color, s, label in zip(COLORS, series, labels, strict=False):
             if s.points:
                 xs = [(t - end_s) / 60 for t, _ in s.points]
                 plt.plot(xs, [v for _, v in s.points], color=color, marker="hd",
-                         label=f"{s.metric.display} · {format_value(s.last, s.metric.unit)}")
+                         label=f"{label} · {format_value(s.last, s.metric.unit)}")
         plt.xlim(-WINDOWS[self.window] / 60, 0)
         plt.xlabel("minutes ago")
         plot.refresh()
         table = self.query_one("#explorer-table", DataTable)
         table.clear()
         empty = []
-        for color, s in zip(COLORS, series, strict=False):
+        for color, s, label in zip(COLORS, series, labels, strict=False):
             stats = s.stats()
             unit = s.metric.unit
             cells = [format_value(x, unit) for x in stats] if stats else ["—"] * 3
-            table.add_row(Text(s.metric.display, style=color), format_value(s.last, unit), *cells, key=s.metric.name)
+            table.add_row(Text(label, style=color), format_value(s.last, unit), *cells, key=f"{len(table.rows)}")
             if not s.points:
-                empty.append(s.metric.display)
+                empty.append(label)
         if not series:
             self._message("Pick metrics with space (up to 6); they share one plot.")
         elif empty:
@@ -162,7 +180,8 @@ class MetricExplorerScreen(ViewerScreen):
         windows = Content(" ").join(styled("[reverse]$name[/]", name=name) if name == self.window else name
                                     for name in WINDOW_KEYS.values())
         parts: list[Content | str] = [styled("[b]Metric explorer[/b] $job", job=self.job_label), windows + " (1 2 3)",
-                                      f"{len(self.selected)} picked of {len(CATALOG)}"]
+                                      f"{len(self.selected)} picked of {len(CATALOG)}",
+                                      "across the project's running jobs (a)" if self.across else "one job (a)"]
         if status:
             parts.append(status)
         self.query_one("#explorer-header", Static).update(Content(" · ").join(parts))
@@ -171,6 +190,14 @@ class MetricExplorerScreen(ViewerScreen):
         if window in WINDOWS and window != self.window:
             self.window = window
             self.load()
+
+    def action_across(self) -> None:
+        """One metric (the first picked) across the project's running jobs, or back to this job."""
+        if not self.selected:
+            self.notify("pick a metric first (space)", severity="warning", markup=False)
+            return
+        self.across = not self.across
+        self.load()
 
     def action_toggle(self) -> None:
         options = self.query_one("#explorer-metrics", OptionList)

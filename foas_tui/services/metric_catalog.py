@@ -7,6 +7,7 @@ ns, kb) or, for rates and ratios, what the metric name says (.rate = per second,
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -142,3 +143,33 @@ async def fetch_catalog_metrics(client: FoasClient, project: str, job: str, name
         if key is not None and key not in found:
             found[key] = [(float(t), float(v)) for t, v in getattr(item, "points", [])]
     return [MetricSeries(BY_NAME[n], found.get(n, [])) for n in names]
+
+
+async def fetch_across_jobs(client: FoasClient, project: str, jobs: Sequence[str], name: str, *, window_s: int,
+                            now: Callable[[], float] = time.time,
+                            concurrency: int = 4) -> list[tuple[str, MetricSeries]]:
+    """One metric of several jobs of a project (one GetInstanceMetric call per job, a few at a time); a job
+    whose call fails (not running ...) comes back with an empty series."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(job: str) -> tuple[str, MetricSeries]:
+        async with gate:
+            try:
+                (series,) = await fetch_catalog_metrics(client, project, job, [name], window_s=window_s, now=now)
+            except Exception:  # that job is not running: a blank line, not an error for the whole view
+                series = MetricSeries(BY_NAME[name], [])
+            return job, series
+
+    return list(await asyncio.gather(*(one(job) for job in jobs)))
+
+
+async def running_stream_jobs(client: FoasClient, project: str, *, limit: int = 6, first: str = "") -> list[str]:
+    """Up to `limit` names of the project's running stream jobs (ListInstance), `first` leading."""
+    names = [first] if first else []
+    async for inst in client.iter_list_instance(project, "FLINK_STREAM", is_archived=False, page_size=50):
+        name = str(getattr(inst, "job_name", "") or "")
+        if name and name not in names and getattr(inst, "actual_state", None) == "RUNNING":
+            names.append(name)
+        if len(names) >= limit:
+            break
+    return names
