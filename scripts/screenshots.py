@@ -188,6 +188,35 @@ async def internals(pilot: Any) -> None:
     await open_screen(pilot, "i", "InternalsScreen", lambda s: len(s.loaded) == 5)
 
 
+@scenario("internals-bottleneck")
+async def internals_bottleneck(pilot: Any) -> None:
+    await settled(pilot)
+    pilot.app.select_job("risk_control", "risk_login_fail_1min")  # a lagging job: source -> window agg -> sink
+    pane = pilot.app.main_screen.job_pane
+    await wait_for(pilot, lambda: pane.job is not None and pane.job.job_name == "risk_login_fail_1min")
+    await open_screen(pilot, "i", "InternalsScreen", lambda s: len(s.loaded) == 5 and s.vertex_metrics is not None)
+
+
+@scenario("history")
+async def history(pilot: Any) -> None:
+    await settled(pilot)
+    await on_job(pilot, "failing")
+    await open_screen(pilot, "H", "HistoryScreen", lambda s: s.history is not None)
+
+
+@scenario("metric-explorer")
+async def metric_explorer(pilot: Any) -> None:
+    await settled(pilot)
+    await on_job(pilot, "lagging")
+    await open_screen(pilot, "V", "MetricExplorerScreen", lambda s: s.series is not None)
+
+
+@scenario("cluster-pulse")
+async def cluster_pulse(pilot: Any) -> None:
+    await settled(pilot)
+    await open_screen(pilot, "Z", "ClusterPulseScreen", lambda s: s.pulses is not None)
+
+
 @scenario("sql-editor")
 async def sql_editor(pilot: Any) -> None:
     import tempfile

@@ -213,10 +213,27 @@ async def _job_pane(walk: Walk) -> None:
 async def _viewers(walk: Walk) -> None:
     app, main = walk.app, walk.app.main_screen
     await _on_failing_job(walk)
-    for key, view in (("e", "exceptions"), ("c", "checkpoints"), ("m", "metrics"), ("i", "internals")):
+    for key, view in (("e", "exceptions"), ("c", "checkpoints"), ("m", "metrics"), ("i", "internals"),
+                      ("H", "history"), ("V", "metric explorer")):
         await walk.step(f"viewer: {view}", key, until=lambda: app.screen is not main)
         await walk.step(f"viewer: {view} scrolled", "j", "j", "enter", "right_square_bracket")
         await walk.step(f"viewer: {view} (closed)", "escape", until=lambda: app.screen is main)
+    # the metric explorer across the project's running jobs: hostile job names label the lines
+    await walk.step("viewer: metric explorer", "V", until=lambda: app.screen is not main)
+    await walk.step("viewer: metric explorer across jobs", "a", until=lambda: getattr(app.screen, "across", False)
+                    and getattr(app.screen, "series", None) is not None)
+    await walk.step("viewer: metric explorer (closed)", "escape", until=lambda: app.screen is main)
+    # a lagging job: the internals name its bottleneck vertex (a name from the job's hostile SQL) in words
+    store = app.session.emulator.store
+    lagging = next(((p, n) for p in sorted(store.projects) for n, j in sorted(store.projects[p].jobs.items())
+                    if j.scenario == "lagging" and j.current is not None and SURROGATE_MARK not in n
+                    and len(n) < 200), None)
+    assert lagging is not None, "the hostile demo has no lagging job"
+    app.select_job(*lagging)
+    await walk.step("lagging job selected", until=lambda: (sel := app.current_selection()) is not None
+                    and sel.job_name == lagging[1])
+    await walk.step("viewer: internals of a lagging job", "i", until=lambda: app.screen is not main)
+    await walk.step("viewer: internals of a lagging job (closed)", "escape", until=lambda: app.screen is main)
 
 
 async def _triage(walk: Walk) -> None:
@@ -224,6 +241,9 @@ async def _triage(walk: Walk) -> None:
     await walk.step("triage board", "t", until=lambda: app.screen is not main)
     await walk.step("triage board: rows", "j", "j", "j")
     await walk.step("triage board (closed)", "escape", until=lambda: app.screen is main)
+    await walk.step("cluster pulse", "Z", until=lambda: app.screen is not main)
+    await walk.step("cluster pulse: rows", "j", "j")
+    await walk.step("cluster pulse (closed)", "escape", until=lambda: app.screen is main)
 
 
 async def _action_dialogs(walk: Walk) -> None:

@@ -13,12 +13,14 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Static
 
-from foas_tui.error_guard import work
+from foas_tui.error_guard import on, work
 from foas_tui.screens.triage_mixin import ViewerScreen, same_cell
 from foas_tui.services import clipboard
+from foas_tui.services.checkpoint_depth import task_rows, trend
 from foas_tui.services.formatting import NONE, ago, format_epoch_ms, human_bytes, human_duration_ms
 from foas_tui.services.triage import CheckpointReport, CheckpointStats, MinAvgMax, Payload, read_checkpoints
-from foas_tui.text import one_line, safe_text, styled
+from foas_tui.text import one_line, safe_str, safe_text, styled
+from foas_tui.widgets.dag_view import short_id
 
 HISTORY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("id", "ID"),
@@ -184,7 +186,9 @@ class CheckpointsScreen(ViewerScreen):
         summary.can_focus = False
         yield summary
         yield Static(id="checkpoints-latest", classes="checkpoints-latest")
+        yield Static(id="checkpoints-trend", classes="checkpoints-latest")
         yield DataTable(id="checkpoints-history", cursor_type="row", zebra_stripes=True)
+        yield Static(id="checkpoints-tasks", classes="checkpoints-latest")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -245,7 +249,48 @@ class CheckpointsScreen(ViewerScreen):
         self._fill_summary(report)
         self.query_one("#checkpoints-latest", Static).update(latest_markup(report, self.now() * 1000))
         self._fill_history(report)
+        self._show_trend(report)
+        self._show_tasks()
         self._set_header()
+
+    def _show_trend(self, report: CheckpointReport) -> None:
+        t = trend(report.history)
+        widget = self.query_one("#checkpoints-trend", Static)
+        widget.display = bool(t.marks)
+        if t.marks:
+            widget.update(styled("Trend (oldest → newest) size $size  duration $duration  $marks" +
+                                 (" · [b $error]$failed failed[/]" if t.failed else "") +
+                                 (" · [b $warning]size growing[/]" if t.growing else ""),
+                                 size=t.size or "—", duration=t.duration or "—", marks=t.marks, failed=t.failed))
+
+    @on(DataTable.RowHighlighted, "#checkpoints-history")
+    def _history_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self._show_tasks()
+
+    def _show_tasks(self) -> None:
+        """The tasks of the highlighted checkpoint: size, duration, alignment and the slowest subtask."""
+        widget = self.query_one("#checkpoints-tasks", Static)
+        table = self.query_one("#checkpoints-history", DataTable)
+        payload = self.payload
+        if payload is None or payload.data is None or table.row_count == 0:
+            widget.display = False
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        rows = task_rows(payload.data, int(key)) if key and str(key).isdigit() else []
+        widget.display = bool(rows)
+        if not rows:
+            return
+        text = Text()
+        text.append(f"Tasks of checkpoint #{key} (slowest first)\n", style="bold")
+        for row in rows:
+            text.append(f"  {safe_str(short_id(row.vertex_id), 12)}  {human_bytes(row.state_size):>9}  "
+                        f"{human_duration_ms(row.duration_ms):>7}  align {human_duration_ms(row.alignment_ms):>7}  "
+                        f"{row.acknowledged if row.acknowledged is not None else '?'}/"
+                        f"{row.subtasks if row.subtasks is not None else '?'} acked")
+            if row.slowest is not None:
+                text.append(f"  slowest subtask #{row.slowest} ({human_duration_ms(row.slowest_ms)})", style="yellow")
+            text.append("\n")
+        widget.update(text)
 
     def _fill_summary(self, report: CheckpointReport) -> None:
         table = self.query_one("#checkpoints-summary", DataTable)

@@ -1,6 +1,8 @@
 """Instance internals in tabs: vertices (GetInstanceDetail), plan DAG, config, resources, final state, autoscale.
 
 Each tab's call runs in its own worker when the screen opens; a failing call shows its error in its tab.
+The vertices tab colors each vertex by its queue usage, names the bottleneck in words and, for a running
+instance, adds watermark delay, late records and task TPS per vertex (services/backpressure.py).
 """
 
 from __future__ import annotations
@@ -15,20 +17,39 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import ScrollableContainer
+from textual.content import Content
 from textual.widgets import DataTable, Footer, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
 from foas_tui.error_guard import on, work
 from foas_tui.screens.triage_mixin import ViewerScreen
+from foas_tui.services.backpressure import (
+    BACKPRESSURED,
+    BOTTLENECK,
+    FREE,
+    FULL,
+    OK,
+    Diagnosis,
+    VertexPressure,
+    diagnose,
+    fetch_vertex_metrics,
+    read_vertices,
+)
 from foas_tui.services.formatting import NONE, format_epoch_ms, human_duration_ms, human_rate
 from foas_tui.services.triage import read_payload
 from foas_tui.text import NAME_LIMIT, safe_text, styled
 from foas_tui.widgets.dag_view import dag_lines, nodes_from_plan
 
 SECRET_KEY = re.compile(r"(secret|password|passwd|token|accesskey|access_key|credential|sts)", re.IGNORECASE)
-VERTEX_COLUMNS = (("name", "Name"), ("status", "Status"), ("parallelism", "Parallelism"), ("tasks", "Tasks"),
-                  ("read", "Records Received"), ("write", "Records Sent"), ("tps", "TPS"), ("delay", "Delay"),
-                  ("duration", "Duration"))
+# queue columns first: at 80 columns they are what shows next to the (long) vertex name
+VERTEX_COLUMNS = (("no", "#"), ("pressure", "Backpressure"), ("in_queue", "In queue"), ("out_queue", "Out queue"),
+                  ("name", "Name"), ("status", "Status"), ("watermark", "Watermark"),
+                  ("late", "Late/s"), ("in_tps", "In TPS"), ("out_tps", "Out TPS"), ("parallelism", "Parallelism"),
+                  ("tasks", "Tasks"), ("read", "Records Received"), ("write", "Records Sent"), ("tps", "TPS"),
+                  ("delay", "Delay"), ("duration", "Duration"))
+# words first, color second: the meaning survives NO_COLOR and 16-color terminals
+PRESSURE_STYLES = {BOTTLENECK: "bold red", BACKPRESSURED: "yellow", OK: "green"}
+PRESSURE_WORDS = {BOTTLENECK: "BOTTLENECK", BACKPRESSURED: "backpressured", OK: "ok"}
 STATUS_STYLES = {"RUNNING": "green", "FINISHED": "green", "FAILED": "bold red", "FAILING": "red",
                  "CANCELED": "bright_black", "CANCELING": "yellow", "RESTARTING": "yellow", "CREATED": "yellow",
                  "SCHEDULED": "yellow", "DEPLOYING": "yellow"}
@@ -64,7 +85,38 @@ def _get(obj: Any, *names: str) -> Any:
     return None
 
 
-def vertex_cells(vertex: Any) -> list[Any]:
+def queue_cell(value: float | None) -> Text:
+    if value is None:
+        return Text(NONE)
+    style = "bold red" if value >= FULL else "yellow" if value >= FREE else "green"
+    return Text(f"{value:.0%}", style=style)
+
+
+def pressure_cells(vp: VertexPressure | None) -> list[Any]:
+    """# · Backpressure · In queue · Out queue · Watermark · Late/s · In TPS · Out TPS of one vertex."""
+    if vp is None:
+        return [Text(NONE)] * 8
+    return [
+        Text(str(vp.number)),
+        Text(PRESSURE_WORDS.get(vp.status, NONE), style=PRESSURE_STYLES.get(vp.status, "")),
+        queue_cell(vp.in_pool),
+        queue_cell(vp.out_pool),
+        *metric_cells(vp),
+    ]
+
+
+def metric_cells(vp: VertexPressure) -> list[Text]:
+    """Watermark · Late/s · In TPS · Out TPS (blank until the vertex metrics arrive)."""
+    late = vp.late_rate
+    return [
+        Text(human_duration_ms(vp.watermark_ms) if vp.watermark_ms is not None else NONE),
+        Text(f"{late:.1f}" if late is not None else NONE, style="yellow" if late else ""),
+        Text(human_rate(vp.in_tps) if vp.in_tps is not None else NONE),
+        Text(human_rate(vp.out_tps) if vp.out_tps is not None else NONE),
+    ]
+
+
+def vertex_cells(vertex: Any, vp: VertexPressure | None = None) -> list[Any]:
     status = str(_get(vertex, "status") or NONE)
     tasks = _get(vertex, "tasks") or {}
     total = sum(v for v in tasks.values() if isinstance(v, int)) if isinstance(tasks, dict) else 0
@@ -79,9 +131,12 @@ def vertex_cells(vertex: Any) -> list[Any]:
     if len(name) > 60:
         name = name[:59] + "…"
     # Every cell is a Text: a str cell of a DataTable is parsed as markup, and these values come from the job.
+    no, pressure, in_queue, out_queue, *measured = pressure_cells(vp)
     return [
+        no, pressure, in_queue, out_queue,
         safe_text(name),
         safe_text(status, 40, style=STATUS_STYLES.get(status, "")),
+        *measured,
         safe_text(_get(vertex, "parallelism") or NONE, 20),
         Text(f"{running}/{total}" if total else NONE),
         safe_text(metrics.get("read-records", NONE), 20),
@@ -106,6 +161,8 @@ class InternalsScreen(ViewerScreen):
         super().__init__(selection, **kwargs)
         self.initial_tab = tab if tab in TABS else "vertices"
         self.loaded: dict[str, str] = {}  # tab -> "ok" | error text, for tests and the header
+        self.diagnosis: Diagnosis | None = None
+        self.vertex_metrics: str | None = None  # "ok" | "job-level" | error text, once the per-vertex call ended
 
     def compose(self) -> ComposeResult:
         yield Static(styled("[b]Internals[/b] $job", job=self.job_label), id="internals-header",
@@ -113,6 +170,7 @@ class InternalsScreen(ViewerScreen):
         with TabbedContent(initial=self.initial_tab, id="internals-tabs"):
             with TabPane("Vertices", id="vertices"):
                 yield Static(id="vertices-summary", classes="viewer-message")
+                yield Static(id="vertices-diagnosis", classes="viewer-message")
                 yield DataTable(id="vertices-table", cursor_type="row", zebra_stripes=True)
             with TabPane("Plan", id="plan"):
                 yield ScrollableContainer(Static(id="plan-text", classes="dag"), id="plan-scroll")
@@ -211,10 +269,16 @@ class InternalsScreen(ViewerScreen):
         self.query_one("#vertices-summary", Static).update(
             styled("Job state [b]$state[/] · started $start · running $duration · $count vertices", state=state,
                    start=format_epoch_ms(start), duration=human_duration_ms(duration), count=len(vertices)))
+        diagnosis = diagnose(read_vertices(detail))
+        self.diagnosis = diagnosis
         table = self.query_one("#vertices-table", DataTable)
         table.clear()
         for index, vertex in enumerate(vertices):
-            table.add_row(*vertex_cells(vertex), key=str(_get(vertex, "id") or index))
+            vp = diagnosis.vertices[index] if index < len(diagnosis.vertices) else None
+            table.add_row(*vertex_cells(vertex, vp), key=vp.id if vp else str(_get(vertex, "id") or index))
+        self._show_diagnosis()
+        if state == "RUNNING" and diagnosis.vertices:
+            self._load_vertex_metrics()
         plan = _get(detail, "plan")
         lines = dag_lines(nodes_from_plan(plan)) if plan is not None else []
         self.query_one("#plan-text", Static).update(
@@ -305,6 +369,34 @@ class InternalsScreen(ViewerScreen):
         lines = dag_lines(nodes_from_plan(payload.data))
         target.update(safe_text(f"Plan {name}\n" + "\n".join(lines), multiline=True))
 
+    def _show_diagnosis(self) -> None:
+        diagnosis = self.diagnosis
+        if diagnosis is None:
+            return
+        self.query_one("#vertices-diagnosis", Static).update(diagnosis_text(diagnosis, self.vertex_metrics))
+
+    @work(exclusive=True, group="internals-vertex-metrics", exit_on_error=False)
+    async def _load_vertex_metrics(self) -> None:
+        sel, diagnosis = self.selection, self.diagnosis
+        if sel is None or diagnosis is None:
+            return
+        try:
+            await fetch_vertex_metrics(self.client, sel.project, sel.job_name, self.instance_id, diagnosis,
+                                       now=self.now)
+        except Exception as err:  # the queues are already shown; the extra metrics are a bonus
+            self.vertex_metrics = f"{getattr(err, 'code', type(err).__name__)}: {getattr(err, 'message', err)}"
+            self._show_diagnosis()
+            return
+        self.vertex_metrics = "ok" if diagnosis.per_vertex else "job-level"
+        table = self.query_one("#vertices-table", DataTable)
+        keys = ("watermark", "late", "in_tps", "out_tps")
+        for vp in diagnosis.vertices:
+            if vp.id not in table.rows:
+                continue
+            for key, cell in zip(keys, metric_cells(vp), strict=True):
+                table.update_cell(vp.id, key, cell)
+        self._show_diagnosis()
+
     def action_tab(self, direction: int) -> None:
         tabs = self.query_one(TabbedContent)
         current = TABS.index(tabs.active) if tabs.active in TABS else 0
@@ -317,3 +409,45 @@ def _mb(value: int | None) -> str:
 
 def _num(value: int | None) -> str:
     return NONE if value is None else str(value)
+
+
+def diagnosis_text(diagnosis: Diagnosis, vertex_metrics: str | None) -> Content:
+    """The bottleneck in words (vertex names come from the job: they go through the text door)."""
+    lines: list[Content] = []
+    if not diagnosis.vertices or all(v.in_pool is None and v.out_pool is None for v in diagnosis.vertices):
+        lines.append(styled("The service reported no queue usage for these vertices."))
+    elif not diagnosis.bottlenecks:
+        pressed = [v for v in diagnosis.vertices if v.status == BACKPRESSURED]
+        lines.append(styled("[b $warning]Backpressure without a full input:[/] $names (their consumer is outside"
+                            " the job, e.g. a slow sink system)",
+                            names=", ".join(f"vertex {v.number} `{v.name}`" for v in pressed))
+                     if pressed else styled("No backpressure: no vertex has a queue $full full.", full=f"{FULL:.0%}"))
+    for neck, held in diagnosis.bottlenecks:
+        queues = f"input queue {_pct(neck.in_pool)}, output queue {_pct(neck.out_pool)}"
+        if held:
+            lines.append(styled("[b $error]Bottleneck:[/] vertex $no `$name` is backpressuring its sources ($held);"
+                                " $queues", no=neck.number, name=neck.name, queues=queues,
+                                held=", ".join(f"vertex {v.number} `{v.name}`" for v in held)))
+        else:
+            lines.append(styled("[b $error]Bottleneck:[/] vertex $no `$name` cannot keep up with its input; $queues",
+                                no=neck.number, name=neck.name, queues=queues))
+        extra = []
+        if neck.watermark_ms is not None:
+            extra.append(f"watermark {human_duration_ms(neck.watermark_ms)} behind")
+        if neck.late_rate:
+            extra.append(f"{neck.late_rate:.1f} late records dropped/s")
+        if neck.in_tps is not None:
+            extra.append(f"in {human_rate(neck.in_tps)}, out {human_rate(neck.out_tps or 0)}")
+        if extra:
+            lines.append(styled("  $extra", extra=" · ".join(extra)))
+    if vertex_metrics == "job-level":
+        wm = diagnosis.job_level.get("watermark_ms")
+        lines.append(styled("The service answered job-level metrics only (no per-vertex series): watermark $wm",
+                            wm=human_duration_ms(wm) if wm is not None else NONE))
+    elif vertex_metrics not in (None, "ok"):
+        lines.append(styled("[$warning]Per-vertex metrics unavailable:[/] $why", why=vertex_metrics))
+    return Content("\n").join(lines)
+
+
+def _pct(value: float | None) -> str:
+    return NONE if value is None else f"{value:.0%}"

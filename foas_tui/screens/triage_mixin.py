@@ -44,6 +44,8 @@ class ViewerScreen(GuardedScreen[None]):
         Binding("c", "view('checkpoints')", "Checkpoints", id="viewer.checkpoints", show=False),
         Binding("m", "view('metrics')", "Metrics", id="viewer.metrics", show=False),
         Binding("i", "view('internals')", "Internals", id="viewer.internals", show=False),
+        Binding("H", "view('history')", "History", id="viewer.history", show=False),
+        Binding("V", "view('explorer')", "Metric explorer", id="viewer.explorer", show=False),
     ]
 
     auto_refresh: bool = False
@@ -156,7 +158,8 @@ class ViewerScreen(GuardedScreen[None]):
 
 
 def viewer_screen(view: str, selection: Selection) -> ViewerScreen:
-    """The viewer `view` ("exceptions" | "checkpoints" | "metrics" | "internals") for one job."""
+    """The viewer `view` ("exceptions" | "checkpoints" | "metrics" | "internals" | "history" | "explorer")
+    for one job."""
     if view == "exceptions":
         from foas_tui.screens.exceptions import ExceptionsScreen
 
@@ -173,11 +176,20 @@ def viewer_screen(view: str, selection: Selection) -> ViewerScreen:
         from foas_tui.screens.internals import InternalsScreen
 
         return InternalsScreen(selection)
+    if view == "history":
+        from foas_tui.screens.history import HistoryScreen
+
+        return HistoryScreen(selection)
+    if view == "explorer":
+        from foas_tui.screens.metric_explorer import MetricExplorerScreen
+
+        return MetricExplorerScreen(selection)
     raise ValueError(f"unknown view {view!r}")
 
 
 class TriageActionsMixin:
-    """Keys on the app: e exceptions, c checkpoints, m metrics, i internals, t triage board (`:triage`)."""
+    """Keys on the app: e exceptions, c checkpoints, m metrics, i internals, H history, V metric explorer,
+    Z cluster pulse, t triage board (`:triage`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "exceptions", "Exceptions", id="triage.exceptions"),
@@ -185,6 +197,9 @@ class TriageActionsMixin:
         Binding("m", "metrics", "Metrics", id="triage.metrics"),
         Binding("i", "internals", "Internals", id="triage.internals"),
         Binding("t", "triage", "Triage", id="triage.board"),
+        Binding("H", "history", "History", id="triage.history", show=False),
+        Binding("V", "explorer", "Metric explorer", id="triage.explorer", show=False),
+        Binding("Z", "cluster_pulse", "Cluster pulse", id="triage.cluster_pulse", show=False),
     ]
 
     def _triage_selection(self, what: str) -> Selection | None:
@@ -212,6 +227,21 @@ class TriageActionsMixin:
     def action_internals(self) -> None:
         """Config, resources, vertices, plan, final state and autoscale plans of the selected job."""
         self._open_viewer("internals")
+
+    def action_history(self) -> None:
+        """Since when the selected job runs, how its earlier runs ended, and the draft against what runs."""
+        self._open_viewer("history")
+
+    def action_explorer(self) -> None:
+        """Every metric of the seed's table for the selected job: pick several, one plot, human units."""
+        self._open_viewer("explorer")
+
+    def action_cluster_pulse(self) -> None:
+        """CPU, memory and queue usage of every cluster: is the cluster itself short when jobs lag?"""
+        from foas_tui.screens.cluster_pulse import ClusterPulseScreen
+
+        if not isinstance(self.screen, ClusterPulseScreen):  # type: ignore[attr-defined]
+            self.push_screen(ClusterPulseScreen())  # type: ignore[attr-defined]
 
     def action_triage(self) -> None:
         """The triage board: what is broken now across all projects, worst first."""
