@@ -15,10 +15,12 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Static
 
-from foas_tui.screens.triage_mixin import ViewerScreen, same_cell, viewer_screen
+from foas_tui.screens.viewer_base import ViewerScreen, same_cell
+from foas_tui.screens.viewers import viewer_screen
 from foas_tui.services.formatting import NONE, format_epoch_ms, human_seconds
 from foas_tui.services.selection import Selection
-from foas_tui.services.triage import JobHealth, Thresholds, TriageGatherer, TriageReport, Weights
+from foas_tui.services.triage import JobHealth, Thresholds, Weights
+from foas_tui.services.triage_gather import TriageGatherer, TriageReport
 from foas_tui.text import NAME_LIMIT, safe_str, safe_text, styled
 
 COLUMNS: tuple[tuple[str, str], ...] = (
