@@ -53,9 +53,10 @@ class ViewerScreen(Screen[None]):
     view_name: ClassVar[str] = ""
 
     def __init__(self, selection: Selection | None = None, *, open_view: ViewFactory | None = None,
-                 name: str | None = None, id: str | None = None) -> None:
+                 client: FoasClient | None = None, name: str | None = None, id: str | None = None) -> None:
         super().__init__(name=name, id=id)
         self.selection = selection
+        self._client = client  # a job of another profile than the session's (a merged triage board)
         # How to build another view of this job (`e c m i` inside a viewer). Injected by whoever builds the
         # screen (screens/viewers.py), so this base module never imports the viewers built on it.
         self.open_view = open_view
@@ -66,6 +67,8 @@ class ViewerScreen(Screen[None]):
 
     @property
     def client(self) -> FoasClient:
+        if self._client is not None:
+            return self._client
         return self.app.session.client  # type: ignore[attr-defined]
 
     @property

@@ -125,6 +125,12 @@ class ExceptionReport:
         entries = self.history or ([self.root] if self.root else [])
         return sum(1 for e in entries if e.timestamp_ms is not None and e.timestamp_ms >= since_ms)
 
+    def first_failure_since(self, since_ms: float) -> int | None:
+        """The earliest failure at or after `since_ms` (when a run of failovers began), if any."""
+        entries = self.history or ([self.root] if self.root else [])
+        stamps = [e.timestamp_ms for e in entries if e.timestamp_ms is not None and e.timestamp_ms >= since_ms]
+        return min(stamps) if stamps else None
+
     @property
     def latest_ms(self) -> int | None:
         stamps = [e.timestamp_ms for e in ([self.root] if self.root else []) + self.history if e.timestamp_ms]

@@ -48,6 +48,9 @@ class Weights:
 
 
 SEVERITY_ORDER = {"P0": 0, "P1": 1, "P2": 2}
+# What scripts and filters call the console's alert levels: P0 critical, P1 warning, P2 info; no finding: ok.
+SEVERITY_WORDS = {"P0": "critical", "P1": "warning", "P2": "info"}
+SEVERITY_RANK = {"ok": 0, "info": 1, "warning": 2, "critical": 3}
 TERMINAL_STATES = {"TERMINATED", "FAILED", "SUCCESS", "CANCELED", "CANCELLED", "FINISHED"}
 RUNNING_STATES = {"RUNNING"}
 
@@ -61,6 +64,11 @@ class Finding:
     weight: int
     reason: str
     view: str = "exceptions"  # where the jump key goes: "exceptions" | "checkpoints" | "metrics"
+    since_ms: int | None = None  # when the problem began, where the data says (epoch ms)
+
+    @property
+    def severity_word(self) -> str:
+        return SEVERITY_WORDS.get(self.severity, "info")
 
 
 @dataclass(slots=True)
@@ -77,6 +85,8 @@ class RunSummary(JobIdentity):
     last_error_message: str = ""
     last_error_ms: int | None = None
     folder_path: str = "/"
+    profile: str = ""  # the profile and region the job was found with (several can be merged on one board)
+    region: str = ""
 
     @property
     def running(self) -> bool:
@@ -130,6 +140,18 @@ class JobHealth:
     def reason(self) -> str:
         return "; ".join(f.reason for f in sorted(self.findings, key=lambda f: -f.weight)) or "healthy"
 
+    @property
+    def severity(self) -> str:
+        """critical, warning, info (the worst finding's level) or ok (no finding)."""
+        worst = self.worst
+        return worst.severity_word if worst is not None else "ok"
+
+    @property
+    def since_ms(self) -> int | None:
+        """When the earliest of its problems began, where the data says."""
+        stamps = [f.since_ms for f in self.findings if f.since_ms is not None]
+        return min(stamps) if stamps else None
+
 
 def health_level(score: int) -> str:
     """The console's bands: green > 80, yellow 60–80, red < 60."""
@@ -163,24 +185,27 @@ def assess(
     error = f": {_short(summary.last_error_message)}" if summary.last_error_message else ""
 
     if actual == "FAILED":
-        findings.append(Finding("failed", "P0", weights.failed, f"instance FAILED{error}"))
+        findings.append(Finding("failed", "P0", weights.failed, f"instance FAILED{error}",
+                                since_ms=summary.last_error_ms))
     elif expect == "RUNNING" and actual in TERMINAL_STATES and not (actual == "SUCCESS" and not summary.is_stream):
         reason = f"expected RUNNING, {actual.lower()} unexpectedly{error}"
-        findings.append(Finding("failed", "P0", weights.failed, reason))
+        findings.append(Finding("failed", "P0", weights.failed, reason, since_ms=summary.last_error_ms))
     elif expect and actual and expect != actual and not (expect == "RUNNING" and actual == "SUCCESS"):
         findings.append(Finding("state-mismatch", "P1", weights.state_mismatch, f"expected {expect}, actual {actual}"))
 
     if summary.alive:
         failures = exceptions.failures_since(window_start) if exceptions is not None else 0
+        first = exceptions.first_failure_since(window_start) if exceptions is not None else None
         if failures == 0 and summary.last_error_ms and summary.last_error_ms >= window_start:
             failures = 1  # the run summary saw an error in the window even if the history was not read
+            first = summary.last_error_ms
         if failures >= thresholds.restart_count:
             findings.append(Finding("restarts", "P0", weights.restart_storm,
-                                    f"{failures} failovers in {_window(thresholds)}{error}"))
+                                    f"{failures} failovers in {_window(thresholds)}{error}", since_ms=first))
         elif failures:
             plural = "s" if failures > 1 else ""
             findings.append(Finding("restarts", "P0", weights.restarted,
-                                    f"{failures} failover{plural} in {_window(thresholds)}{error}"))
+                                    f"{failures} failover{plural} in {_window(thresholds)}{error}", since_ms=first))
 
         delay_s = summary.input_delay_ms / 1000 if summary.input_delay_ms is not None else None
         if delay_s is not None and delay_s >= thresholds.delay_seconds:
@@ -190,7 +215,8 @@ def assess(
         if checkpoints is not None and summary.is_stream and summary.running:
             findings.extend(_checkpoint_findings(checkpoints, now_ms, thresholds, weights))
     elif summary.last_error_ms and summary.last_error_ms >= window_start and not findings:
-        findings.append(Finding("recent-error", "P2", weights.recent_error, f"error in {_window(thresholds)}{error}"))
+        findings.append(Finding("recent-error", "P2", weights.recent_error, f"error in {_window(thresholds)}{error}",
+                                since_ms=summary.last_error_ms))
 
     score = max(0, 100 - sum(f.weight for f in findings))
     return JobHealth(summary, score, findings, checked_deep=checkpoints is not None or exceptions is not None)
@@ -205,10 +231,11 @@ def _checkpoint_findings(report: CheckpointReport, now_ms: float, t: Thresholds,
     if last_ok is None or now_ms - last_ok > stale_ms:
         since = "ever" if last_ok is None else _duration((now_ms - last_ok) / 1000)
         findings.append(Finding("checkpoint-stale", "P0", w.checkpoint_stale,
-                                f"no checkpoint completed in {since}{cause}", "checkpoints"))
+                                f"no checkpoint completed in {since}{cause}", "checkpoints", since_ms=last_ok))
     elif failed is not None and (failed.failure_ms or failed.trigger_ms or 0) > last_ok:
         findings.append(Finding("checkpoint-failing", "P1", w.checkpoint_failing,
-                                f"latest checkpoint failed{cause}", "checkpoints"))
+                                f"latest checkpoint failed{cause}", "checkpoints",
+                                since_ms=failed.failure_ms or failed.trigger_ms))
     return findings
 
 
@@ -248,3 +275,16 @@ def is_suspicious(summary: RunSummary, now_ms: float, thresholds: Thresholds | N
     if summary.input_delay_ms is not None and summary.input_delay_ms / 1000 >= thresholds.delay_seconds / 2:
         return True
     return bool(summary.expect_state) and summary.expect_state != summary.actual_state
+
+
+def filter_record(row: JobHealth) -> dict[str, Any]:
+    """What the `/` filter of the triage board (and `triage --filter`) sees of a row (services.filter_query)."""
+    s = row.summary
+    return {
+        "": f"{s.project} {s.job_name} {s.actual_state} {s.expect_state} {row.reason} {s.profile}",
+        "job": s.job_name, "project": s.project, "state": s.actual_state, "expect": s.expect_state,
+        "type": "batch" if "BATCH" in s.job_type.upper() else "stream", "severity": row.severity,
+        "kind": " ".join(f.kind for f in row.findings), "reason": row.reason, "error": s.last_error_message,
+        "profile": s.profile, "region": s.region, "health": row.score,
+        "delay": s.input_delay_ms / 1000 if s.input_delay_ms is not None and s.alive else None,
+    }

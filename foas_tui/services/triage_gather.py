@@ -76,8 +76,12 @@ class TriageGatherer:
         deep_ttl_s: float = 60.0,
         projects: Sequence[str] | None = None,
         now: Callable[[], float] = time.time,
+        profile: str = "",
+        region: str = "",
     ) -> None:
         self.client = client
+        self.profile = profile
+        self.region = region
         self.thresholds = thresholds or Thresholds()
         self.weights = weights or Weights()
         self.chunk_size = max(1, chunk_size)
@@ -129,7 +133,10 @@ class TriageGatherer:
 
         async def batch(project: str, job_type: str, names: list[str]) -> list[RunSummary]:
             response = await self._call(lambda: self.client.batch_get_instance_run_summary(project, names, job_type))
-            return [RunSummary.from_model(project, item, job_type) for item in response.run_summaries]
+            out = [RunSummary.from_model(project, item, job_type) for item in response.run_summaries]
+            for summary in out:
+                summary.profile, summary.region = self.profile, self.region
+            return out
 
         results = await asyncio.gather(*(batch(*c) for c in calls), return_exceptions=True)
         summaries: list[RunSummary] = []
@@ -199,3 +206,79 @@ class TriageGatherer:
                 checkpoints=deep.checkpoints if deep else None, exceptions=deep.exceptions if deep else None,
             ))
         return TriageReport(rank(rows), projects, jobs, len(picked), errors, now_ms)
+
+
+# --- several profiles (regions, accounts) on one board ---------------------------------------------------
+
+
+@dataclass(slots=True)
+class TriageScope:
+    """One account and region to scan: the profile's name, its region and a client for it."""
+
+    profile: str
+    region: str
+    client: FoasClient
+
+
+@dataclass(slots=True)
+class ScopeResult:
+    """What one scope's scan gave (for the headless report): counts, or the error that stopped it."""
+
+    profile: str
+    region: str
+    projects: int = 0
+    jobs: int = 0
+    deep_checked: int = 0
+    errors: list[str] = field(default_factory=list)
+    failed: str | None = None  # the scan of this scope failed as a whole (e.g. ListProject refused)
+
+
+@dataclass(slots=True)
+class MergedReport(TriageReport):
+    scopes: list[ScopeResult] = field(default_factory=list)
+
+
+class MultiGatherer:
+    """Scans several scopes at once (one TriageGatherer each) and merges them into one ranked report.
+
+    A scope that fails as a whole (bad credentials, an unreachable endpoint) is an error line of the report
+    labelled with its profile; the other scopes still count. Raises only when every scope failed.
+    """
+
+    def __init__(self, scopes: Sequence[TriageScope], **gatherer_options: Any) -> None:
+        if not scopes:
+            raise ValueError("no profile to scan")
+        self.scopes = list(scopes)
+        self.labelled = len(self.scopes) > 1
+        self.gatherers = [TriageGatherer(scope.client, profile=scope.profile, region=scope.region,
+                                         **gatherer_options) for scope in self.scopes]
+
+    async def gather(self) -> MergedReport:
+        results = await asyncio.gather(*(g.gather() for g in self.gatherers), return_exceptions=True)
+        rows: list[JobHealth] = []
+        errors: list[str] = []
+        scopes: list[ScopeResult] = []
+        projects = jobs = deep = 0
+        generated = 0.0
+        failures: list[BaseException] = []
+        for scope, result in zip(self.scopes, results, strict=True):
+            label = f"{scope.profile} ({scope.region}): " if self.labelled else ""
+            if isinstance(result, BaseException):
+                if not isinstance(result, Exception):
+                    raise result  # cancellation and the like are not a scope's failure
+                failures.append(result)
+                text = _describe(result)
+                errors.append(f"{label}scan failed: {text}")
+                scopes.append(ScopeResult(scope.profile, scope.region, failed=text))
+                continue
+            rows.extend(result.rows)
+            errors.extend(f"{label}{error}" for error in result.errors)
+            projects += result.projects
+            jobs += result.jobs
+            deep += result.deep_checked
+            generated = max(generated, result.generated_ms)
+            scopes.append(ScopeResult(scope.profile, scope.region, result.projects, result.jobs,
+                                      result.deep_checked, list(result.errors)))
+        if len(failures) == len(self.scopes):
+            raise failures[0]
+        return MergedReport(rank(rows), projects, jobs, deep, errors, generated, scopes)
