@@ -137,6 +137,9 @@ class TriageScreen(ViewerScreen):
         self.query_one("#triage-message", Static).display = False
         bar = self.query_one("#triage-filter", FilterBar)
         bar.display = False
+        watch = getattr(self.app, "watch_critical", None)
+        if callable(watch):  # the app's optional bell hears what the board finds (deeper than the live refresh)
+            self.on_report.append(lambda report: watch("board", report.rows))
         bar.placeholder = ("/ filter: text !text /regex/ severity:critical state:failed profile:prod delay>5m "
                            "health<60 (space = and, | = or)")
 
@@ -371,3 +374,8 @@ class TriageScreen(ViewerScreen):
             self.apply_filter("")
             return
         super().action_close()
+
+    def on_unmount(self) -> None:
+        forget = getattr(self.app, "forget_critical_source", None)
+        if callable(forget):
+            forget("board")

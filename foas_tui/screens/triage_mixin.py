@@ -5,12 +5,16 @@ Screens are imported lazily in the actions so the app's first frame does not pay
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.binding import Binding, BindingType
 
+from foas_tui.services.alerts import CriticalWatch
+
 if TYPE_CHECKING:
     from foas_tui.services.selection import Selection
+    from foas_tui.services.triage import JobHealth
 
 
 class TriageActionsMixin:
@@ -57,11 +61,67 @@ class TriageActionsMixin:
         from foas_tui.screens.triage import TriageScreen
 
         if not isinstance(self.screen, TriageScreen):  # type: ignore[attr-defined]
-            self.push_screen(TriageScreen())  # type: ignore[attr-defined]
+            self.push_screen(TriageScreen(scopes=self._triage_scopes()))  # type: ignore[attr-defined]
 
     def command_triage(self, arg: str = "") -> None:
         """`:triage [PROJECT,...]`: the triage board, optionally for some projects only."""
         from foas_tui.screens.triage import TriageScreen
 
         projects = [p.strip() for p in (arg or "").replace(",", " ").split() if p.strip()]
-        self.push_screen(TriageScreen(projects=projects or None))  # type: ignore[attr-defined]
+        self.push_screen(TriageScreen(projects=projects or None, scopes=self._triage_scopes()))  # type: ignore[attr-defined]
+
+    def _triage_scopes(self) -> list | None:
+        """Every profile of `--profile a,b` (the board merges them), or None for the session's own."""
+        return list(getattr(getattr(self, "session", None), "triage_scopes", None) or []) or None
+
+    # --- the critical bell ([triage] bell_on_critical) -------------------------------------------------
+
+    _critical_watch: CriticalWatch | None = None
+    bells_rung: int = 0  # how many times the bell rang (the status of the feature, for tests and the log)
+
+    def _bell_enabled(self) -> bool:
+        config = getattr(getattr(self, "session", None), "config", None)
+        return bool(getattr(getattr(config, "triage", None), "bell_on_critical", False))
+
+    def watch_critical(self, source: str, healths: Iterable[JobHealth]) -> None:
+        """Feed assessed jobs from `source` ("live" or "board"); ring once per job that newly enters critical."""
+        if not self._bell_enabled():
+            return
+        if self._critical_watch is None:
+            self._critical_watch = CriticalWatch()
+        rows = list(healths)
+        entered = self._critical_watch.update(
+            source, [((h.summary.profile, h.summary.project, h.summary.job_name), h.severity == "critical")
+                     for h in rows])
+        if not entered:
+            return
+        self.bells_rung += 1
+        self.bell()  # type: ignore[attr-defined]
+        names = ", ".join(f"{project}/{job}" for _, project, job in entered[:3])
+        more = f" (+{len(entered) - 3} more)" if len(entered) > 3 else ""
+        worst = {(h.summary.profile, h.summary.project, h.summary.job_name): h for h in rows}
+        reason = worst[entered[0]].reason if entered[0] in worst else ""
+        self.notify(f"now critical: {names}{more} — {reason}", title="Critical",  # type: ignore[attr-defined]
+                    severity="error", timeout=10, markup=False)
+
+    def forget_critical_source(self, source: str) -> None:
+        if self._critical_watch is not None:
+            self._critical_watch.forget(source)
+
+    def watch_critical_rows(self, rows: Any) -> None:
+        """The live refresh's run rows, assessed shallowly (no checkpoints read) with the config's thresholds."""
+        if not self._bell_enabled():
+            return
+        from foas_tui.services.triage import RunSummary, Thresholds, assess
+
+        session = getattr(self, "session", None)
+        thresholds = Thresholds.from_config(getattr(session.config, "triage", None))
+        profile = str(getattr(session, "profile_name", "") or "")
+        now_ms = float(self.clock()) * 1000  # type: ignore[attr-defined]
+        healths = []
+        for row in rows.values():
+            summary = RunSummary(row.project, row.job_name, row.job_type, row.instance_id, row.expect_state.upper(),
+                                 row.actual_state.upper(), row.input_delay, row.last_error_message,
+                                 row.last_error_time, profile=profile)
+            healths.append(assess(summary, now_ms=now_ms, thresholds=thresholds))
+        self.watch_critical("live", healths)
