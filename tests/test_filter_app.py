@@ -121,3 +121,39 @@ async def test_palette_takes_field_filters_and_says_what_is_wrong() -> None:
         hits[0].command()  # selecting the error line does nothing (and does not raise)
         hits = [hit async for hit in provider.search(failed[0][:6])]  # plain words stay fuzzy
         assert any(failed[0] in str(h.match_display) for h in hits)
+
+
+@pytest.mark.usefixtures("utc")
+async def test_board_over_two_profiles_labels_rows_and_opens_them_with_their_client() -> None:
+    from foas_tui.emulator import EmulatorConfig, create_app, demo_client
+    from foas_tui.screens.checkpoints import CheckpointsScreen
+    from foas_tui.screens.exceptions import ExceptionsScreen
+    from foas_tui.services.triage_gather import TriageScope
+
+    app = ViewerApp()
+    other = create_app(EmulatorConfig(jobs=24, seed=11, clock=app.fake_clock, region_id="cn-shanghai"))
+    sh_client = demo_client(other, retries=0)
+    scopes = [TriageScope("prod-hz", "cn-hangzhou", app.session.client), TriageScope("prod-sh", "cn-shanghai",
+                                                                                   sh_client)]
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = TriageScreen(scopes=scopes)
+        await app.push_screen(screen)
+        await until(pilot, lambda: screen.report_data is not None)
+        report = screen.report_data
+        assert report is not None and {r.summary.profile for r in report.broken} == {"prod-hz", "prod-sh"}
+        table = screen.query_one("#triage-table", DataTable)
+        assert [str(c.label) for c in table.columns.values()][2] == "Profile@region"
+        await pilot.press("slash", *"profile:prod-sh")
+        await pilot.press("enter")
+        shown = [table.get_row_at(i)[2].plain for i in range(table.row_count)]
+        assert shown and set(shown) == {"prod-sh@cn-shanghai"}
+        await pilot.press("enter")  # a Shanghai job's exceptions, read with the Shanghai client
+        await until(pilot, lambda: isinstance(app.screen, ExceptionsScreen))
+        assert app.screen.client is sh_client  # type: ignore[attr-defined]
+        await pilot.press("c")  # hopping keeps the job's profile
+        await until(pilot, lambda: isinstance(app.screen, CheckpointsScreen))
+        assert app.screen.client is sh_client  # type: ignore[attr-defined]
+        await pilot.press("escape")
+        assert app.screen is screen
+        await pilot.press("g")  # the main screen shows another profile: said, not done
+        assert app.selected == []
