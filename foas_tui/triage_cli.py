@@ -108,11 +108,11 @@ def build_scopes(names: Sequence[str | None], options: Any, config: AppConfig) -
     return scopes
 
 
-def demo_scope(jobs: int, config: AppConfig) -> TriageScope:
+def demo_scope(jobs: int, config: AppConfig, hostile: bool = False) -> TriageScope:
     from foas_tui.emulator import EmulatorConfig, create_app, demo_client
     from foas_tui.services.triage_gather import TriageScope
 
-    emulator = create_app(EmulatorConfig(jobs=jobs))
+    emulator = create_app(EmulatorConfig(jobs=jobs, hostile=hostile))
     client = demo_client(emulator, read_only=True, timeout=config.client.timeout, retries=config.client.retries)
     return TriageScope("demo", client.region_id, client)
 
@@ -154,7 +154,8 @@ def run_triage(args: argparse.Namespace, out: TextIO | None = None, err: TextIO 
             return EXIT_USAGE
     try:
         if getattr(args, "demo", False):
-            scopes = [demo_scope(getattr(args, "demo_jobs", 64) or 64, config)]
+            scopes = [demo_scope(getattr(args, "demo_jobs", 64) or 64, config,
+                                 hostile=bool(getattr(args, "hostile_text", False)))]
         else:
             names = profile_names(getattr(args, "profile", None))
             scopes = build_scopes(names or [None], args, config)

@@ -275,3 +275,15 @@ async def test_the_app_with_two_profiles_merges_them_on_the_board(two_regions) -
         table = board.query_one("#triage-table", DataTable)
         labels = {table.get_row_at(i)[2].plain for i in range(table.row_count)}
         assert labels <= {"prod-hz@cn-hangzhou", "prod-sh@cn-shanghai"} and len(labels) == 2
+
+
+@pytest.mark.parametrize("as_json", [True, False])
+def test_hostile_names_reach_no_terminal(capsys, as_json: bool) -> None:
+    argv = ["--demo", "--hostile-text", "triage", "--all"] + (["--json"] if as_json else [])
+    code, out, err = run(capsys, *argv)
+    assert code in (0, 1) and err == ""
+    controls = [ch for ch in out if (ord(ch) < 0x20 and ch != "\n") or 0x7f <= ord(ch) < 0xa0]
+    assert controls == []
+    if as_json:
+        doc = validate(json.loads(out))
+        assert any("\x1b" in f.job or "\x1b" in (f.last_error or "") or "[" in f.job for f in doc.findings)
