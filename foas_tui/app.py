@@ -349,6 +349,7 @@ class FoasApp(ErrorGuard, TriageActionsMixin, OpsActionsMixin, App[int]):
         if result is None:
             return
         self._report_refresh_health(result)
+        self.watch_critical_rows(result.rows)  # the optional bell (TriageActionsMixin)
         for screen in self.screen_stack:
             screen.post_message(self.RefreshCompleted(result))
 
@@ -589,6 +590,25 @@ def build_session(options: Any, config: AppConfig, config_error: str | None) -> 
     )
 
 
+def build_multi_profile_session(options: Any, config: AppConfig, config_error: str | None) -> Session:
+    """`--profile a,b` (or `all`): the session of the first profile; the triage board merges all of them."""
+    import argparse
+
+    from foas_tui.services.triage_gather import TriageScope
+    from foas_tui.triage_cli import build_scopes, profile_names
+
+    names = profile_names(getattr(options, "profile", None))
+    if not names or len(names) == 1:
+        if names:
+            options = argparse.Namespace(**{**vars(options), "profile": names[0]})
+        return build_session(options, config, config_error)
+    first = argparse.Namespace(**{**vars(options), "profile": names[0]})
+    session = build_session(first, config, config_error)
+    session.triage_scopes = [TriageScope(session.profile_name, session.region_id, session.client),
+                             *build_scopes(names[1:], options, config)]
+    return session
+
+
 def run_app(options: Any) -> int:
     """Run the TUI for the CLI. Returns the exit status (2 when credentials cannot be resolved)."""
     config, config_error = _load_config_safely()
@@ -598,7 +618,7 @@ def run_app(options: Any) -> int:
                            hostile=bool(getattr(options, "hostile_text", False)))
     else:
         try:
-            session = build_session(options, config, config_error)
+            session = build_multi_profile_session(options, config, config_error)
         except Exception as err:  # a clear sentence, never a traceback
             print(f"foas-tui: {err}", file=sys.stderr)
             return 2

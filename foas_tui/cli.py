@@ -17,6 +17,7 @@ examples:
   foas-tui profile add prod --region cn-shanghai
   foas-tui --profile prod --read-only  browse production without any risk of changing it
   foas-tui emulator --port 8123        run the emulator as a real HTTP server
+  foas-tui --demo triage --json | jq   what is broken, as JSON (exit 1 on critical; see --fail-on)
 """
 
 
@@ -30,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"foas-tui {__version__}")
     parser.add_argument("--demo", action="store_true", help="run on the embedded emulator with demo data")
     parser.add_argument("--demo-jobs", type=int, default=64, metavar="N", help="jobs in the demo (default 64)")
-    parser.add_argument("--profile", "-p", help="profile name (see `foas-tui profile list`)")
+    parser.add_argument("--profile", "-p", help="profile name (see `foas-tui profile list`); several separated by "
+                        "commas, or `all`: the triage board merges them (the first is the main screen's)")
     parser.add_argument("--region", help="region id, e.g. cn-hangzhou (overrides the profile)")
     parser.add_argument("--endpoint", help="endpoint host or URL (overrides the region's default)")
     parser.add_argument("--access-key-id", help="AccessKey ID; the secret is then asked for (never on argv)")
@@ -43,11 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     from foas_tui.emulator.server import add_emulator_parser
     from foas_tui.profile_cli import add_profile_parser
+    from foas_tui.triage_cli import add_triage_parser
 
     add_profile_parser(sub)
     add_emulator_parser(sub).add_argument(
         "--hostile-text", action="store_true",
         help="answer with escape sequences, markup and other hostile text in names, descriptions and errors")
+    add_triage_parser(sub)
     serve = sub.add_parser("serve", help="serve the TUI in a web browser (textual-serve)")
     serve.add_argument("--host", default="127.0.0.1", help="bind address (default loopback only)")
     serve.add_argument("--port", type=int, default=8000)

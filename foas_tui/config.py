@@ -144,6 +144,7 @@ class TriageConfig:
     checkpoint_stale_seconds: float = 300.0
     restart_window_seconds: float = 1800.0
     restart_count: int = 3
+    bell_on_critical: bool = False  # ring the terminal bell (and notify) when a job newly enters critical
 
 
 @dataclass
@@ -228,8 +229,15 @@ def _section_from(table: object, cls: type, section: str, path: Path) -> Any:
     names = [f.name for f in fields(cls)]
     _check_keys(table, names, section, path)
     kinds = {f.name: type(getattr(cls(), f.name)) for f in fields(cls)}
-    values = {k: _check_number(v, kinds[k], f"{section}.{k}", path) for k, v in table.items()}
+    values = {k: _check_bool(v, f"{section}.{k}", path) if kinds[k] is bool
+              else _check_number(v, kinds[k], f"{section}.{k}", path) for k, v in table.items()}
     return cls(**values)
+
+
+def _check_bool(value: object, name: str, path: Path) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"expected true or false, got {value!r}", path, name)
+    return value
 
 
 def config_from_dict(data: Mapping[str, Any], path: Path) -> AppConfig:

@@ -202,7 +202,7 @@ async def test_a_job_whose_name_cannot_be_sent_is_reported_alone_and_the_rest_re
 async def test_the_triage_board_reports_an_unsendable_job_alone() -> None:
     from types import SimpleNamespace
 
-    from foas_tui.services.triage import TriageGatherer
+    from foas_tui.services.triage_gather import TriageGatherer
 
     states = {"a": "RUNNING", "b": "FAILED"}
     client = SummaryClient(states)

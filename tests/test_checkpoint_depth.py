@@ -12,7 +12,7 @@ from textual.widgets import DataTable
 
 from foas_tui.screens.checkpoints import CheckpointsScreen
 from foas_tui.services.checkpoint_depth import task_rows, trend
-from foas_tui.services.triage import CheckpointStats
+from foas_tui.services.flink_payloads import CheckpointStats
 
 pytestmark = pytest.mark.usefixtures("utc")
 

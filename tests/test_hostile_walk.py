@@ -240,6 +240,9 @@ async def _triage(walk: Walk) -> None:
     app, main = walk.app, walk.app.main_screen
     await walk.step("triage board", "t", until=lambda: app.screen is not main)
     await walk.step("triage board: rows", "j", "j", "j")
+    await walk.step("triage board: filtered", "slash", *"state:failed", "enter")
+    await walk.step("triage board: bad filter", "slash", *" colour:", "enter")
+    await walk.step("triage board: filter cleared", "escape")
     await walk.step("triage board (closed)", "escape", until=lambda: app.screen is main)
     await walk.step("cluster pulse", "Z", until=lambda: app.screen is not main)
     await walk.step("cluster pulse: rows", "j", "j")
@@ -297,8 +300,10 @@ async def _help_jump_filter_palette(walk: Walk) -> None:
     await walk.step("jump (closed)", "escape", until=lambda: app.screen is main)
     main.tree.focus()
     await walk.step("filter", "slash", *"ods")
+    await walk.step("filter: fields", "ctrl+u", *"state:running delay>1s | /od[s/")  # a bad regex on the way
     await walk.step("filter (cleared)", "escape")
     await walk.step("palette", "ctrl+p", *"ads", until=lambda: app.screen is not main)
+    await walk.step("palette: field filter", *" state:failed")
     await walk.step("palette (closed)", "escape", until=lambda: app.screen is main)
 
 

@@ -14,7 +14,8 @@ from foas_tui.emulator import EmulatorConfig, FakeClock, create_app, demo_client
 from foas_tui.screens.checkpoints import CheckpointsScreen
 from foas_tui.screens.exceptions import ExceptionsScreen
 from foas_tui.screens.triage import TriageScreen
-from foas_tui.services.triage import TriageGatherer, Weights
+from foas_tui.services.triage import Weights
+from foas_tui.services.triage_gather import TriageGatherer
 
 pytestmark = pytest.mark.usefixtures("utc")
 BROKEN = {"failing", "batch_failed", "checkpoint_failing"}

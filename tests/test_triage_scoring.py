@@ -7,19 +7,21 @@ import json
 import pytest
 
 from foas_tui.config import TriageConfig
-from foas_tui.services.triage import (
+from foas_tui.services.flink_payloads import (
     CheckpointReport,
+    parse_checkpoints,
+    parse_exceptions,
+    read_checkpoints,
+    read_exceptions,
+    read_payload,
+)
+from foas_tui.services.triage import (
     RunSummary,
     Thresholds,
     assess,
     health_level,
     is_suspicious,
-    parse_checkpoints,
-    parse_exceptions,
     rank,
-    read_checkpoints,
-    read_exceptions,
-    read_payload,
 )
 
 NOW_MS = 1_767_225_600_000

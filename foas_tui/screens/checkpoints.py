@@ -14,11 +14,11 @@ from textual.content import Content
 from textual.widgets import DataTable, Footer, Static
 
 from foas_tui.error_guard import on, work
-from foas_tui.screens.triage_mixin import ViewerScreen, same_cell
+from foas_tui.screens.viewer_base import ViewerScreen, same_cell
 from foas_tui.services import clipboard
 from foas_tui.services.checkpoint_depth import task_rows, trend
+from foas_tui.services.flink_payloads import CheckpointReport, CheckpointStats, MinAvgMax, Payload, read_checkpoints
 from foas_tui.services.formatting import NONE, ago, format_epoch_ms, human_bytes, human_duration_ms
-from foas_tui.services.triage import CheckpointReport, CheckpointStats, MinAvgMax, Payload, read_checkpoints
 from foas_tui.text import one_line, safe_str, safe_text, styled
 from foas_tui.widgets.dag_view import short_id
 

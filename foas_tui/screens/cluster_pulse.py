@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Static
 
 from foas_tui.error_guard import on, work
-from foas_tui.screens.triage_mixin import ViewerScreen
+from foas_tui.screens.viewer_base import ViewerScreen
 from foas_tui.services.cluster_pulse import CPU_HIGH, QUEUE_FULL, ClusterPulse, cluster_pulse
 from foas_tui.services.formatting import NONE, sparkline
 from foas_tui.text import NAME_LIMIT, safe_text, styled

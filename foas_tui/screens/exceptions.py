@@ -15,11 +15,11 @@ from textual.content import Content
 from textual.widgets import Footer, Input, Static
 
 from foas_tui.error_guard import on, work
-from foas_tui.screens.triage_mixin import ViewerScreen
+from foas_tui.screens.viewer_base import ViewerScreen
 from foas_tui.services import clipboard
+from foas_tui.services.flink_payloads import ExceptionEntry, ExceptionReport, Payload, read_exceptions
 from foas_tui.services.formatting import format_epoch_ms
 from foas_tui.services.selection import Selection
-from foas_tui.services.triage import ExceptionEntry, ExceptionReport, Payload, read_exceptions
 from foas_tui.text import safe_str, styled
 from foas_tui.widgets.log_view import LogBlock, LogView
 

@@ -16,7 +16,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from foas_tui.error_guard import work
-from foas_tui.screens.triage_mixin import ViewerScreen
+from foas_tui.screens.viewer_base import ViewerScreen
 from foas_tui.services import diffing
 from foas_tui.services.formatting import NONE, human_duration_ms
 from foas_tui.services.history import History, fetch_history, since_when, timeline_bars

@@ -22,7 +22,7 @@ from textual.widgets import DataTable, Footer, OptionList, Static, TabbedContent
 from textual.widgets.option_list import Option
 
 from foas_tui.error_guard import on, work
-from foas_tui.screens.triage_mixin import ViewerScreen
+from foas_tui.screens.viewer_base import ViewerScreen
 from foas_tui.services.backpressure import (
     BACKPRESSURED,
     BOTTLENECK,
@@ -35,8 +35,8 @@ from foas_tui.services.backpressure import (
     fetch_vertex_metrics,
     read_vertices,
 )
+from foas_tui.services.flink_payloads import read_payload
 from foas_tui.services.formatting import NONE, format_epoch_ms, human_duration_ms, human_rate
-from foas_tui.services.triage import read_payload
 from foas_tui.text import NAME_LIMIT, safe_text, styled
 from foas_tui.widgets.dag_view import dag_lines, nodes_from_plan
 

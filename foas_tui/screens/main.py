@@ -16,13 +16,14 @@ from textual.widgets import Footer
 from foas_tui.error_guard import Screen as GuardedScreen
 from foas_tui.error_guard import on, work
 from foas_tui.services import clipboard
+from foas_tui.services.filter_query import JOB_ALIASES, JOB_FIELDS, FilterError, parse_query
 from foas_tui.services.metrics import DelayTrendCache
 from foas_tui.services.selection import Selection
 from foas_tui.services.session import JobInfo, job_info
 from foas_tui.services.tree_state import TreeState, default_state_path
 from foas_tui.text import safe_text
 from foas_tui.widgets import job_messages
-from foas_tui.widgets.filter_bar import FilterBar, compile_filter
+from foas_tui.widgets.filter_bar import FilterBar, FilterHint, compile_filter
 from foas_tui.widgets.header import AppHeader
 from foas_tui.widgets.instance_table import InstanceTable
 from foas_tui.widgets.job_pane import JobPane
@@ -82,6 +83,7 @@ class MainScreen(GuardedScreen):
             yield JobPane(clock=app.clock, id="job-pane")
         yield InstanceTable(clock=app.clock, delay_warn_seconds=session.config.triage.delay_seconds, id="live")
         yield FilterBar(id="filter")
+        yield FilterHint(id="filter-hint")
         yield StatusBar(id="status")
         yield Footer(compact=True)
 
@@ -144,6 +146,14 @@ class MainScreen(GuardedScreen):
         for jobs in self._project_jobs.values():
             keys.update(dict.fromkeys(job.key for job in jobs))
         return list(keys)
+
+    def job_infos(self) -> dict[tuple[str, str], JobInfo]:
+        """The JobInfo of every job loaded so far (type, folder, queue), for the palette's field filter."""
+        infos: dict[tuple[str, str], JobInfo] = {}
+        for jobs in self._project_jobs.values():
+            infos.update((job.key, job) for job in jobs)
+        infos.update((job.key, job) for job in self.scope_jobs)
+        return infos
 
     def save_state(self) -> None:
         self.tree_state.save()
@@ -360,8 +370,11 @@ class MainScreen(GuardedScreen):
         bar.target = target.id or ""
         bar.value = target.filter_text
         bar.display = True
-        where = "tree" if target is self.tree else "jobs"
-        bar.placeholder = f"/ filter the {where}: text, or !text for the others — Enter keeps, Esc clears"
+        if target is self.tree:
+            bar.placeholder = "/ filter the tree: text, or !text for the others — Enter keeps, Esc clears"
+        else:
+            bar.placeholder = ("/ filter the jobs: text !text /regex/ state:failed queue:etl type:batch delay>5m "
+                               "(space = and, | = or) — Enter keeps, Esc clears")
         bar.focus()
 
     @on(FilterBar.Changed, "#filter")
@@ -370,8 +383,19 @@ class MainScreen(GuardedScreen):
 
     def _apply_filter(self, text: str) -> None:
         bar = self.query_one("#filter", FilterBar)
+        if bar.target != "tree":
+            # The jobs table takes the filter language (fields, comparisons, regex); a filter that cannot be read
+            # says why under the prompt and the table keeps the last one that could, so typing never blinks.
+            try:
+                query = parse_query(text, JOB_FIELDS, JOB_ALIASES)
+            except FilterError as err:
+                bar.set_error(err)
+                return
+            bar.set_error(None)
+            self.live.set_filter(text, query)
+            return
         matcher = compile_filter(text)
-        target = self.tree if bar.target == "tree" else self.live
+        target = self.tree
         target.set_filter(text, matcher)
         if target is self.tree:
             self.tree.border_title = safe_text(f"projects │ /{text}" if matcher else "projects")
@@ -398,6 +422,9 @@ class MainScreen(GuardedScreen):
         bar = event.bar
         if event.cleared:
             self._apply_filter("")
+        elif bar.error is not None:  # Enter on a filter that cannot be read: the last valid one stays
+            bar.value = (self.tree if bar.target == "tree" else self.live).filter_text
+            bar.set_error(None)
         bar.display = False
         (self.tree if bar.target == "tree" else self.live).focus()
 

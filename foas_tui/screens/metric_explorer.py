@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 from textual_plotext import PlotextPlot
 
 from foas_tui.error_guard import on, work
-from foas_tui.screens.triage_mixin import ViewerScreen
+from foas_tui.screens.viewer_base import ViewerScreen
 from foas_tui.services.metric_catalog import (
     BY_NAME,
     CATALOG,

@@ -17,7 +17,7 @@ from textual.widgets import Footer, Static
 from textual_plotext import PlotextPlot
 
 from foas_tui.error_guard import work
-from foas_tui.screens.triage_mixin import ViewerScreen
+from foas_tui.screens.viewer_base import ViewerScreen
 from foas_tui.services.formatting import human_rate, human_seconds, sparkline
 from foas_tui.services.metrics import DEFAULT_METRICS, DELAY, WINDOWS, MetricSet, Series, fetch_metrics
 from foas_tui.text import safe_text, styled

@@ -15,11 +15,15 @@ from textual.content import Content
 from textual.widgets import DataTable, Footer, Static
 
 from foas_tui.error_guard import on, work
-from foas_tui.screens.triage_mixin import ViewerScreen, same_cell, viewer_screen
+from foas_tui.screens.viewer_base import ViewerScreen, same_cell
+from foas_tui.screens.viewers import viewer_screen
+from foas_tui.services.filter_query import TRIAGE_ALIASES, TRIAGE_FIELDS, FilterError, Query, parse_query
 from foas_tui.services.formatting import NONE, format_epoch_ms, human_seconds
 from foas_tui.services.selection import Selection
-from foas_tui.services.triage import JobHealth, Thresholds, TriageGatherer, TriageReport, Weights
+from foas_tui.services.triage import JobHealth, Thresholds, Weights, filter_record
+from foas_tui.services.triage_gather import MultiGatherer, TriageReport, TriageScope
 from foas_tui.text import NAME_LIMIT, safe_str, safe_text, styled
+from foas_tui.widgets.filter_bar import FilterBar, FilterHint
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("rank", "#"),
@@ -30,6 +34,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("state", "Expected→Actual"),
     ("delay", "Delay"),
 )
+PROFILE_COLUMN = ("profile", "Profile@region")  # shown when several profiles are merged on the board
 LEVEL_STYLES = {"green": "green", "yellow": "yellow", "red": "bold red"}
 REASON_WIDTH = 64
 
@@ -45,7 +50,12 @@ def state_cell(row: JobHealth) -> Text:
     return safe_text(f"{expect}→{actual}" if expect != actual else actual, 60, style=style)
 
 
-def row_cells(rank: int, row: JobHealth) -> dict[str, Any]:
+def row_key(row: JobHealth) -> str:
+    s = row.summary
+    return f"{s.profile}:{s.project}/{s.job_name}" if s.profile else f"{s.project}/{s.job_name}"
+
+
+def row_cells(rank: int, row: JobHealth, with_profile: bool = False) -> dict[str, Any]:
     s = row.summary
     delay = human_seconds(s.input_delay_ms / 1000) if s.input_delay_ms is not None and s.alive else NONE
     reason = safe_str(row.reason, REASON_WIDTH)
@@ -59,7 +69,7 @@ def row_cells(rank: int, row: JobHealth) -> dict[str, Any]:
         "state": state_cell(row),
         "delay": delay,
         "reason": safe_text(reason, style=LEVEL_STYLES[row.level] if worst and worst.severity == "P0" else ""),
-    }
+    } | ({"profile": safe_text(f"{s.profile}@{s.region}", NAME_LIMIT)} if with_profile else {})
 
 
 def thresholds_line(t: Thresholds) -> str:
@@ -78,15 +88,28 @@ class TriageScreen(ViewerScreen):
         Binding("i", "open('internals')", "Internals", id="triage_board.internals"),
         Binding("g", "goto_job", "Go to job", id="triage_board.goto"),
         Binding("a", "toggle_all", "All/broken", id="triage_board.all"),
+        Binding("slash", "filter", "Filter", id="triage_board.filter", key_display="/"),
     ]
 
-    def __init__(self, *, projects: list[str] | None = None, show_all: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *, projects: list[str] | None = None, show_all: bool = False,
+                 scopes: list[TriageScope] | None = None, **kwargs: Any) -> None:
         super().__init__(None, **kwargs)
         self.projects = projects
         self.show_all = show_all
+        self.scopes = scopes  # None: the session's profile only
         self.report_data: TriageReport | None = None
-        self._gatherer: TriageGatherer | None = None
+        self._gatherer: MultiGatherer | None = None
         self._rows: dict[str, JobHealth] = {}
+        self.filter_query: Query | None = None  # the `/` filter (services.filter_query)
+        self.filter_text = ""
+        self.on_report: list[Any] = []  # callbacks given each new report (the app's critical bell)
+
+    @property
+    def multi_profile(self) -> bool:
+        return self.scopes is not None and len(self.scopes) > 1
+
+    def columns(self) -> tuple[tuple[str, str], ...]:
+        return (*COLUMNS[:2], PROFILE_COLUMN, *COLUMNS[2:]) if self.multi_profile else COLUMNS
 
     @property
     def thresholds(self) -> Thresholds:
@@ -102,21 +125,35 @@ class TriageScreen(ViewerScreen):
         yield Static(id="triage-message", classes="viewer-message")
         yield DataTable(id="triage-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="triage-detail", classes="triage-detail")
+        yield FilterBar(id="triage-filter")
+        yield FilterHint(id="triage-filter-hint")
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#triage-table", DataTable)
-        for key, title in COLUMNS:
+        for key, title in self.columns():
             table.add_column(title, key=key)
         table.focus()
         self.query_one("#triage-message", Static).display = False
+        bar = self.query_one("#triage-filter", FilterBar)
+        bar.display = False
+        watch = getattr(self.app, "watch_critical", None)
+        if callable(watch):  # the app's optional bell hears what the board finds (deeper than the live refresh)
+            self.on_report.append(lambda report: watch("board", report.rows))
+        bar.placeholder = ("/ filter: text !text /regex/ severity:critical state:failed profile:prod delay>5m "
+                           "health<60 (space = and, | = or)")
 
-    def gatherer(self) -> TriageGatherer:
+    def gatherer(self) -> MultiGatherer:
         if self._gatherer is None:
             config = self.config
             concurrency = getattr(getattr(config, "client", None), "max_concurrency", 4) or 4
-            self._gatherer = TriageGatherer(
-                self.client, thresholds=self.thresholds, weights=self.weights, concurrency=concurrency,
+            scopes = self.scopes
+            if not scopes:
+                session = getattr(self.app, "session", None)
+                scopes = [TriageScope(str(getattr(session, "profile_name", "") or ""),
+                                      str(getattr(session, "region_id", "") or ""), self.client)]
+            self._gatherer = MultiGatherer(
+                scopes, thresholds=self.thresholds, weights=self.weights, concurrency=concurrency,
                 projects=self.projects, now=self.now,
             )
         return self._gatherer
@@ -140,6 +177,8 @@ class TriageScreen(ViewerScreen):
             self.load_succeeded()
             self.report_data = report
             self._fill(report)
+            for callback in self.on_report:
+                callback(report)
             if report.errors:
                 extra = f" (+{len(report.errors) - 1} more)" if len(report.errors) > 1 else ""
                 self._message(styled("[$warning]Partial:[/] $error$extra", error=report.errors[0], extra=extra))
@@ -162,24 +201,27 @@ class TriageScreen(ViewerScreen):
         report = self.report_data
         if report is None:
             return []
-        return list(report.rows) if self.show_all else report.broken
+        rows = list(report.rows) if self.show_all else report.broken
+        query = self.filter_query
+        return [row for row in rows if query.matches(filter_record(row))] if query is not None else rows
 
     def _fill(self, report: TriageReport) -> None:
         """Update cells in place and sort by rank, so the cursor stays on its job (dolphie's way)."""
         table = self.query_one("#triage-table", DataTable)
         rows = self.visible_rows()
-        wanted = {f"{r.summary.project}/{r.summary.job_name}": (rank, r) for rank, r in enumerate(rows, 1)}
+        wanted = {row_key(r): (rank, r) for rank, r in enumerate(rows, 1)}
+        columns = self.columns()
         existing = {str(key.value) for key in table.rows}
         for key in existing - set(wanted):
             table.remove_row(key)
         for key, (rank, row) in wanted.items():
-            cells = row_cells(rank, row)
+            cells = row_cells(rank, row, self.multi_profile)
             if key in existing:
                 for column, value in cells.items():
                     if not same_cell(table.get_cell(key, column), value):
                         table.update_cell(key, column, value)
             else:
-                table.add_row(*(cells[c] for c, _ in COLUMNS), key=key)
+                table.add_row(*(cells[c] for c, _ in columns), key=key)
         self._rows = {key: row for key, (_, row) in wanted.items()}
         if table.row_count:
             table.sort("rank", key=lambda cell: int(cell.plain))
@@ -196,8 +238,13 @@ class TriageScreen(ViewerScreen):
             parts.append(counts + Content(f"{broken} need attention").stylize(style) + styled(
                 " · deep-checked $deep · at $at", deep=report.deep_checked,
                 at=format_epoch_ms(report.generated_ms, with_date=False)))
+        if self.multi_profile and self.scopes:
+            parts.append(safe_str("profiles " + ", ".join(f"{sc.profile}@{sc.region}" for sc in self.scopes)))
         if self.projects:
             parts.append(safe_str("projects " + ", ".join(self.projects)))
+        if self.filter_query is not None:
+            shown = len(self.visible_rows())
+            parts.append(safe_str(f"filter /{self.filter_text} ({shown} shown)", 120))
         if status:
             parts.append(status)
         parts.append(safe_str(thresholds_line(self.thresholds)))
@@ -219,12 +266,22 @@ class TriageScreen(ViewerScreen):
         return Selection(s.project, s.job_name, s.job_type, s.folder_path,
                          s.instance_id if s.instance_id is not None else -1)
 
+    def scope_client(self, row: JobHealth) -> Any:
+        """The client of the row's profile when it is not the session's (None: the session's own)."""
+        if not self.scopes:
+            return None
+        session_profile = getattr(getattr(self.app, "session", None), "profile_name", None)
+        for scope in self.scopes:
+            if scope.profile == row.summary.profile:
+                return None if scope.profile == session_profile and scope.client is self.client else scope.client
+        return None
+
     def action_open(self, view: str) -> None:
         row = self.current_row()
         if row is None:
             self.notify("no job selected", severity="warning", timeout=2)
             return
-        self.app.push_screen(viewer_screen(view, self.row_selection(row)))
+        self.app.push_screen(viewer_screen(view, self.row_selection(row), client=self.scope_client(row)))
 
     @on(DataTable.RowHighlighted, "#triage-table")
     def _row_highlighted(self) -> None:
@@ -257,6 +314,11 @@ class TriageScreen(ViewerScreen):
     def action_goto_job(self) -> None:
         row = self.current_row()
         select = getattr(self.app, "select_job", None)
+        if row is not None and self.scope_client(row) is not None:
+            self.notify(safe_str(f"{row.summary.job_name} is in profile {row.summary.profile}; the main screen "
+                                 f"shows another profile (e c m i open this job's views here)"),
+                        severity="warning", timeout=5, markup=False)
+            return
         if row is not None and callable(select):
             select(row.summary.project, row.summary.job_name)
 
@@ -265,3 +327,55 @@ class TriageScreen(ViewerScreen):
         if self.report_data is not None:
             self._fill(self.report_data)
         self._set_header()
+
+    # --- the `/` filter ----------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        bar = self.query_one("#triage-filter", FilterBar)
+        bar.value = self.filter_text
+        bar.display = True
+        bar.focus()
+
+    @on(FilterBar.Changed, "#triage-filter")
+    def _filter_changed(self, event: FilterBar.Changed) -> None:
+        event.stop()
+        self.apply_filter(event.value)
+
+    def apply_filter(self, text: str) -> bool:
+        """Filter the board; a filter that cannot be read says why under the prompt and the last one stays."""
+        bar = self.query_one("#triage-filter", FilterBar)
+        try:
+            query = parse_query(text, TRIAGE_FIELDS, TRIAGE_ALIASES)
+        except FilterError as err:
+            bar.set_error(err)
+            return False
+        bar.set_error(None)
+        self.filter_query, self.filter_text = query, (text.strip() if query is not None else "")
+        if self.report_data is not None:
+            self._fill(self.report_data)
+        self._set_header()
+        return True
+
+    @on(FilterBar.Done, "#triage-filter")
+    def _filter_done(self, event: FilterBar.Done) -> None:
+        event.stop()
+        bar = event.bar
+        if event.cleared:
+            self.apply_filter("")
+        elif bar.error is not None:
+            bar.value = self.filter_text
+            bar.set_error(None)
+        bar.display = False
+        self.query_one("#triage-table", DataTable).focus()
+
+    def action_close(self) -> None:
+        """Esc: clear the filter first (as k9s does), then leave the board."""
+        if self.filter_query is not None:
+            self.apply_filter("")
+            return
+        super().action_close()
+
+    def on_unmount(self) -> None:
+        forget = getattr(self.app, "forget_critical_source", None)
+        if callable(forget):
+            forget("board")

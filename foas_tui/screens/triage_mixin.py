@@ -1,190 +1,20 @@
-"""TriageActionsMixin (the app's keys for the viewers and the triage board) and the viewers' base screen.
+"""TriageActionsMixin: the app's keys for the job viewers and the triage board.
 
 Screens are imported lazily in the actions so the app's first frame does not pay for them.
 """
 
 from __future__ import annotations
 
-import logging
-import time
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.text import Text
 from textual.binding import Binding, BindingType
-from textual.timer import Timer
-from textual.worker import NoActiveWorker, Worker, WorkerState, get_current_worker
 
-from foas_tui.error_guard import Screen as GuardedScreen
-
-log = logging.getLogger(__name__)
+from foas_tui.services.alerts import CriticalWatch
 
 if TYPE_CHECKING:
-    from foas_tui.api.client import FoasClient
     from foas_tui.services.selection import Selection
-
-
-def same_cell(old: Any, new: Any) -> bool:
-    """DataTable cells equal for display: rich Text equality ignores the base style, so compare it too."""
-    if isinstance(old, Text) and isinstance(new, Text):
-        return old.plain == new.plain and str(old.style) == str(new.style) and old.spans == new.spans
-    return bool(old == new)
-
-
-class ViewerScreen(GuardedScreen[None]):
-    """Base of the triage screens: the job they show, the client, errors, and a re-armed reload timer.
-
-    A reload is armed only after the previous load finished (`load_finished`), so loads never overlap.
-    """
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Back", id="viewer.back"),
-        Binding("r", "reload", "Reload", id="viewer.reload"),
-        # The same keys as on the main screen, but for this screen's job: hop between its views.
-        Binding("e", "view('exceptions')", "Exceptions", id="viewer.exceptions", show=False),
-        Binding("c", "view('checkpoints')", "Checkpoints", id="viewer.checkpoints", show=False),
-        Binding("m", "view('metrics')", "Metrics", id="viewer.metrics", show=False),
-        Binding("i", "view('internals')", "Internals", id="viewer.internals", show=False),
-        Binding("H", "view('history')", "History", id="viewer.history", show=False),
-        Binding("V", "view('explorer')", "Metric explorer", id="viewer.explorer", show=False),
-    ]
-
-    auto_refresh: bool = False
-    view_name: ClassVar[str] = ""
-
-    def __init__(self, selection: Selection | None = None, *, name: str | None = None, id: str | None = None) -> None:
-        super().__init__(name=name, id=id)
-        self.selection = selection
-        self._reload_timer: Timer | None = None
-        self._failing = False  # the last load failed and was reported: reloads do not repeat it
-
-    # --- context ---------------------------------------------------------------------------------
-
-    @property
-    def client(self) -> FoasClient:
-        return self.app.session.client  # type: ignore[attr-defined]
-
-    @property
-    def config(self) -> Any:
-        session = getattr(self.app, "session", None)
-        return getattr(session, "config", None)
-
-    def now(self) -> float:
-        """Seconds since the epoch from the app's clock (a fake one in tests)."""
-        clock = getattr(self.app, "clock", None)
-        return float(clock()) if callable(clock) else time.time()
-
-    @property
-    def refresh_interval(self) -> float:
-        return float(getattr(self.config, "refresh_interval", 5.0) or 5.0)
-
-    @property
-    def job_label(self) -> str:
-        sel = self.selection
-        if sel is None:
-            return "(no job)"
-        instance = "current instance" if sel.instance_id in (-1, None) else f"instance {sel.instance_id}"
-        return f"{sel.project}/{sel.job_name} · {instance}"
-
-    @property
-    def instance_id(self) -> int:
-        sel = self.selection
-        return -1 if sel is None or sel.instance_id is None else int(sel.instance_id)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A bug in a viewer's worker (all use exit_on_error=False) ends as a log entry and a toast; the app stays."""
-        if event.state == WorkerState.ERROR and event.worker.error is not None:
-            error = event.worker.error
-            log.error("%s: worker %s failed", self.view_name, event.worker.name,
-                      exc_info=(type(error), error, error.__traceback__))
-            self.notify(f"{self.view_name}: unexpected {type(error).__name__}: {error} (details in the log)",
-                        title="Unexpected error", severity="error", timeout=8, markup=False)
-
-    def report(self, err: BaseException, context: str) -> None:
-        """The app's error report (code, message, request id), or a plain notification standalone.
-
-        Once per run of failures: an auto-refreshing screen would otherwise notify every few seconds."""
-        if self._failing:
-            return
-        self._failing = True
-        reporter = getattr(self.app, "report_error", None)
-        if callable(reporter):
-            reporter(err, context)
-        else:
-            self.notify(f"{context}: {err}", severity="error", markup=False)
-
-    # --- loading ---------------------------------------------------------------------------------
-
-    def on_mount(self) -> None:
-        self.load()
-
-    def load(self) -> None:
-        """Start a load (subclasses run their `@work` worker here)."""
-
-    def load_succeeded(self) -> None:
-        """A load worked: the next failure is reported again."""
-        self._failing = False
-
-    def load_finished(self) -> None:
-        """Call at the end of every load: re-arms the next one when auto refresh is on.
-
-        A load cancelled by a newer one (exclusive workers) arms nothing: the newer load will, so a slow
-        service cannot make cancelled loads re-arm timers that cancel the next load in turn."""
-        try:
-            if get_current_worker().is_cancelled:
-                return
-        except NoActiveWorker:
-            pass
-        if self._reload_timer is not None:
-            self._reload_timer.stop()
-            self._reload_timer = None
-        if self.auto_refresh and self.is_attached:
-            self._reload_timer = self.set_timer(self.refresh_interval, self.load, name="viewer-reload")
-
-    def action_reload(self) -> None:
-        self.load()
-
-    def action_close(self) -> None:
-        if self._reload_timer is not None:
-            self._reload_timer.stop()
-        self.dismiss()
-
-    def action_view(self, view: str) -> None:
-        """Replace this viewer by another view of the same job (Esc still goes back to where we came from)."""
-        if view == self.view_name or self.selection is None:
-            return
-        if self._reload_timer is not None:
-            self._reload_timer.stop()
-        self.app.switch_screen(viewer_screen(view, self.selection))
-
-
-def viewer_screen(view: str, selection: Selection) -> ViewerScreen:
-    """The viewer `view` ("exceptions" | "checkpoints" | "metrics" | "internals" | "history" | "explorer")
-    for one job."""
-    if view == "exceptions":
-        from foas_tui.screens.exceptions import ExceptionsScreen
-
-        return ExceptionsScreen(selection)
-    if view == "checkpoints":
-        from foas_tui.screens.checkpoints import CheckpointsScreen
-
-        return CheckpointsScreen(selection)
-    if view == "metrics":
-        from foas_tui.screens.metrics import MetricsScreen
-
-        return MetricsScreen(selection)
-    if view == "internals":
-        from foas_tui.screens.internals import InternalsScreen
-
-        return InternalsScreen(selection)
-    if view == "history":
-        from foas_tui.screens.history import HistoryScreen
-
-        return HistoryScreen(selection)
-    if view == "explorer":
-        from foas_tui.screens.metric_explorer import MetricExplorerScreen
-
-        return MetricExplorerScreen(selection)
-    raise ValueError(f"unknown view {view!r}")
+    from foas_tui.services.triage import JobHealth
 
 
 class TriageActionsMixin:
@@ -209,6 +39,8 @@ class TriageActionsMixin:
         return selection
 
     def _open_viewer(self, view: str) -> None:
+        from foas_tui.screens.viewers import viewer_screen
+
         if (selection := self._triage_selection(view)) is not None:
             self.push_screen(viewer_screen(view, selection))  # type: ignore[attr-defined]
 
@@ -248,11 +80,67 @@ class TriageActionsMixin:
         from foas_tui.screens.triage import TriageScreen
 
         if not isinstance(self.screen, TriageScreen):  # type: ignore[attr-defined]
-            self.push_screen(TriageScreen())  # type: ignore[attr-defined]
+            self.push_screen(TriageScreen(scopes=self._triage_scopes()))  # type: ignore[attr-defined]
 
     def command_triage(self, arg: str = "") -> None:
         """`:triage [PROJECT,...]`: the triage board, optionally for some projects only."""
         from foas_tui.screens.triage import TriageScreen
 
         projects = [p.strip() for p in (arg or "").replace(",", " ").split() if p.strip()]
-        self.push_screen(TriageScreen(projects=projects or None))  # type: ignore[attr-defined]
+        self.push_screen(TriageScreen(projects=projects or None, scopes=self._triage_scopes()))  # type: ignore[attr-defined]
+
+    def _triage_scopes(self) -> list | None:
+        """Every profile of `--profile a,b` (the board merges them), or None for the session's own."""
+        return list(getattr(getattr(self, "session", None), "triage_scopes", None) or []) or None
+
+    # --- the critical bell ([triage] bell_on_critical) -------------------------------------------------
+
+    _critical_watch: CriticalWatch | None = None
+    bells_rung: int = 0  # how many times the bell rang (the status of the feature, for tests and the log)
+
+    def _bell_enabled(self) -> bool:
+        config = getattr(getattr(self, "session", None), "config", None)
+        return bool(getattr(getattr(config, "triage", None), "bell_on_critical", False))
+
+    def watch_critical(self, source: str, healths: Iterable[JobHealth]) -> None:
+        """Feed assessed jobs from `source` ("live" or "board"); ring once per job that newly enters critical."""
+        if not self._bell_enabled():
+            return
+        if self._critical_watch is None:
+            self._critical_watch = CriticalWatch()
+        rows = list(healths)
+        entered = self._critical_watch.update(
+            source, [((h.summary.profile, h.summary.project, h.summary.job_name), h.severity == "critical")
+                     for h in rows])
+        if not entered:
+            return
+        self.bells_rung += 1
+        self.bell()  # type: ignore[attr-defined]
+        names = ", ".join(f"{project}/{job}" for _, project, job in entered[:3])
+        more = f" (+{len(entered) - 3} more)" if len(entered) > 3 else ""
+        worst = {(h.summary.profile, h.summary.project, h.summary.job_name): h for h in rows}
+        reason = worst[entered[0]].reason if entered[0] in worst else ""
+        self.notify(f"now critical: {names}{more} — {reason}", title="Critical",  # type: ignore[attr-defined]
+                    severity="error", timeout=10, markup=False)
+
+    def forget_critical_source(self, source: str) -> None:
+        if self._critical_watch is not None:
+            self._critical_watch.forget(source)
+
+    def watch_critical_rows(self, rows: Any) -> None:
+        """The live refresh's run rows, assessed shallowly (no checkpoints read) with the config's thresholds."""
+        if not self._bell_enabled():
+            return
+        from foas_tui.services.triage import RunSummary, Thresholds, assess
+
+        session = getattr(self, "session", None)
+        thresholds = Thresholds.from_config(getattr(session.config, "triage", None))
+        profile = str(getattr(session, "profile_name", "") or "")
+        now_ms = float(self.clock()) * 1000  # type: ignore[attr-defined]
+        healths = []
+        for row in rows.values():
+            summary = RunSummary(row.project, row.job_name, row.job_type, row.instance_id, row.expect_state.upper(),
+                                 row.actual_state.upper(), row.input_delay, row.last_error_message,
+                                 row.last_error_time, profile=profile)
+            healths.append(assess(summary, now_ms=now_ms, thresholds=thresholds))
+        self.watch_critical("live", healths)

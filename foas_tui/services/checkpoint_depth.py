@@ -8,8 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from foas_tui.services.flink_payloads import CheckpointStats
 from foas_tui.services.formatting import sparkline
-from foas_tui.services.triage import CheckpointStats
 
 
 def _get(obj: Any, *names: str) -> Any:

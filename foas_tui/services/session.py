@@ -102,6 +102,9 @@ class Session:
     emulator: Any = None
     config_error: str | None = None  # a malformed config file: shown once as a notification
     notes: list[str] = field(default_factory=list)  # other start-up warnings (e.g. from the credentials)
+    # `--profile a,b`: every profile the triage board merges (services.triage_gather.TriageScope), this
+    # session's first; empty = this session's profile only.
+    triage_scopes: list[Any] = field(default_factory=list)
     _root_ids: dict[str, int | None] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -114,6 +117,9 @@ class Session:
 
     async def aclose(self) -> None:
         await self.client.aclose()
+        for scope in self.triage_scopes:
+            if scope.client is not self.client:
+                await scope.client.aclose()
 
     # --- browsing ---------------------------------------------------------------------------------
 

@@ -1,4 +1,6 @@
-"""The `/` filter: k9s semantics (substring, case-insensitive; `!foo` keeps what does NOT match) and its prompt."""
+"""The `/` prompt and its error line. Tables filter with the language of `services.filter_query` (fields,
+comparisons, regex); `compile_filter` is the plain text filter the project tree keeps (k9s semantics:
+substring, case-insensitive; `!foo` keeps what does NOT match)."""
 
 from __future__ import annotations
 
@@ -6,9 +8,11 @@ from collections.abc import Callable
 
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from foas_tui.error_guard import Guarded
+from foas_tui.services.filter_query import FilterError
+from foas_tui.text import safe_text
 
 Matcher = Callable[[str], bool]
 
@@ -48,13 +52,49 @@ class FilterBar(Guarded, Input):
             self.bar = bar
             self.cleared = cleared
 
+        @property
+        def control(self) -> FilterBar:
+            """The bar, so `@on(FilterBar.Done, "#id")` can tell two bars apart."""
+            return self.bar
+
     def __init__(self, **kwargs) -> None:
         super().__init__(placeholder="/ filter: text, or !text for the others — Enter keeps, Esc clears", **kwargs)
         self.target: str = ""  # id of the pane being filtered
 
+    error: str | None = None
+
+    def set_error(self, error: FilterError | str | None) -> None:
+        """Show why the filter cannot be read (the table keeps the last filter that could), or clear it."""
+        if isinstance(error, FilterError):
+            pointer = " " * min(error.position, 60) + "^"
+            text: str | None = f"{pointer} {error.message} (the last valid filter stays applied)"
+        else:
+            text = error
+        self.error = text
+        self.set_class(text is not None, "-error")
+        for hint in self.screen.query(FilterHint):
+            hint.show(text)
+
     def action_cancel(self) -> None:
+        self.set_error(None)
         self.value = ""
         self.post_message(self.Done(self, cleared=True))
 
     def action_accept(self) -> None:
         self.post_message(self.Done(self, cleared=False))
+
+
+class FilterHint(Guarded, Static):
+    """The line under the `/` prompt that says what is wrong with the filter typed (hidden when nothing is)."""
+
+    DEFAULT_CSS = """
+    FilterHint { height: auto; max-height: 3; padding: 0 1; color: $text-error; background: $error 15%; }
+    """
+
+    def on_mount(self) -> None:
+        self.display = False
+
+    def show(self, text: str | None) -> None:
+        self.display = text is not None
+        # Through the door: the filter is typed by the operator, but it may be pasted from anywhere.
+        self.update(safe_text(text or "", 400))

@@ -15,12 +15,12 @@ from typing import Any
 from rich.text import Text
 from textual.binding import Binding
 
+from foas_tui.services.filter_query import Query, job_record
 from foas_tui.services.formatting import sparkline
 from foas_tui.services.refresh import JobKey, RunRow
 from foas_tui.services.session import JobInfo
 from foas_tui.text import NAME_LIMIT, one_line, safe_str, safe_text
 from foas_tui.widgets import job_messages
-from foas_tui.widgets.filter_bar import Matcher
 from foas_tui.widgets.line_table import LineTable, RowDoesNotExist
 from foas_tui.widgets.state_style import delay_text, duration, needs_attention, state_text, timestamp
 
@@ -101,7 +101,7 @@ class InstanceTable(LineTable):
         self.jobs: dict[JobKey, JobInfo] = {}
         self.rows_data: dict[JobKey, RunRow] = {}
         self.marked: set[JobKey] = set()
-        self.matcher: Matcher | None = None
+        self.matcher: Query | None = None  # the `/` filter (services.filter_query)
         self.filter_text = ""
         self.sort_index = 0  # into SORTABLE
         self.sort_reverse = False
@@ -163,7 +163,7 @@ class InstanceTable(LineTable):
         on_screen = set(self.keys_on_screen())
         return {key for key in self._shown if row_key(key) in on_screen}
 
-    def set_filter(self, text: str, matcher: Matcher | None) -> None:
+    def set_filter(self, text: str, matcher: Query | None) -> None:
         self.filter_text = text if matcher else ""
         self.matcher = matcher
         self.sync()
@@ -209,13 +209,12 @@ class InstanceTable(LineTable):
         matcher = self.matcher
         if matcher is None:
             return list(self.jobs)
-        return [key for key, job in self.jobs.items() if matcher(self._search_text(job))]
+        now = self.clock()
+        return [key for key, job in self.jobs.items() if matcher.matches(self.filter_record(job, now))]
 
-    def _search_text(self, job: JobInfo) -> str:
-        row = self.rows_data.get(job.key)
-        if row is None:
-            return job.job_name
-        return f"{job.job_name} {row.actual_state} {row.expect_state} {row.last_error_message}"
+    def filter_record(self, job: JobInfo, now: float) -> dict[str, Any]:
+        """What the `/` filter sees of a job (services.filter_query.job_record)."""
+        return job_record(job.project, job.job_name, job, self.rows_data.get(job.key), now)
 
     def sync(self) -> None:
         """Bring the table to the data: remove/add rows by key, update changed cells, re-sort if needed."""

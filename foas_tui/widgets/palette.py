@@ -14,6 +14,15 @@ from textual.actions import ActionError, parse
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
+from foas_tui.services.filter_query import (
+    JOB_ALIASES,
+    JOB_FIELDS,
+    FilterError,
+    describe_fields,
+    job_record,
+    looks_like_fields,
+    parse_query,
+)
 from foas_tui.text import NAME_LIMIT, safe_str, safe_text
 
 if TYPE_CHECKING:
@@ -63,13 +72,18 @@ class ProjectsProvider(Provider):
 
 
 class JobsProvider(Provider):
-    """`Job: NAME (project)` for every job the app has loaded."""
+    """`Job: NAME (project)` for every job the app has loaded; a query with fields (`state:failed delay>5m`)
+    filters them with the `/` language (services.filter_query) instead of fuzzy matching."""
 
     def _items(self) -> list[tuple[str, str]]:
         main = _main(self)
         return main.known_jobs() if main is not None else []
 
     async def search(self, query: str) -> Hits:
+        if looks_like_fields(query):  # `state:failed queue:etl`: the `/` filter language, not fuzzy
+            async for hit in self._field_search(query):
+                yield hit
+            return
         matcher = self.matcher(query)
         hits = 0
         for project, job in self._items():
@@ -81,6 +95,34 @@ class JobsProvider(Provider):
                           help="select this job")
                 if hits >= _MAX_HITS:
                     return
+
+
+    async def _field_search(self, text: str) -> Hits:
+        try:
+            query = parse_query(text, JOB_FIELDS, JOB_ALIASES)
+        except FilterError as err:
+            yield Hit(1.0, Content(f"Filter: {safe_str(err.message, 200)}"), lambda: None,
+                      help="fields: " + describe_fields(JOB_FIELDS))
+            return
+        if query is None:
+            return
+        main = _main(self)
+        refresher = getattr(self.app, "refresher", None)
+        rows = getattr(refresher, "rows", {}) or {}
+        infos = main.job_infos() if main is not None and hasattr(main, "job_infos") else {}
+        now = float(self.app.clock()) if callable(getattr(self.app, "clock", None)) else 0.0
+        hits = 0
+        for project, job in self._items():
+            key = (project, job)
+            row = rows.get(key)
+            if not query.matches(job_record(project, job, infos.get(key), row, now)):
+                continue
+            state = f" · {row.actual_state}" if row is not None and row.actual_state else ""
+            text = f"Job: {safe_str(job, NAME_LIMIT)}  ({safe_str(project, NAME_LIMIT)}){safe_str(state, 20)}"
+            hits += 1
+            yield Hit(1.0, Content(text), partial(self.app.select_job, project, job), help="select this job")
+            if hits >= _MAX_HITS:
+                return
 
 
 def action_bindings(screen: Any) -> Iterator[tuple[DOMNode, Binding]]:
