@@ -26,6 +26,7 @@ from textual.timer import Timer
 from foas_tui.screens.ops_mixin import OpsActionsMixin
 from foas_tui.screens.triage_mixin import TriageActionsMixin
 from foas_tui.services.call_log import CallLog
+from foas_tui.services.job_health import HealthBook
 from foas_tui.services.refresh import RefreshResult, RefreshScheduler
 from foas_tui.services.selection import Selection
 from foas_tui.services.session import Session
@@ -151,6 +152,8 @@ class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
             # 8 calls in flight measured faster than 16 (httpcore's per-connection CPU): bench/refresh_vs_sdk.py
             concurrency=max(1, min(8, config.client.max_concurrency)),
         )
+        # One rule for "needs attention" (status bar, table, tree, triage board): services/job_health.py.
+        self.health = HealthBook.from_config(config.triage, clock=self.clock)
         self._refresh_timer: Timer | None = None
         self._refresh_again = False
         self._quit_asked = False  # the quit question is on screen

@@ -66,6 +66,7 @@ class MainScreen(Screen):
         self._trend_soon = False
         self.trend_rounds = 0  # finished trend fetches (tests and screenshots wait for one)
         self._trend_seen: set[tuple[str, str]] = set()
+        self._attention: set[tuple[str, str]] = set()  # jobs the tree last showed as needing attention
 
     @property
     def foas(self) -> FoasApp:
@@ -78,9 +79,10 @@ class MainScreen(Screen):
         self.tree_state = TreeState(path, f"{session.profile_name}@{session.region_id}")
         yield AppHeader(id="header")
         with Horizontal(id="top"):
-            yield ProjectTree(session, self.tree_state, id="tree")
+            yield ProjectTree(session, self.tree_state, attention=app.health.needs_attention, id="tree")
             yield JobPane(clock=app.clock, id="job-pane")
-        yield InstanceTable(clock=app.clock, delay_warn_seconds=session.config.triage.delay_seconds, id="live")
+        yield InstanceTable(clock=app.clock, delay_warn_seconds=session.config.triage.delay_seconds,
+                            attention=app.health.needs_attention, id="live")
         yield FilterBar(id="filter")
         yield StatusBar(id="status")
         yield Footer(compact=True)
@@ -270,7 +272,11 @@ class MainScreen(Screen):
     def on_foas_app_refresh_completed(self, message: Any) -> None:
         result = message.result
         self.live.apply(result.rows)
-        self.tree.update_states(result.rows, result.changed)
+        # A job can turn red without its row changing (the triage board read its checkpoints, an error left
+        # the window): relabel those tree nodes too.
+        attention = {key for key, row in result.rows.items() if self.foas.health.needs_attention(row)}
+        flipped, self._attention = attention ^ self._attention, attention
+        self.tree.update_states(result.rows, result.changed | flipped)
         job = self.job_pane.job
         if job is not None:
             self.job_pane.update_run(result.rows.get(job.key))
@@ -330,7 +336,8 @@ class MainScreen(Screen):
             header = self.query_one("#header", AppHeader)
         except Exception:  # not composed yet / shutting down
             return
-        status.show(self.foas.refresher, self.foas.clock(), len(self.scope_jobs))
+        counts = self.foas.health.counts(self.foas.refresher.rows, (job.key for job in self.scope_jobs))
+        status.show(self.foas.refresher, self.foas.clock(), counts)
         header.update_header()
 
     # --- copy (OSC 52: works over SSH) -----------------------------------------------------------

@@ -115,9 +115,10 @@ class TriageScreen(ViewerScreen):
         if self._gatherer is None:
             config = self.config
             concurrency = getattr(getattr(config, "client", None), "max_concurrency", 4) or 4
+            book = getattr(self.app, "health", None)  # the app's one rule for "needs attention" (job_health.py)
             self._gatherer = TriageGatherer(
                 self.client, thresholds=self.thresholds, weights=self.weights, concurrency=concurrency,
-                projects=self.projects, now=self.now,
+                projects=self.projects, now=self.now, deep=book.deep if book is not None else None,
             )
         return self._gatherer
 

@@ -649,6 +649,7 @@ class TriageGatherer:
         deep_ttl_s: float = 60.0,
         projects: Sequence[str] | None = None,
         now: Callable[[], float] = time.time,
+        deep: dict[tuple[str, str], DeepResult] | None = None,
     ) -> None:
         self.client = client
         self.thresholds = thresholds or Thresholds()
@@ -661,7 +662,8 @@ class TriageGatherer:
         self.projects = list(projects) if projects else None
         self.now = now
         self._limit = asyncio.Semaphore(max(1, concurrency))
-        self._deep: dict[tuple[str, str], DeepResult] = {}
+        # Shared with the app's HealthBook (services/job_health.py) so the live table counts what the board read.
+        self._deep: dict[tuple[str, str], DeepResult] = deep if deep is not None else {}
 
     async def _call(self, coro_fn: Callable[[], Any]) -> Any:
         async with self._limit:

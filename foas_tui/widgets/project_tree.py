@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -16,12 +16,13 @@ from textual.widgets import Tree
 from textual.widgets._tree import TreeNode, _TreeLine
 
 from foas_tui.services import tree_state
+from foas_tui.services.job_health import HealthBook
 from foas_tui.services.refresh import JobKey, RunRow
 from foas_tui.services.session import ROOT, FolderContents, JobInfo, ProjectInfo
 from foas_tui.text import NAME_LIMIT, safe_str, safe_text
 from foas_tui.widgets import job_messages
 from foas_tui.widgets.filter_bar import Matcher, parse_filter
-from foas_tui.widgets.state_style import needs_attention, state_glyph, state_style
+from foas_tui.widgets.state_style import state_glyph, state_style
 
 if TYPE_CHECKING:
     from foas_tui.services.session import Session
@@ -89,8 +90,11 @@ class ProjectTree(Tree[NodeData]):
     class Loaded(Message):
         """Nodes were added, opened or closed: the set of jobs on screen changed."""
 
-    def __init__(self, session: Session, state: tree_state.TreeState, **kwargs: Any) -> None:
+    def __init__(self, session: Session, state: tree_state.TreeState, *,
+                 attention: Callable[[RunRow | None], bool] | None = None, **kwargs: Any) -> None:
         self.session = session
+        # Whether a job's name is red / counted in its folder's ✖: the app's HealthBook (one rule everywhere).
+        self.attention = attention or HealthBook().needs_attention
         self.state = state
         self.matcher: Matcher | None = None
         self._filter_spec: tuple[str, bool] | None = None
@@ -273,8 +277,7 @@ class ProjectTree(Tree[NodeData]):
             row = self.states.get(data.job.key)
             state = row.actual_state if row else ""
             text = Text(state_glyph(state) + " ", style=state_style(state))
-            text.append(safe_str(data.job.job_name, NAME_LIMIT), style="bold red" if row and needs_attention(
-                row.expect_state, row.actual_state) else "")
+            text.append(safe_str(data.job.job_name, NAME_LIMIT), style="bold red" if self.attention(row) else "")
             if data.job.job_type == "FLINK_BATCH":
                 text.append(" batch", style="bright_black")
             return text
@@ -284,8 +287,7 @@ class ProjectTree(Tree[NodeData]):
             text.append(f" {safe_str(data.info.region, NAME_LIMIT)}", style="bright_black")
         if data.job_count is not None:
             text.append(f" ({data.job_count})", style="bright_black")
-            failing = sum(1 for key in data.job_keys if (row := self.states.get(key)) is not None
-                          and needs_attention(row.expect_state, row.actual_state))
+            failing = sum(1 for key in data.job_keys if self.attention(self.states.get(key)))
             if failing:
                 text.append(f" ✖{failing}", style="bold red")
         return text
