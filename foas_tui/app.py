@@ -247,6 +247,8 @@ class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
         from foas_tui.api import errors
 
         where = f"{context}: " if context else ""
+        if isinstance(err, errors.CallCancelled):
+            return  # the operator cancelled it with esc and was told so then
         if isinstance(err, errors.AuthError):
             self.notify(f"{where}{err.code}: {err.message}", title="Authentication failed", severity="error",
                         timeout=10, markup=False)

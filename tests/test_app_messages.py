@@ -7,9 +7,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from test_app_support import make_app, plain, ready, refreshed, wait_for
 
+from foas_tui.api import errors
+from foas_tui.app import FoasApp
+from foas_tui.screens.checkpoints import CheckpointsScreen
 from foas_tui.screens.main import MainScreen
+from foas_tui.screens.metrics import MetricsScreen
 from foas_tui.screens.triage import TriageScreen
 from foas_tui.widgets.instance_table import row_key
 
@@ -82,3 +87,129 @@ async def test_status_bar_live_table_and_triage_board_agree() -> None:
         assert board, "the demo has broken jobs in the first project"
         assert table_red == board
         assert attention == len(board)
+
+
+# --- finding 5: messages that mislead --------------------------------------------------------------------
+
+PROJECT = "realtime_dw"  # the demo's first project (seed 7): the jobs below are in it
+
+
+def state_of(app: FoasApp, job: str) -> str:
+    return app.refresher.rows[(PROJECT, job)].actual_state
+
+
+async def on_job(pilot, job: str) -> FoasApp:  # noqa: ANN001
+    """The app ready, with `job` selected (tree cursor and job pane)."""
+    app = await ready(pilot)
+    main = app.main_screen
+    assert main is not None
+    app.select_job(PROJECT, job)
+    await wait_for(pilot, lambda: (sel := app.current_selection()) is not None and sel.job_name == job,
+                   what=f"job {job} selected")
+    return app
+
+
+def errors_shown(app: FoasApp) -> list[str]:
+    return [f"{n.title}: {n.message}" for n in app._notifications if n.severity == "error"]
+
+
+async def test_views_of_a_job_that_is_not_running_are_neutral_information() -> None:
+    """Checkpoints and metrics of a stopped job: what is expected, said plainly; no red error, no toast."""
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await on_job(pilot, "dws_refund_rate_10min")
+        assert state_of(app, "dws_refund_rate_10min") == "TERMINATED"
+        for key, screen_type, message_id in (("c", CheckpointsScreen, "#checkpoints-message"),
+                                            ("m", MetricsScreen, "#metrics-message")):
+            await pilot.press(key)
+            await wait_for(pilot, lambda t=screen_type: isinstance(app.screen, t), what=key)
+            message = app.screen.query_one(message_id)
+            await wait_for(pilot, lambda m=message: "not running" in plain(m), what=f"{key}: the note")
+            text = plain(message)
+            assert "dws_refund_rate_10min is not running (TERMINATED)" in text, text
+            assert "Cannot" not in text and "$error" not in str(message.content.markup if hasattr(
+                message.content, "markup") else "")
+            assert not errors_shown(app), errors_shown(app)
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is app.main_screen, what="back")
+
+
+async def test_a_failed_batch_job_shows_no_business_delay() -> None:
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await on_job(pilot, "dw_order_backfill_daily")
+        assert state_of(app, "dw_order_backfill_daily") == "FAILED"
+        main = app.main_screen
+        body = main.job_pane.query_one("#overview-body")
+        await wait_for(pilot, lambda: "Delay" in plain(body), what="the pane's live part")
+        delay_line = next(line for line in plain(body).splitlines() if line.strip().startswith("Delay"))
+        assert "<1s" not in delay_line and "—" in delay_line, delay_line
+
+
+async def test_resume_on_a_running_job_does_not_say_resumed() -> None:
+    app = make_app()
+    app.ops_poll_interval = 0.05
+    async with app.run_test(size=(140, 40)) as pilot:
+        await on_job(pilot, "dws_gmv_1min")
+        assert state_of(app, "dws_gmv_1min") == "RUNNING"
+        app.clear_notifications()
+        await pilot.press("u")
+        await wait_for(pilot, lambda: any("Resume" in n.title for n in app._notifications), what="the outcome")
+        note = next(f"{n.title}: {n.message}" for n in app._notifications if "Resume" in n.title)
+        assert "already RUNNING" in note and "nothing changed" in note, note
+        assert "1 of 1 resumed" not in note, note
+
+
+async def test_an_auth_failure_flips_the_header_at_once(monkeypatch) -> None:  # noqa: ANN001
+    """Any refused call (not only a refresh) turns "● ok" into "✖ auth failed" before the next status tick."""
+    from foas_tui.widgets.status_bar import StatusBar
+
+    ticks = []
+    show = StatusBar.show
+    monkeypatch.setattr(StatusBar, "show", lambda self, *a, **k: (ticks.append(1), show(self, *a, **k))[1])
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot)
+        header = app.main_screen.query_one("#header")
+        faults = app.session.emulator.faults
+        for _attempt in range(3):  # a status tick (once a second) between call and check proves nothing: again
+            faults.clear()
+            await app.session.client.get_job(PROJECT, "dws_gmv_1min")
+            await wait_for(pilot, lambda: "● ok" in plain(header), what="ok")
+            faults.set(status=403)  # Forbidden.RAM: the key lost its permissions
+            before = len(ticks)
+            with pytest.raises(errors.AuthError):
+                await app.session.client.get_job(PROJECT, "dws_gmv_1min")
+            await wait_for(pilot, lambda: "auth failed" in plain(header), timeout=3, what="the header")
+            if len(ticks) == before:
+                break  # flipped by the call itself
+        else:
+            raise AssertionError("the header changed only with the status line's tick, not on the call")
+        assert "● ok" not in plain(header)
+
+
+async def test_a_hanging_call_shows_its_elapsed_time_and_esc_cancels_it(monkeypatch) -> None:  # noqa: ANN001
+    from foas_tui.widgets import header as header_module
+    from foas_tui.widgets import status_bar
+
+    monkeypatch.setattr(status_bar, "SLOW_CALL_S", 0.3)  # the test need not wait 2 s to call a call slow
+    monkeypatch.setattr(header_module, "SLOW_CALL_S", 0.3)
+    app = make_app()
+    app.session.emulator.faults.set("ListProject", hang_s=60)  # the endpoint takes the call and never answers
+    async with app.run_test(size=(140, 40)) as pilot:
+        main = app.main_screen
+        await wait_for(pilot, lambda: main.query("#status"), what="the main screen")
+        status, header = main.query_one("#status"), main.query_one("#header")
+        await wait_for(pilot, lambda: "connecting…" in plain(status) and "ListProject" in plain(status),
+                       what="the slow call in the status line")
+        assert "esc cancels" in plain(status)
+        await wait_for(pilot, lambda: re.search(r"connecting… \d+s", plain(header)), what="elapsed in the header")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not app.session.client.pending, timeout=3, what="the call cancelled")
+        assert any("cancelled ListProject" in n.message for n in app._notifications)
+        await wait_for(pilot, lambda: "connecting…" not in plain(status), timeout=2, what="the status line")
+        assert "● ok" not in plain(header)  # a cancelled call proves nothing about the service
+        assert app.is_running
+        app.session.emulator.faults.clear()
+        await pilot.press("r")  # the operator retries: everything loads
+        await ready(pilot)

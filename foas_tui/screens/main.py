@@ -337,7 +337,9 @@ class MainScreen(Screen):
         except Exception:  # not composed yet / shutting down
             return
         counts = self.foas.health.counts(self.foas.refresher.rows, (job.key for job in self.scope_jobs))
-        status.show(self.foas.refresher, self.foas.clock(), counts)
+        call = self.foas.session.client.slowest_pending()
+        status.show(self.foas.refresher, self.foas.clock(), counts,
+                    (call.operation, call.elapsed()) if call is not None else None)
         header.update_header()
 
     # --- copy (OSC 52: works over SSH) -----------------------------------------------------------
@@ -428,7 +430,9 @@ class MainScreen(Screen):
             target.focus()
 
     def action_back(self) -> None:
-        """Esc: leave the job pane, else clear a filter, else go up one level in the tree."""
+        """Esc: cancel a slow call, else leave the job pane, else clear a filter, else go up one level in the tree."""
+        if self.cancel_slow_calls():
+            return
         focused = self.focused
         if focused is not None and (focused is self.job_pane or self.job_pane in focused.ancestors):
             previous = self._history.pop() if self._history else self.tree
@@ -445,6 +449,19 @@ class MainScreen(Screen):
             self.tree.focus()
             return
         self.tree.action_collapse_or_parent()
+
+    def cancel_slow_calls(self) -> bool:
+        """Cancel the calls shown as slow in the status line; their loads fail with "Cancelled" (r retries)."""
+        from foas_tui.widgets.status_bar import SLOW_CALL_S
+
+        cancelled = self.foas.session.client.cancel_pending(older_than=SLOW_CALL_S)
+        if not cancelled:
+            return False
+        names = ", ".join(sorted({call.operation for call in cancelled}))
+        self.foas.notify(f"cancelled {names} after {cancelled[0].elapsed():.0f} s without an answer; r retries",
+                         title="Cancelled", severity="warning", timeout=5, markup=False)
+        self.update_status()
+        return True
 
     # --- jumps --------------------------------------------------------------------------------------
 

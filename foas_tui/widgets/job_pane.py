@@ -101,6 +101,15 @@ def _kv(rows: list[tuple[str, RenderableType]]) -> Table:
     return table
 
 
+def _delay_cell(run: RunRow) -> Text:
+    """Business delay means something only for a running stream job: a failed batch job is not "<1s" behind."""
+    if run.job_type.upper() == "FLINK_BATCH":
+        return Text("— (batch job)", style="bright_black")
+    if run.actual_state.upper() != "RUNNING":
+        return Text(f"— ({safe_str(run.actual_state or 'not running', 40).lower()})", style="bright_black")
+    return delay_text(run.input_delay)
+
+
 class JobPane(Vertical):
     """Shows one job; loads GetJob when the cursor settles on it (debounced) and instances on demand."""
 
@@ -238,7 +247,7 @@ class JobPane(Vertical):
                 ("Instance", str(run.instance_id or "—")),
                 ("Started", f"{timestamp(run.start_time)} UTC" if run.start_time else "—"),
                 ("Uptime", uptime),
-                ("Delay", delay_text(run.input_delay)),
+                ("Delay", _delay_cell(run)),
                 ("Engine handle", run.engine_job_handler or "—"),
             ]
             if run.last_error_message:

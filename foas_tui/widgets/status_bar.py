@@ -17,9 +17,19 @@ def clock_time(epoch: float) -> str:
     return time.strftime("%H:%M:%S", time.gmtime(epoch))
 
 
-def status_text(refresher: RefreshScheduler, now: float, *, counts: JobCounts, width: int = 120) -> Text:
-    """`counts` come from the HealthBook over the live table's scope: the same rule as the triage board."""
+SLOW_CALL_S = 2.0  # a call in flight this long is shown with its elapsed time (and esc cancels it)
+
+
+def status_text(refresher: RefreshScheduler, now: float, *, counts: JobCounts, width: int = 120,
+                slow: tuple[str, float] | None = None) -> Text:
+    """`counts` come from the HealthBook over the live table's scope: the same rule as the triage board.
+
+    `slow` is (operation, seconds) of the oldest call in flight: past SLOW_CALL_S it leads the line."""
     text = Text(" ")
+    if slow is not None and slow[1] >= SLOW_CALL_S:
+        waiting = "connecting" if refresher.last_success_at is None else "waiting for"
+        text.append(f"⧗ {waiting}… {duration(slow[1])} ", style="bold yellow")
+        text.append(f"({one_line(slow[0], 60)}; esc cancels)  ", style="yellow")
     stale = refresher.stale_seconds(now)
     if stale is not None:
         err = refresher.last_error
@@ -57,8 +67,9 @@ class StatusBar(Static):
         super().__init__("", **kwargs)
         self._last: str | None = None
 
-    def show(self, refresher: RefreshScheduler, now: float, counts: JobCounts) -> None:
-        text = status_text(refresher, now, counts=counts, width=self.size.width or 120)
+    def show(self, refresher: RefreshScheduler, now: float, counts: JobCounts,
+             slow: tuple[str, float] | None = None) -> None:
+        text = status_text(refresher, now, counts=counts, width=self.size.width or 120, slow=slow)
         if text.markup == self._last:
             return  # nothing changed: send nothing over the wire
         self._last = text.markup
