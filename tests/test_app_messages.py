@@ -13,6 +13,8 @@ from test_app_support import make_app, plain, ready, refreshed, wait_for
 from foas_tui.api import errors
 from foas_tui.app import FoasApp
 from foas_tui.screens.checkpoints import CheckpointsScreen
+from foas_tui.screens.confirm import ConfirmScreen
+from foas_tui.screens.folders import FolderFormScreen
 from foas_tui.screens.main import MainScreen
 from foas_tui.screens.metrics import MetricsScreen
 from foas_tui.screens.triage import TriageScreen
@@ -213,3 +215,95 @@ async def test_a_hanging_call_shows_its_elapsed_time_and_esc_cancels_it(monkeypa
         app.session.emulator.faults.clear()
         await pilot.press("r")  # the operator retries: everything loads
         await ready(pilot)
+
+
+# --- finding 6: losing your place ------------------------------------------------------------------------
+
+
+async def cursor_on_folder(pilot, path: str):  # noqa: ANN001, ANN201
+    main = pilot.app.main_screen
+    node = await main.tree.reveal_folder(PROJECT, path)
+    assert node is not None, path
+    main.tree.focus_node(node)
+    main.tree.focus()
+    await wait_for(pilot, lambda: main.tree.cursor_node is node, what=f"the cursor on {path}")
+    return node
+
+
+def cursor_place(main: MainScreen) -> tuple[str, str] | None:
+    node = main.tree.cursor_node
+    return None if node is None or node.data is None else (node.data.kind, node.data.path)
+
+
+async def test_after_moving_a_folder_the_tree_cursor_follows_it() -> None:
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot)
+        main = app.main_screen
+        await cursor_on_folder(pilot, "/ods/kafka")
+        await pilot.press("M")
+        await wait_for(pilot, lambda: isinstance(app.screen, FolderFormScreen), what="the move form")
+        app.screen.query_one("#folder-dest").value = "/tmp/kafka"
+        await pilot.click("#ops-ok")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirmation")
+        await pilot.click("#ops-ok")
+        await wait_for(pilot, lambda: "/tmp/kafka" in app.session.emulator.store.project(PROJECT).folders,
+                       what="the move")
+        # The reload ends with the cursor on the folder at its new place (its new parent opened).
+        await wait_for(pilot, lambda: cursor_place(main) == ("folder", "/tmp/kafka"), timeout=5,
+                       what=f"the cursor on /tmp/kafka, not {cursor_place(main)}")
+        await pilot.pause(0.2)
+        assert cursor_place(main) == ("folder", "/tmp/kafka")
+
+
+async def test_after_deleting_a_folder_the_cursor_stays_at_its_parent() -> None:
+    app = make_app()
+    app.session.emulator.store.create_folder(PROJECT, "/dws/trade/scratch")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot)
+        main = app.main_screen
+        await cursor_on_folder(pilot, "/dws/trade/scratch")
+        await pilot.press("X")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirmation")
+        await pilot.click("#ops-ok")
+        await wait_for(pilot, lambda: "/dws/trade/scratch" not in app.session.emulator.store.project(PROJECT).folders,
+                       what="the delete")
+        await wait_for(pilot, lambda: main.tree.projects_loaded.is_set(), what="the reload")
+        await wait_for(pilot, lambda: cursor_place(main) == ("folder", "/dws/trade"), timeout=5,
+                       what=f"the cursor on /dws/trade, not {cursor_place(main)}")
+        await pilot.pause(0.2)
+        assert cursor_place(main) == ("folder", "/dws/trade")
+
+
+async def test_the_pane_of_a_deleted_job_says_it_was_deleted() -> None:
+    app = make_app()
+    job = "ods_orders_ingest"  # TERMINATED in the demo; taken offline below so that it can be deleted
+    app.session.emulator.store.project(PROJECT).jobs[job].committed = False
+    async with app.run_test(size=(140, 40)) as pilot:
+        await on_job(pilot, job)
+        main = app.main_screen
+        body = main.job_pane.query_one("#overview-body")
+        await wait_for(pilot, lambda: main.job_pane.detail is not None, what="the job's details")
+        await pilot.press("D")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirmation")
+        app.screen.query_one("#ops-confirm-text").value = job
+        await pilot.click("#ops-ok")
+        await wait_for(pilot, lambda: job not in app.session.emulator.store.project(PROJECT).jobs, what="the delete")
+        await wait_for(pilot, lambda: "was deleted" in plain(body), what="the pane saying so")
+        await refreshed(pilot)  # a refresh later, it still says so (no stale state comes back)
+        text = plain(body)
+        assert f"{job} was deleted" in text and "TERMINATED" not in text, text
+        assert "deleted" in str(main.job_pane.border_title)
+
+
+async def test_a_job_deleted_elsewhere_is_shown_as_deleted_not_as_an_error() -> None:
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot)
+        main = app.main_screen
+        job = next(j for j in main.scope_jobs if j.job_name == "ods_orders_ingest")
+        del app.session.emulator.store.project(PROJECT).jobs[job.job_name]  # the console deleted it meanwhile
+        app.select_job(PROJECT, job.job_name)
+        body = main.job_pane.query_one("#overview-body")
+        await wait_for(pilot, lambda: "was deleted" in plain(body), what="the pane saying it was deleted")
+        assert not errors_shown(app), errors_shown(app)

@@ -450,6 +450,12 @@ class MainScreen(Screen):
             return
         self.tree.action_collapse_or_parent()
 
+    def job_deleted(self, key: tuple[str, str]) -> None:
+        """A job was deleted (here, or the service no longer knows it): its pane says so instead of old data."""
+        pane = self.job_pane
+        if pane.job is not None and pane.job.key == key:
+            pane.mark_deleted()
+
     def cancel_slow_calls(self) -> bool:
         """Cancel the calls shown as slow in the status line; their loads fail with "Cancelled" (r retries)."""
         from foas_tui.widgets.status_bar import SLOW_CALL_S

@@ -104,7 +104,10 @@ class ProjectTree(Tree[NodeData]):
         self.folder_paths: dict[tuple[str, int], str] = {}  # (project, folder id) -> path, as far as loaded
         self.states: dict[JobKey, RunRow] = {}
         self._loads: dict[int, asyncio.Task[None]] = {}
-        self._pending_cursor: str | None = None  # node path to put the cursor on once it loads
+        # Where to put the cursor once nodes load, best first: the node it was on, then its folders up to the
+        # project (a deleted or moved node's nearest surviving place). See `reload` and `folder_moved`.
+        self._pending_cursor: list[str] = []
+        self._moved: tuple[str, str, str] | None = None  # (project, old path, new path) of a folder move
         self._placed: TreeNode[NodeData] | None = None  # where a load last put the cursor by itself
         self.projects_loaded = asyncio.Event()
         super().__init__("projects", data=NodeData("note", ""), **kwargs)
@@ -156,12 +159,45 @@ class ProjectTree(Tree[NodeData]):
         self.post_message(self.Loaded())
 
     def reload(self) -> None:
-        """Fetch everything again; expansion and the cursor come back from the remembered state."""
+        """Fetch everything again; expansion and the cursor come back from the remembered state.
+
+        The cursor goes back to its node, or, when that node is gone (deleted, moved), to the nearest
+        folder above it that still exists: the operator stays where they were working."""
         node = self.cursor_node
         if node is not None and node.data is not None and node.data.kind != "note":
-            self._pending_cursor = self._node_ident(node.data)
+            self._pending_cursor = self._place_of(node.data)
+        self._moved = None
         self.projects_loaded.clear()
         self.load_projects()
+
+    def folder_moved(self, project: str, old: str, new: str) -> None:
+        """A folder moved from `old` to `new` (full paths): the next reload follows it to its new place.
+
+        Its new parents are opened (so that it loads), its subtree keeps its expansion, and a cursor that was
+        in it lands on the same node at the new place."""
+        old, new = old.rstrip("/") or "/", new.rstrip("/") or "/"
+        self._moved = (project, old, new)
+        self.state.set_expanded(tree_state.project_path(project), True)
+        for parent in _parents(new):
+            self.state.set_expanded(tree_state.folder_path(project, parent), True)
+        prefix = tree_state.folder_path(project, old)
+        for expanded in [p for p in self.state.expanded if _under(p, project, old)]:
+            self.state.set_expanded(tree_state.folder_path(project, new + expanded[len(prefix):]), True)
+
+    def _place_of(self, data: NodeData) -> list[str]:
+        """Idents to put the cursor on after a reload, best first: the node, then its folders, then its project."""
+        if data.kind not in ("job", "folder"):
+            return [data.state_path]
+        moved, path = self._moved, data.path
+        paths = [path]
+        if moved is not None and data.project == moved[0] and (path == moved[1] or path.startswith(moved[1] + "/")):
+            paths.insert(0, moved[2] + path[len(moved[1]):])  # its new place first, then where it was
+        wanted = [f"job:{data.project}/{data.job.job_name}"] if data.kind == "job" and data.job is not None else []
+        for folder in [f for p in paths for f in (p, *_parents(p))]:
+            if folder != "/":
+                wanted.append(tree_state.folder_path(data.project, folder))
+        wanted.append(tree_state.project_path(data.project))
+        return list(dict.fromkeys(wanted))
 
     def ensure_loaded(self, node: TreeNode[NodeData]) -> asyncio.Future[None]:
         """Load a node's children once; concurrent callers share the same task.
@@ -347,17 +383,26 @@ class ProjectTree(Tree[NodeData]):
     # --- cursor moves -----------------------------------------------------------------------------
 
     def _try_pending_cursor(self) -> None:
-        if self._pending_cursor is None:
+        wanted = self._pending_cursor
+        if not wanted:
             return
         if self.cursor_node is not None and self.cursor_node is not self._placed:
-            self._pending_cursor = None  # the operator moved while folders loaded: their choice stays
+            self._pending_cursor = []  # the operator moved while folders loaded: their choice stays
             return
+        rank = {ident: index for index, ident in enumerate(wanted)}
+        best: TreeNode[NodeData] | None = None
+        best_rank = len(wanted)
         for node in self._walk(self.root):
-            if node.data is not None and node.data.kind != "note" and self._node_ident(node.data) == \
-                    self._pending_cursor:
-                self._pending_cursor = None
-                self._move_to(node)
-                return
+            if node.data is not None and node.data.kind != "note":
+                index = rank.get(self._node_ident(node.data), best_rank)
+                if index < best_rank:
+                    best, best_rank = node, index
+        if best is None:
+            return
+        # The best place found so far; a better one (the node itself) may still arrive with a later load.
+        self._pending_cursor = wanted[:best_rank]
+        self._placed = best
+        self._move_to(best)
 
     def _walk(self, node: TreeNode[NodeData]) -> Iterable[TreeNode[NodeData]]:
         stack = list(reversed(node.children))
@@ -368,7 +413,7 @@ class ProjectTree(Tree[NodeData]):
 
     def focus_node(self, node: TreeNode[NodeData]) -> None:
         """Open every ancestor and put the cursor on `node` (scrolled into view, centered)."""
-        self._pending_cursor = None  # a jump replaces the place a reload would restore
+        self._pending_cursor = []  # a jump replaces the place a reload would restore
         parent = node.parent
         while parent is not None and parent is not self.root:
             if not parent.is_expanded:
@@ -512,3 +557,15 @@ class ProjectTree(Tree[NodeData]):
             self.cursor_line = cursor._line  # still shown: keep it
         elif self.cursor_line >= len(lines):
             self.cursor_line = len(lines) - 1 if lines else -1
+
+
+def _parents(path: str) -> list[str]:
+    """The folders above `path`, nearest first, without the root: /a/b/c -> [/a/b, /a]."""
+    parts = [p for p in path.strip("/").split("/") if p]
+    return ["/" + "/".join(parts[:i]) for i in range(len(parts) - 1, 0, -1)]
+
+
+def _under(state_path: str, project: str, folder: str) -> bool:
+    """Whether a remembered tree-state path is `folder` of `project` or below it."""
+    prefix = tree_state.folder_path(project, folder)
+    return state_path == prefix or state_path.startswith(prefix + "/")
