@@ -14,6 +14,7 @@ from foas_tui.api import errors
 from foas_tui.app import FoasApp
 from foas_tui.screens.checkpoints import CheckpointsScreen
 from foas_tui.screens.confirm import ConfirmScreen
+from foas_tui.screens.exceptions import ExceptionsScreen
 from foas_tui.screens.folders import FolderFormScreen
 from foas_tui.screens.main import MainScreen
 from foas_tui.screens.metrics import MetricsScreen
@@ -307,3 +308,91 @@ async def test_a_job_deleted_elsewhere_is_shown_as_deleted_not_as_an_error() -> 
         body = main.job_pane.query_one("#overview-body")
         await wait_for(pilot, lambda: "was deleted" in plain(body), what="the pane saying it was deleted")
         assert not errors_shown(app), errors_shown(app)
+
+
+# --- finding 7: rough edges ------------------------------------------------------------------------------
+
+
+def _luminance(color: tuple[int, int, int]) -> float:
+    def channel(value: int) -> float:
+        v = value / 255
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = color
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(fg: tuple[int, int, int], bg: tuple[int, int, int]) -> float:
+    """WCAG 2 contrast ratio (1 = invisible, 21 = black on white; 4.5 is the bar for normal text)."""
+    high, low = sorted((_luminance(fg), _luminance(bg)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+async def test_the_exceptions_cursor_line_is_readable_on_every_kind_of_line() -> None:
+    """The cursor over the orange title and "Caused by" lines was orange on orange (contrast 1.0)."""
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await on_job(pilot, "ods_payment_ingest")  # failed over: root exception, history, causes
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExceptionsScreen) and app.screen.report_data is not None,
+                       what="the exceptions")
+        view = app.screen.log_view
+        view.focus()
+        await pilot.pause()
+        worst: list[tuple[float, int, str]] = []
+        for row in range(min(12, view.virtual_size.height)):
+            view.move_cursor(row)
+            await pilot.pause()
+            for segment in view.render_line(row - int(view.scroll_offset.y)):
+                style = segment.style
+                if segment.text.strip() and style is not None and style.color and style.bgcolor:
+                    ratio = contrast(tuple(style.color.get_truecolor()), tuple(style.bgcolor.get_truecolor()))
+                    worst.append((ratio, row, segment.text.strip()[:40]))
+        assert worst, "no styled cursor line rendered"
+        assert min(worst)[0] >= 4.5, sorted(worst)[:3]
+
+
+def test_emulator_on_a_busy_port_says_so_in_one_line(capsys) -> None:  # noqa: ANN001
+    import socket
+
+    from foas_tui.cli import main as cli_main
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code = cli_main(["emulator", "--port", str(port)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert f"cannot listen on 127.0.0.1:{port}: address already in use" in err and "--port 0" in err, err
+
+
+async def test_the_palette_finds_a_job_whose_folder_is_not_loaded() -> None:
+    from foas_tui.widgets.palette import JobsProvider
+
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot)
+        main = app.main_screen
+        target = ("risk_control", "risk_sms_flood_detect")  # in /rules of a project nobody opened
+        assert target not in main.known_jobs()
+        hits = [hit async for hit in JobsProvider(main).search("sms_flood")]
+        found = [hit for hit in hits if "risk_sms_flood_detect" in str(hit.match_display)]
+        assert found, [str(h.match_display) for h in hits]
+        found[0].command()  # enter on the hit: the tree opens its folder and selects it
+        await wait_for(pilot, lambda: (sel := app.current_selection()) is not None and sel.key == target,
+                       what="the job selected")
+
+
+async def test_the_palette_says_projects_are_loading_instead_of_finding_nothing(monkeypatch) -> None:  # noqa: ANN001
+    from foas_tui.widgets.palette import ProjectsProvider
+
+    app = make_app()
+    app.session.emulator.faults.set("ListProject", hang_s=60)
+    async with app.run_test(size=(140, 40)) as pilot:
+        main = app.main_screen
+        await wait_for(pilot, lambda: main.query("#tree") and app.session.client.pending, what="ListProject sent")
+        hits = [str(hit.match_display) async for hit in ProjectsProvider(main).search("realtime")]
+        assert any("still loading" in hit for hit in hits), hits
+        app.session.client.cancel_pending()
