@@ -27,9 +27,10 @@ def status_text(refresher: RefreshScheduler, now: float, *, counts: JobCounts, w
     `slow` is (operation, seconds) of the oldest call in flight: past SLOW_CALL_S it leads the line."""
     text = Text(" ")
     if slow is not None and slow[1] >= SLOW_CALL_S:
-        waiting = "connecting" if refresher.last_success_at is None else "waiting for"
-        text.append(f"⧗ {waiting}… {duration(slow[1])} ", style="bold yellow")
-        text.append(f"({one_line(slow[0], 60)}; esc cancels)  ", style="yellow")
+        # The key to act first, the operation last: at 80 columns the operation's name is what gets cut.
+        waiting = "connecting…" if refresher.last_success_at is None else "waiting"
+        text.append(f"⧗ {waiting} {duration(slow[1])}", style="bold yellow")
+        text.append(f" · esc cancels · {one_line(slow[0], 60)}  ", style="yellow")
     stale = refresher.stale_seconds(now)
     if stale is not None:
         err = refresher.last_error
