@@ -230,6 +230,8 @@ class CheckpointsScreen(ViewerScreen):
         message = self.query_one("#checkpoints-message", Static)
         message.update(note)
         message.display = True
+        if self.report_data is None:  # no empty summary grid under the note (_fill_summary shows it again)
+            self.query_one("#checkpoints-summary", DataTable).display = False
         self._set_header()
 
     def _show(self, report: CheckpointReport | None, payload: Payload) -> None:
