@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from foas_tui.api.errors import BadRequestError, ConflictError, FoasError, NotFoundError
+from foas_tui.api.errors import BadRequestError, ConflictError, NotFoundError
 
 _NOT_RUNNING = re.compile(r"not[\s_-]*running|notrunning", re.IGNORECASE)
 _ACTUAL = re.compile(r"actual state (\w+)", re.IGNORECASE)
@@ -30,7 +30,3 @@ def not_running_state(err: BaseException, actual_state: str | None = None) -> st
     if state and state != "RUNNING" and isinstance(err, ConflictError):
         return state  # the service refused a precondition, and the job is indeed not running
     return None
-
-
-def is_expected(err: BaseException, actual_state: str | None = None) -> bool:
-    return isinstance(err, FoasError) and not_running_state(err, actual_state) is not None
