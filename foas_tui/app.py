@@ -26,6 +26,7 @@ from foas_tui.error_guard import ErrorGuard, contain_errors_default, work
 from foas_tui.screens.ops_mixin import OpsActionsMixin
 from foas_tui.screens.triage_mixin import TriageActionsMixin
 from foas_tui.services.call_log import CallLog
+from foas_tui.services.job_health import HealthBook
 from foas_tui.services.refresh import RefreshResult, RefreshScheduler
 from foas_tui.services.selection import Selection
 from foas_tui.services.session import Session
@@ -152,6 +153,8 @@ class FoasApp(ErrorGuard, TriageActionsMixin, OpsActionsMixin, App[int]):
             # [client] refresh_concurrency (8: measured, bench/refresh_vs_sdk.py), never above max_concurrency
             concurrency=max(1, min(config.client.refresh_concurrency, config.client.max_concurrency)),
         )
+        # One rule for "needs attention" (status bar, table, tree, triage board): services/job_health.py.
+        self.health = HealthBook.from_config(config.triage, clock=self.clock)
         self._refresh_timer: Timer | None = None
         self._refresh_again = False
         self._quit_asked = False  # the quit question is on screen
@@ -231,6 +234,8 @@ class FoasApp(ErrorGuard, TriageActionsMixin, OpsActionsMixin, App[int]):
         from foas_tui.api import errors
 
         where = f"{context}: " if context else ""
+        if isinstance(err, errors.CallCancelled):
+            return  # the operator cancelled it with esc and was told so then
         if isinstance(err, errors.AuthError):
             self.notify(f"{where}{err.code}: {err.message}", title="Authentication failed", severity="error",
                         timeout=10, markup=False)

@@ -62,8 +62,11 @@ async def test_moving_in_the_tree_while_a_reload_is_loading_folders_keeps_the_ne
         await wait_for(pilot, lambda: tree.projects_loaded.is_set() and tree.cursor_node is not None,
                        what="the reloaded projects")
         start = tree.cursor_line
-        await pilot.press("down")  # the operator moves on before the folders arrive
-        await wait_for(pilot, lambda: tree.cursor_line == start + 1, what="the cursor one line down")
+        # Meanwhile the cursor waits on the job's project (its nearest loaded place); below it is only the
+        # "loading…" line the late load replaces, so the operator moves up, to a node that stays.
+        assert tree.cursor_node is tree.projects[second]
+        await pilot.press("up")  # the operator moves on before the folders arrive
+        await wait_for(pilot, lambda: tree.cursor_line == start - 1, what="the cursor one line up")
         chosen = tree.cursor_node
         held.release()
         await wait_for(pilot, lambda: (second, name) in tree.job_nodes, what="the folder loaded again")

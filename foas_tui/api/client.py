@@ -66,6 +66,19 @@ def plain_http_remote(base_url: str) -> bool:
 
 
 @dataclass(slots=True)
+class PendingCall:
+    """A call in flight: what, since when (monotonic seconds), and its task (so the operator can cancel it)."""
+
+    operation: str
+    started: float
+    task: asyncio.Task[Any] | None
+    cancelled: bool = False
+
+    def elapsed(self, now: float | None = None) -> float:
+        return (time.monotonic() if now is None else now) - self.started
+
+
+@dataclass(slots=True)
 class CallRecord:
     """One API call as the command log shows it. Holds no credential."""
 
@@ -156,6 +169,7 @@ class FoasClient(OperationMethods):
         self.access_key_id_masked = mask_id(credentials.access_key_id)
         self.retry = RetryPolicy(retries, backoff_base, backoff_max, rng)
         self.observers: list[CallObserver] = []
+        self.pending: dict[int, PendingCall] = {}  # calls in flight: a slow one is shown and can be cancelled
         self._auth = RoaSigner(credentials, clock=clock)
         self._content_type = "application/json" if body_format == "json" else None
         self._sleep = sleep
@@ -192,6 +206,21 @@ class FoasClient(OperationMethods):
         if unknown:
             raise TypeError(f"{operation} takes no parameter(s) {sorted(unknown)}")
         return await self._invoke(operation, {by_py[k]: v for k, v in kwargs.items()})
+
+    def slowest_pending(self) -> PendingCall | None:
+        """The call in flight for the longest time, or None."""
+        return min(self.pending.values(), key=lambda call: call.started, default=None)
+
+    def cancel_pending(self, older_than: float = 0.0) -> list[PendingCall]:
+        """Cancel the calls in flight for at least `older_than` seconds; each raises CallCancelled to its caller."""
+        now = time.monotonic()
+        cancelled = []
+        for call in list(self.pending.values()):
+            if not call.cancelled and call.task is not None and call.elapsed(now) >= older_than:
+                call.cancelled = True
+                call.task.cancel()
+                cancelled.append(call)
+        return cancelled
 
     def _split(self, op: Operation, args: dict[str, Any]) -> tuple[dict, list, dict]:
         path: dict[str, str] = {}
@@ -242,6 +271,9 @@ class FoasClient(OperationMethods):
             time.time(), mutating=op.mutating,
         )
         started = time.perf_counter()
+        task = asyncio.current_task()
+        pending = PendingCall(operation, time.monotonic(), task)
+        self.pending[id(pending)] = pending
         try:
             data = await self._send_with_retries(op, path, query, body, record)
             return parse(data) if parse is not None else _parse(op, data, record)
@@ -249,7 +281,15 @@ class FoasClient(OperationMethods):
             record.error_code, record.error_message = err.code, err.message
             record.request_id = record.request_id or err.request_id
             raise
+        except asyncio.CancelledError:
+            if not pending.cancelled or task is None:
+                raise  # cancelled by its caller (a newer load, the app closing): not ours to turn into an error
+            task.uncancel()  # the operator cancelled this call only: its caller goes on with an error
+            err = errors.CallCancelled(operation, pending.elapsed(), mutating=op.mutating)
+            record.error_code, record.error_message = err.code, err.message
+            raise err from None
         finally:
+            self.pending.pop(id(pending), None)
             record.latency_ms = (time.perf_counter() - started) * 1000
             log.debug("%s %s -> %s in %.0f ms, request id %s, %s attempt(s)", op.method, record.path,
                       record.error_code or record.status, record.latency_ms, record.request_id, record.attempts)

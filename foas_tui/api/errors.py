@@ -145,6 +145,18 @@ class RequestTimeout(ConnectionFailed):
     hint = "The service did not answer in time; it may be overloaded, or the timeout is too short."
 
 
+class CallCancelled(ConnectionFailed):
+    """The operator cancelled a slow call (esc). A change may still have been made: the request may have left."""
+
+    kind = "cancelled"
+    hint = ""
+
+    def __init__(self, operation: str, elapsed: float, *, mutating: bool = False) -> None:
+        maybe = " It may still have been executed: check the job's state." if mutating else ""
+        super().__init__("Cancelled", f"{operation} cancelled after {elapsed:.0f} s without an answer.{maybe}",
+                         operation=operation)
+
+
 class ReadOnlyError(FoasError):
     kind = "read-only"
 
@@ -160,6 +172,11 @@ class ReadOnlyError(FoasError):
 _AUTH_CODES = ("SignatureDoesNotMatch", "InvalidAccessKeyId", "InvalidSecurityToken", "Forbidden",
                "NoPermission", "InvalidAccessKeySecret", "IncompleteSignature", "SignatureNonceUsed",
                "InvalidTimeStamp", "MissingSecurityToken", "Unauthorized")
+
+
+def is_auth_failure(status: int | None, code: str | None) -> bool:
+    """Whether an answer with this status and error code is an authentication/authorization failure."""
+    return bool(code) and _class_for(status, code or "") is AuthError
 
 
 def _class_for(status: int | None, code: str) -> type[FoasError]:

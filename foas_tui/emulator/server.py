@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import ipaddress
 import logging
 import socket
@@ -150,6 +151,11 @@ def serve(
 ) -> int:
     """Run the emulator in the foreground until Ctrl-C. port=0 picks a free port. Returns an exit code."""
     out = out or sys.stdout
+    try:  # first: a busy port is known at once, before the demo data is built
+        sock = _bind(host, port)
+    except (OSError, OverflowError) as err:
+        print(bind_error(host, port, err), file=sys.stderr)
+        return 1
     emulator = create_app(EmulatorConfig(seed=seed, jobs=jobs, region_id=region_id, step_seconds=step_seconds,
                                          hostile=hostile))
     knobs = {"latency_ms": latency_ms or None, "jitter_ms": jitter_ms or None, "error_rate": error_rate or None,
@@ -158,7 +164,6 @@ def serve(
     if any(v is not None for v in knobs.values()):
         for op in fault_ops or (None,):
             emulator.faults.set(op, **knobs)
-    sock = _bind(host, port)
     warning = loopback_warning(host)
     if warning:
         print(warning, file=sys.stderr)
@@ -172,6 +177,21 @@ def serve(
     finally:
         sock.close()
     return 0
+
+
+def bind_error(host: str, port: int, err: BaseException) -> str:
+    """One line for a port the emulator cannot listen on (in use, privileged, out of range, unknown host)."""
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    reason = getattr(err, "strerror", None) or str(err)
+    if getattr(err, "errno", None) == errno.EADDRINUSE:
+        hint = "another program (an emulator already running?) listens there; pick another --port, or --port 0"
+    elif getattr(err, "errno", None) == errno.EACCES:
+        hint = "ports below 1024 need privileges; pick a --port of 1024 or more"
+    elif isinstance(err, OverflowError):
+        reason, hint = "port out of range", "a --port is 0..65535 (0 = any free port)"
+    else:
+        hint = "check --host and --port"
+    return f"foas-tui emulator: cannot listen on {where}: {reason.lower()}; {hint}."
 
 
 def loopback_warning(host: str) -> str | None:

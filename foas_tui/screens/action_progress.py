@@ -19,7 +19,7 @@ from foas_tui.text import safe_text
 
 STATUS_STYLE = {
     "reached": "green", "done": "green", "failed": "red", "error": "red", "timed out": "yellow",
-    "cancelled": "yellow", "waiting": "cyan", "sending": "cyan",
+    "cancelled": "yellow", "waiting": "cyan", "sending": "cyan", "no change": "yellow",
 }
 
 

@@ -216,6 +216,10 @@ class CheckpointsScreen(ViewerScreen):
             try:
                 response = await self.client.get_instance_checkpoint(sel.project, sel.job_name, self.instance_id)
             except Exception as err:
+                if (note := self.not_running_note(err, "checkpoints")) is not None:
+                    self.load_succeeded()  # an expected state, told as information: no red, no toast
+                    self._show_note(note)
+                    return
                 self.report(err, f"checkpoints of {sel.project}/{sel.job_name}")
                 code = getattr(err, "code", type(err).__name__)
                 self._show(None, Payload(error=f"{code}: {getattr(err, 'message', err)}"))
@@ -225,6 +229,14 @@ class CheckpointsScreen(ViewerScreen):
             self._show(report, payload)
         finally:
             self.load_finished()
+
+    def _show_note(self, note: Content) -> None:
+        message = self.query_one("#checkpoints-message", Static)
+        message.update(note)
+        message.display = True
+        if self.report_data is None:  # no empty summary grid under the note (_fill_summary shows it again)
+            self.query_one("#checkpoints-summary", DataTable).display = False
+        self._set_header()
 
     def _show(self, report: CheckpointReport | None, payload: Payload) -> None:
         message = self.query_one("#checkpoints-message", Static)

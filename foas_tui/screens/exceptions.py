@@ -180,6 +180,12 @@ class ExceptionsScreen(ViewerScreen):
             try:
                 response = await self.client.get_instance_exceptions(sel.project, sel.job_name, self.instance_id)
             except Exception as err:  # the inline message says what failed; the app shows the request id
+                if (note := self.not_running_note(err, "exceptions")) is not None:
+                    self.load_succeeded()  # an expected state, told as information: no red, no toast
+                    self.report_data, self.payload = None, Payload()
+                    self.log_view.set_blocks([LogBlock("not-running", note.plain.splitlines(), kind="note")])
+                    self._update_header(None)
+                    return
                 self.report(err, f"exceptions of {sel.project}/{sel.job_name}")
                 reason = f"{getattr(err, 'code', type(err).__name__)}: {getattr(err, 'message', err)}"
                 if self.report_data is None:

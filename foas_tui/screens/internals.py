@@ -225,6 +225,10 @@ class InternalsScreen(ViewerScreen):
         try:
             result = await call()
         except Exception as err:  # one tab's failure stays in that tab
+            if (note := self.not_running_note(err, "the instance's details")) is not None:
+                self.loaded[tab] = "not running"
+                self._tab_note(tab, note)  # an expected state: neutral, not "Cannot load"
+                return
             code = getattr(err, "code", type(err).__name__)
             rid = getattr(err, "request_id", None)
             text = f"{code}: {getattr(err, 'message', err)}" + (f" (request id {rid})" if rid else "")
@@ -247,6 +251,13 @@ class InternalsScreen(ViewerScreen):
         if isinstance(latest, BaseException) and isinstance(plans, BaseException):
             raise latest
         return latest, plans
+
+    def _tab_note(self, tab: str, note: Content) -> None:
+        target = {"vertices": "#vertices-summary", "plan": "#plan-text", "config": "#config-summary",
+                  "resource": "#resource-text", "state": "#state-text", "autoscale": "#autoscale-latest"}[tab]
+        self.query_one(target, Static).update(note)
+        if tab == "vertices":
+            self.query_one("#plan-text", Static).update(note)
 
     def _tab_error(self, tab: str, text: str) -> None:
         target = {"vertices": "#vertices-summary", "plan": "#plan-text", "config": "#config-summary",

@@ -67,6 +67,7 @@ class MainScreen(GuardedScreen):
         self._trend_soon = False
         self.trend_rounds = 0  # finished trend fetches (tests and screenshots wait for one)
         self._trend_seen: set[tuple[str, str]] = set()
+        self._attention: set[tuple[str, str]] = set()  # jobs the tree last showed as needing attention
 
     @property
     def foas(self) -> FoasApp:
@@ -79,9 +80,10 @@ class MainScreen(GuardedScreen):
         self.tree_state = TreeState(path, f"{session.profile_name}@{session.region_id}")
         yield AppHeader(id="header")
         with Horizontal(id="top"):
-            yield ProjectTree(session, self.tree_state, id="tree")
+            yield ProjectTree(session, self.tree_state, attention=app.health.needs_attention, id="tree")
             yield JobPane(clock=app.clock, id="job-pane")
-        yield InstanceTable(clock=app.clock, delay_warn_seconds=session.config.triage.delay_seconds, id="live")
+        yield InstanceTable(clock=app.clock, delay_warn_seconds=session.config.triage.delay_seconds,
+                            attention=app.health.needs_attention, id="live")
         yield FilterBar(id="filter")
         yield FilterHint(id="filter-hint")
         yield StatusBar(id="status")
@@ -280,7 +282,11 @@ class MainScreen(GuardedScreen):
     def on_foas_app_refresh_completed(self, message: Any) -> None:
         result = message.result
         self.live.apply(result.rows)
-        self.tree.update_states(result.rows, result.changed)
+        # A job can turn red without its row changing (the triage board read its checkpoints, an error left
+        # the window): relabel those tree nodes too.
+        attention = {key for key, row in result.rows.items() if self.foas.health.needs_attention(row)}
+        flipped, self._attention = attention ^ self._attention, attention
+        self.tree.update_states(result.rows, result.changed | flipped)
         job = self.job_pane.job
         if job is not None:
             self.job_pane.update_run(result.rows.get(job.key))
@@ -340,7 +346,10 @@ class MainScreen(GuardedScreen):
             header = self.query_one("#header", AppHeader)
         except Exception:  # not composed yet / shutting down
             return
-        status.show(self.foas.refresher, self.foas.clock(), len(self.scope_jobs))
+        counts = self.foas.health.counts(self.foas.refresher.rows, (job.key for job in self.scope_jobs))
+        call = self.foas.session.client.slowest_pending()
+        status.show(self.foas.refresher, self.foas.clock(), counts,
+                    (call.operation, call.elapsed()) if call is not None else None)
         header.update_header()
 
     # --- copy (OSC 52: works over SSH) -----------------------------------------------------------
@@ -448,7 +457,9 @@ class MainScreen(GuardedScreen):
             target.focus()
 
     def action_back(self) -> None:
-        """Esc: leave the job pane, else clear a filter, else go up one level in the tree."""
+        """Esc: cancel a slow call, else leave the job pane, else clear a filter, else go up one level in the tree."""
+        if self.cancel_slow_calls():
+            return
         focused = self.focused
         if focused is not None and (focused is self.job_pane or self.job_pane in focused.ancestors):
             previous = self._history.pop() if self._history else self.tree
@@ -465,6 +476,25 @@ class MainScreen(GuardedScreen):
             self.tree.focus()
             return
         self.tree.action_collapse_or_parent()
+
+    def job_deleted(self, key: tuple[str, str]) -> None:
+        """A job was deleted (here, or the service no longer knows it): its pane says so instead of old data."""
+        pane = self.job_pane
+        if pane.job is not None and pane.job.key == key:
+            pane.mark_deleted()
+
+    def cancel_slow_calls(self) -> bool:
+        """Cancel the calls shown as slow in the status line; their loads fail with "Cancelled" (r retries)."""
+        from foas_tui.widgets.status_bar import SLOW_CALL_S
+
+        cancelled = self.foas.session.client.cancel_pending(older_than=SLOW_CALL_S)
+        if not cancelled:
+            return False
+        names = ", ".join(sorted({call.operation for call in cancelled}))
+        self.foas.notify(f"cancelled {names} after {cancelled[0].elapsed():.0f} s without an answer; r retries",
+                         title="Cancelled", severity="warning", timeout=5, markup=False)
+        self.update_status()
+        return True
 
     # --- jumps --------------------------------------------------------------------------------------
 

@@ -124,6 +124,11 @@ class MetricsScreen(ViewerScreen):
                 result = await fetch_metrics(self.client, sel.project, sel.job_name, window_s=WINDOWS[window],
                                              instance_id=self.instance_id, now=self.now)
             except Exception as err:
+                if (note := self.not_running_note(err, "metrics")) is not None:
+                    self.load_succeeded()  # an expected state, told as information: no red, no toast
+                    self.error = None
+                    self._show_message(note)
+                    return
                 self.report(err, f"metrics of {sel.project}/{sel.job_name}")
                 code = getattr(err, "code", type(err).__name__)
                 self.error = f"{code}: {getattr(err, 'message', err)}"

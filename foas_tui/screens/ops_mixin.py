@@ -341,6 +341,10 @@ class OpsActionsMixin:
         if not visible:
             message += "\n(w shows the details)"
         app.notify(message, title=run.title, severity=severity, timeout=8, markup=False)
+        main = getattr(app, "main_screen", None)
+        if run.kind is ActionKind.DELETE and main is not None:
+            for target in run.succeeded:  # the job pane must not go on showing a job that is gone
+                main.job_deleted(target.selection.key)
         if visible and (len(run.targets) > 1 or failed):
             progress.dismiss(None)
             app.push_screen(BulkSummaryScreen(run))
@@ -688,6 +692,9 @@ class OpsActionsMixin:
                     return
                 await client.mv_folder(project, request.dest, request.path)
                 app.notify(f"moved {request.path} to {request.dest}", timeout=4, markup=False)
+                main = getattr(app, "main_screen", None)
+                if main is not None:  # the tree follows the folder to its new place
+                    main.tree.folder_moved(project, request.path, request.dest)
             self._ops_refresh()
         except Exception as err:
             self._ops_fail(err, f"{action} folder")

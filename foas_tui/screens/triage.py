@@ -152,9 +152,11 @@ class TriageScreen(ViewerScreen):
                 session = getattr(self.app, "session", None)
                 scopes = [TriageScope(str(getattr(session, "profile_name", "") or ""),
                                       str(getattr(session, "region_id", "") or ""), self.client)]
+            book = getattr(self.app, "health", None)  # the app's one rule for "needs attention" (job_health.py)
             self._gatherer = MultiGatherer(
                 scopes, thresholds=self.thresholds, weights=self.weights, concurrency=concurrency,
                 projects=self.projects, now=self.now,
+                shared_deep=(self.app.session.client, book.deep) if book is not None else None,  # type: ignore[attr-defined]
             )
         return self._gatherer
 

@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.timer import Timer
 from textual.worker import NoActiveWorker, Worker, WorkerState, get_current_worker
 
 from foas_tui.error_guard import Screen as GuardedScreen
+from foas_tui.text import styled
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +111,25 @@ class ViewerScreen(GuardedScreen[None]):
                       exc_info=(type(error), error, error.__traceback__))
             self.notify(f"{self.view_name}: unexpected {type(error).__name__}: {error} (details in the log)",
                         title="Unexpected error", severity="error", timeout=8, markup=False)
+
+    def not_running_note(self, err: BaseException, what: str) -> Content | None:
+        """Neutral text when `err` only says the job is not running (services/expected_states.py), else None.
+
+        `what` names what exists only while an instance runs ("checkpoints", "metrics" ...)."""
+        from foas_tui.services.expected_states import not_running_state
+
+        sel = self.selection
+        if sel is None:
+            return None
+        rows = getattr(getattr(self.app, "refresher", None), "rows", None) or {}
+        row = rows.get((sel.project, sel.job_name))
+        state = not_running_state(err, row.actual_state if row is not None else None)
+        if state is None:
+            return None
+        hint = "Start it (s) to see them." if what == "exceptions" else \
+            "Start it (s) to see them; its exceptions (e) tell why the last run ended."
+        return styled("[b]$job is not running[/b] ($state): $what exist only while an instance runs.\n[dim]$hint[/dim]",
+                      job=sel.job_name, state=state, what=what, hint=hint)
 
     def report(self, err: BaseException, context: str) -> None:
         """The app's error report (code, message, request id), or a plain notification standalone.

@@ -434,6 +434,9 @@ class TargetStatus:
     selection: Selection
     result: ActionResult | None = None
     progress: Progress | None = None
+    # The job was in the action's target state before the request (resume on a RUNNING job): the service
+    # answered OK but nothing changed, so it is not counted or told as "resumed".
+    already: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -456,6 +459,8 @@ class TargetStatus:
     def status(self) -> str:
         if self.result is None:
             return "sending"
+        if self.already and self.result.ok:
+            return "no change"
         if self.result.uncertain and self.progress is None:
             return "unknown"
         if not (self.result.ok or self.result.uncertain):
@@ -466,6 +471,8 @@ class TargetStatus:
 
     @property
     def reason(self) -> str:
+        if self.already and self.result is not None and self.result.ok:
+            return f"already {self.already} before the request; the service answered OK and nothing changed"
         if self.result is not None and self.result.uncertain and self.progress is not None:
             return f"{self.result.reason}; {self.progress.outcome.value}: {self.progress.message}".rstrip(": ")
         if self.result is not None and not self.result.ok:
@@ -515,26 +522,45 @@ class ActionRun:
 
     @property
     def succeeded(self) -> list[TargetStatus]:
-        return [t for t in self.targets.values() if t.ok]
+        return [t for t in self.targets.values() if t.ok and not t.already]
+
+    @property
+    def unchanged(self) -> list[TargetStatus]:
+        """Accepted requests for jobs that were already in the target state (nothing happened)."""
+        return [t for t in self.targets.values() if t.ok and t.already]
 
     @property
     def failed(self) -> list[TargetStatus]:
         return [t for t in self.targets.values() if t.finished and not t.ok]
 
     def summary(self) -> str:
-        ok, bad = len(self.succeeded), len(self.failed)
+        ok, bad, same = len(self.succeeded), len(self.failed), self.unchanged
         total = len(self.targets)
-        if bad == 0:
-            return f"{self.info.label}: {ok} of {total} {self.info.done}"
-        return f"{self.info.label}: {ok} of {total} {self.info.done}, {bad} failed"
+        if total == 1 and same:
+            return (f"{self.info.label}: {same[0].selection.job_name} was already {same[0].already}; "
+                    "the service answered OK and nothing changed")
+        text = f"{self.info.label}: {ok} of {total} {self.info.done}"
+        if same:
+            states = sorted({t.already or "" for t in same})
+            was = "was" if len(same) == 1 else "were"
+            text += f", {len(same)} {was} already {'/'.join(states)} (nothing changed)"
+        return text + (f", {bad} failed" if bad else "")
 
     async def execute(self, actions: JobActions, options: ActionOptions | None = None) -> None:
         """Send the requests, then follow the state changes of those that were accepted."""
+        expected = self.info.expected_state
+        before: dict[tuple[str, str], str] = {}
+        if self.kind in (ActionKind.PAUSE, ActionKind.RESUME, ActionKind.STOP) and expected is not None:
+            # What the state was, so that "resumed" is said only of a job that was not running already.
+            before = await actions.current_states(list(self.targets))
+            for sel, target in self.targets.items():
+                if before.get(sel.key) == expected:
+                    target.already = expected
         results = await actions.perform_many(self.kind, list(self.targets), options)
         self.record_results(results)
-        expected = self.info.expected_state
         if self.follow and expected is not None:
-            accepted = [(r.selection, expected) for r in results if r.ok or r.uncertain]
+            accepted = [(r.selection, expected) for r in results
+                        if (r.ok or r.uncertain) and not (r.ok and self.targets[r.selection].already)]
             async for progress in actions.follow(accepted, self.cancel_token):
                 self.record_progress(progress)
         self.finish()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from foas_tui.api.client import CallRecord, FoasClient
 
-ConnectionState = Literal["unknown", "ok", "degraded", "down"]
+ConnectionState = Literal["unknown", "ok", "degraded", "down", "auth"]
 Listener = Callable[["CallRecord"], None]
 
 # Error codes that mean "the service or the network is not answering", as opposed to "the call was wrong".
@@ -21,6 +21,12 @@ def _is_outage(record: CallRecord) -> bool:
         return False
     code = record.error_code or ""
     return code in _OUTAGE_CODES or (record.status is not None and record.status >= 500) or code.startswith("HTTP5")
+
+
+def _is_auth(record: CallRecord) -> bool:
+    from foas_tui.api.errors import is_auth_failure
+
+    return not record.ok and is_auth_failure(record.status, record.error_code)
 
 
 class CallLog:
@@ -71,10 +77,23 @@ class CallLog:
         return self._records[-1] if self._records else None
 
     def connection_state(self, window: int = 6) -> ConnectionState:
-        """ok / degraded / down from the last `window` calls: outages, not application errors, count."""
-        recent = list(self._records)[-window:]
+        """ok / degraded / down from the last `window` calls: outages, not application errors, count.
+
+        "auth" when a call was refused for its credentials or permissions and no call worked since."""
+        # A call the operator cancelled (esc) says nothing about the service: it is left out.
+        recent: list[CallRecord] = []
+        for record in reversed(self._records):
+            if record.error_code != "Cancelled":
+                recent.insert(0, record)
+                if len(recent) == window:
+                    break
         if not recent:
             return "unknown"
+        for record in reversed(recent):  # refused credentials since the last answered call: say so at once
+            if record.ok:
+                break
+            if _is_auth(record):
+                return "auth"
         outages = [_is_outage(r) for r in recent]
         if all(outages[-3:]):  # the last three calls (or all, if fewer) could not reach the service
             return "down"

@@ -182,3 +182,30 @@ class Session:
         ]
         jobs.sort(key=lambda j: j.job_name.lower())
         return jobs
+
+    async def find_jobs(self, query: str, projects: list[str], *, limit: int = 20,
+                        concurrency: int = 4) -> tuple[list[JobInfo], list[str]]:
+        """Jobs whose name contains `query`, asked of the service (ListJob jobName=...) in each project.
+
+        For the palette: jobs in folders nobody opened yet are not loaded. The reference does not say whether
+        ListJob's jobName filters exactly or by substring, so the names are matched here again (case
+        insensitive substring). Returns (jobs, one line per project that failed)."""
+        needle = query.strip().lower()
+        gate = asyncio.Semaphore(max(1, concurrency))
+
+        async def one(project: str) -> list[JobInfo]:
+            async with gate:
+                response = await self.client.list_job(project, job_name=query.strip(), is_show_full_field=False,
+                                                      page_size=limit)
+            return [job_info(project, item) for item in response.items
+                    if item.job_name and needle in item.job_name.lower()]
+
+        results = await asyncio.gather(*(one(p) for p in projects), return_exceptions=True)
+        jobs: list[JobInfo] = []
+        failed: list[str] = []
+        for project, result in zip(projects, results, strict=True):
+            if isinstance(result, BaseException):
+                failed.append(f"{project}: {getattr(result, 'code', type(result).__name__)}")
+            else:
+                jobs.extend(result)
+        return jobs, failed

@@ -78,6 +78,7 @@ class TriageGatherer:
         now: Callable[[], float] = time.time,
         profile: str = "",
         region: str = "",
+        deep: dict[tuple[str, str], DeepResult] | None = None,
     ) -> None:
         self.client = client
         self.profile = profile
@@ -92,7 +93,8 @@ class TriageGatherer:
         self.projects = list(projects) if projects else None
         self.now = now
         self._limit = asyncio.Semaphore(max(1, concurrency))
-        self._deep: dict[tuple[str, str], DeepResult] = {}
+        # Shared with the app's HealthBook (services/job_health.py) so the live table counts what the board read.
+        self._deep: dict[tuple[str, str], DeepResult] = deep if deep is not None else {}
 
     async def _call(self, coro_fn: Callable[[], Any]) -> Any:
         async with self._limit:
@@ -245,13 +247,20 @@ class MultiGatherer:
     labelled with its profile; the other scopes still count. Raises only when every scope failed.
     """
 
-    def __init__(self, scopes: Sequence[TriageScope], **gatherer_options: Any) -> None:
+    def __init__(self, scopes: Sequence[TriageScope], *, shared_deep: tuple[Any, dict] | None = None,
+                 **gatherer_options: Any) -> None:
+        """`shared_deep`: (client, deep results) of the app's HealthBook: the scope scanned with that client
+        reads and fills the book's deep results, so the live table counts what the board found."""
         if not scopes:
             raise ValueError("no profile to scan")
         self.scopes = list(scopes)
         self.labelled = len(self.scopes) > 1
-        self.gatherers = [TriageGatherer(scope.client, profile=scope.profile, region=scope.region,
-                                         **gatherer_options) for scope in self.scopes]
+        self.gatherers = [
+            TriageGatherer(scope.client, profile=scope.profile, region=scope.region,
+                           deep=shared_deep[1] if shared_deep is not None and scope.client is shared_deep[0] else None,
+                           **gatherer_options)
+            for scope in self.scopes
+        ]
 
     async def gather(self) -> MergedReport:
         results = await asyncio.gather(*(g.gather() for g in self.gatherers), return_exceptions=True)

@@ -17,12 +17,13 @@ from textual.binding import Binding
 
 from foas_tui.services.filter_query import Query, job_record
 from foas_tui.services.formatting import sparkline
+from foas_tui.services.job_health import HealthBook
 from foas_tui.services.refresh import JobKey, RunRow
 from foas_tui.services.session import JobInfo
 from foas_tui.text import NAME_LIMIT, one_line, safe_str, safe_text
 from foas_tui.widgets import job_messages
 from foas_tui.widgets.line_table import LineTable, RowDoesNotExist
-from foas_tui.widgets.state_style import delay_text, duration, needs_attention, state_text, timestamp
+from foas_tui.widgets.state_style import delay_text, duration, state_text, timestamp
 
 TREND_WIDTH = 10  # cells of the delay sparkline
 
@@ -63,6 +64,13 @@ def _uptime(row: RunRow | None, now: float) -> str:
     return duration(now - row.start_time / 1000)
 
 
+def _same_cell(old: Any, new: Any) -> bool:
+    """Equal for display: rich `Text ==` ignores the base style, so a name turning red would not be redrawn."""
+    if isinstance(old, Text) and isinstance(new, Text):
+        return old.plain == new.plain and str(old.style) == str(new.style) and old.spans == new.spans
+    return bool(old == new)
+
+
 def row_key(key: JobKey) -> str:
     return f"{key[0]}/{key[1]}"
 
@@ -94,9 +102,12 @@ class InstanceTable(LineTable):
     class JobChosen(job_messages.JobChosen):
         pass
 
-    def __init__(self, *, clock: Callable[[], float], delay_warn_seconds: float = 180.0, **kwargs: Any) -> None:
+    def __init__(self, *, clock: Callable[[], float], delay_warn_seconds: float = 180.0,
+                 attention: Callable[[RunRow | None], bool] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.clock = clock
+        # Whether a job's name is red: the app's HealthBook, the rule the status bar and triage board use.
+        self.attention = attention or HealthBook(clock=clock).needs_attention
         self.delay_warn_seconds = delay_warn_seconds
         self.jobs: dict[JobKey, JobInfo] = {}
         self.rows_data: dict[JobKey, RunRow] = {}
@@ -187,7 +198,7 @@ class InstanceTable(LineTable):
             return (mark, safe_text(job.job_name, NAME_LIMIT), loading, loading, Text("—"), trend, Text("—"),
                     Text("stream" if job.job_type != "FLINK_BATCH" else "batch"), Text("—"), Text("—"), Text(""),
                     Text(""))
-        alert = needs_attention(row.expect_state, row.actual_state)
+        alert = self.attention(row)
         uptime = _uptime(row, now)
         error = one_line(row.last_error_message, 200)
         return (
@@ -235,7 +246,7 @@ class InstanceTable(LineTable):
         sort_position = [c.key for c in COLUMNS].index(sort_column)
         for key in visible:
             row = self.rows_data.get(key)
-            signature = (row, key in self.marked, _uptime(row, now))
+            signature = (row, key in self.marked, _uptime(row, now), self.attention(row))
             if self._signatures.get(key) == signature and key in self._shown:
                 continue  # nothing this row shows has changed: no new cells, no comparison
             self._signatures[key] = signature
@@ -246,7 +257,7 @@ class InstanceTable(LineTable):
                 reorder = True
             else:
                 for index, (before, after) in enumerate(zip(old, cells, strict=True)):
-                    if before != after:
+                    if not _same_cell(before, after):
                         self.update_cell(row_key(key), COLUMNS[index].key, after)
                         reorder = reorder or index == sort_position
             self._shown[key] = cells

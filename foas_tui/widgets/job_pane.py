@@ -16,6 +16,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
+from foas_tui.api.errors import NotFoundError
 from foas_tui.error_guard import Guarded, on, work
 from foas_tui.services.refresh import RunRow
 from foas_tui.services.session import JobInfo
@@ -101,6 +102,15 @@ def _kv(rows: list[tuple[str, RenderableType]]) -> Table:
     return table
 
 
+def _delay_cell(run: RunRow) -> Text:
+    """Business delay means something only for a running stream job: a failed batch job is not "<1s" behind."""
+    if run.job_type.upper() == "FLINK_BATCH":
+        return Text("— (batch job)", style="bright_black")
+    if run.actual_state.upper() != "RUNNING":
+        return Text(f"— ({safe_str(run.actual_state or 'not running', 40).lower()})", style="bright_black")
+    return delay_text(run.input_delay)
+
+
 class JobPane(Guarded, Vertical):
     """Shows one job; loads GetJob when the cursor settles on it (debounced) and instances on demand."""
 
@@ -118,6 +128,7 @@ class JobPane(Guarded, Vertical):
         self.job: JobInfo | None = None
         self.detail: Any = None  # the GetJob model
         self.run: RunRow | None = None
+        self.deleted = False  # the job shown was deleted: the pane says so instead of its last data
         self.instances: list[Any] = []
         self.instance_total: int | None = None
         self._instances_for: tuple[str, str] | None = None
@@ -152,8 +163,9 @@ class JobPane(Guarded, Vertical):
     # --- data in ----------------------------------------------------------------------------------
 
     def show_job(self, job: JobInfo, run: RunRow | None = None) -> None:
-        if self.job is not None and self.job.key == job.key and self.detail is not None:
+        if self.job is not None and self.job.key == job.key and self.detail is not None and not self.deleted:
             return
+        self.deleted = False
         self.job = job
         self.detail = None
         self.run = run
@@ -166,7 +178,22 @@ class JobPane(Guarded, Vertical):
         if self.active_tab == "metrics":
             self.load_metrics()
 
+    def mark_deleted(self) -> None:
+        """The job no longer exists: say so, and drop what was shown of it (code, instances, metrics)."""
+        job = self.job
+        if job is None:
+            return
+        self.deleted = True
+        self.detail, self.run, self.instances, self.instance_total = None, None, [], None
+        self.border_title = Text.assemble(safe_str(f"{job.project} / {job.job_name}", NAME_LIMIT * 2),
+                                          (" (deleted)", "bold red"))
+        for view_id in ("#code-view", "#properties-view"):
+            self.query_one(view_id, CodeView).set_text("")
+        self._render_overview()
+
     def update_run(self, row: RunRow | None) -> None:
+        if self.deleted:
+            return  # a deleted job has no run summary; keep saying it was deleted
         if row == self.run:
             return
         self.run = row
@@ -180,9 +207,12 @@ class JobPane(Guarded, Vertical):
         try:
             response = await self.app.session.client.get_job(job.project, job.job_name)  # type: ignore[attr-defined]
         except Exception as err:
+            if isinstance(err, NotFoundError) and self.job is not None and self.job.key == job.key:
+                self.mark_deleted()  # deleted elsewhere (console, another operator): not an error to report
+                return
             self.app.report_error(err, f"GetJob {job.job_name}")  # type: ignore[attr-defined]
             return
-        if self.job is None or self.job.key != job.key:
+        if self.job is None or self.job.key != job.key or self.deleted:
             return
         self.detail = response.job
         self._render_overview()
@@ -202,6 +232,12 @@ class JobPane(Guarded, Vertical):
         body = self.query_one("#overview-body", Static)
         job = self.job
         if job is None:
+            return
+        if self.deleted:
+            body.update(Text.assemble(
+                (f"{safe_str(job.job_name, NAME_LIMIT)} was deleted", "bold red"),
+                f" from {safe_str(job.project, NAME_LIMIT)}: it no longer exists on the service.\n",
+                ("Pick another job in the tree or the table.", "dim")))
             return
         d = self.detail
         meta: list[tuple[str, RenderableType]] = [
@@ -238,7 +274,7 @@ class JobPane(Guarded, Vertical):
                 ("Instance", str(run.instance_id or "—")),
                 ("Started", f"{timestamp(run.start_time)} UTC" if run.start_time else "—"),
                 ("Uptime", uptime),
-                ("Delay", delay_text(run.input_delay)),
+                ("Delay", _delay_cell(run)),
                 ("Engine handle", run.engine_job_handler or "—"),
             ]
             if run.last_error_message:

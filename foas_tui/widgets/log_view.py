@@ -154,7 +154,11 @@ class LogView(Guarded, ScrollView, can_focus=True):
     DEFAULT_CSS = """
     LogView { background: $surface; overflow: auto auto; }
     LogView > .log-view--cursor { background: $boost; text-style: bold; }
-    LogView:focus > .log-view--cursor { background: $accent 40%; }
+    /* The cursor sets its own text color: the theme's cursor pair, never an accent over accent-colored lines
+       (titles and "Caused by" lines are orange; an orange cursor made them unreadable). */
+    LogView:focus > .log-view--cursor {
+        background: $block-cursor-background; color: $block-cursor-foreground; text-style: $block-cursor-text-style;
+    }
     LogView > .log-view--match { background: $warning 60%; color: $text; }
     LogView > .log-view--current-match { background: $warning; color: $background; text-style: bold; }
     LogView > .log-view--title { color: $accent; text-style: bold; }

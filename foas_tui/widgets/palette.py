@@ -6,6 +6,7 @@ offered, so a read-only session's palette has no "Stop job".
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from textual.fuzzy import Matcher
 
 _MAX_HITS = 200  # 10,000 jobs must not flood the palette
+SERVICE_SEARCH_MIN = 3  # characters typed before the palette asks the service for jobs not loaded yet
+SERVICE_SEARCH_DELAY_S = 0.3  # typing on: the palette cancels this search before any call is made
 
 
 def highlight(matcher: Matcher, text: str) -> Content:
@@ -58,6 +61,11 @@ class ProjectsProvider(Provider):
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         main = _main(self)
+        if main is not None and not main.tree.projects_loaded.is_set():
+            # Nothing to search yet: say so (and how to load them) instead of finding nothing.
+            yield Hit(1.0, Content("Projects are still loading… (r loads them again)"), self.app.action_refresh_now,
+                      help="the project list has not arrived yet; the status line shows how long it has waited")
+            return
         for name in self._items():
             text = f"Project: {safe_str(name, NAME_LIMIT)}"
             score = matcher.match(text)
@@ -72,8 +80,12 @@ class ProjectsProvider(Provider):
 
 
 class JobsProvider(Provider):
-    """`Job: NAME (project)` for every job the app has loaded; a query with fields (`state:failed delay>5m`)
-    filters them with the `/` language (services.filter_query) instead of fuzzy matching."""
+    """`Job: NAME (project)` for every job the app has loaded, then jobs the service finds by name.
+
+    Jobs in folders nobody opened are not loaded; after SERVICE_SEARCH_MIN characters the palette asks
+    ListJob(jobName) in every project, so a job can be found by name without opening its folder first.
+    A query with fields (`state:failed delay>5m`) filters the loaded jobs with the `/` language
+    (services.filter_query) instead of fuzzy matching."""
 
     def _items(self) -> list[tuple[str, str]]:
         main = _main(self)
@@ -86,7 +98,8 @@ class JobsProvider(Provider):
             return
         matcher = self.matcher(query)
         hits = 0
-        for project, job in self._items():
+        known = self._items()
+        for project, job in known:
             text = f"Job: {safe_str(job, NAME_LIMIT)}  ({safe_str(project, NAME_LIMIT)})"
             score = matcher.match(text)
             if score > 0:
@@ -95,6 +108,29 @@ class JobsProvider(Provider):
                           help="select this job")
                 if hits >= _MAX_HITS:
                     return
+        main = _main(self)
+        if main is None or len(query.strip()) < SERVICE_SEARCH_MIN or not main.tree.projects_loaded.is_set():
+            return
+        await asyncio.sleep(SERVICE_SEARCH_DELAY_S)  # a newer keystroke cancels this search here, before a call
+        try:
+            found, failed = await self.app.session.find_jobs(query, main.known_projects())  # type: ignore[attr-defined]
+        except Exception as err:  # the palette must stay usable: say what failed instead
+            yield Hit(0.1, Content(f"Service search failed: {safe_str(getattr(err, 'code', None) or err, 80)}"),
+                      lambda: None, help="the loaded jobs above are still searchable")
+            return
+        seen = set(known)
+        for job in found:
+            if job.key in seen:
+                continue
+            seen.add(job.key)
+            text = f"Job: {safe_str(job.job_name, NAME_LIMIT)}  ({safe_str(job.project, NAME_LIMIT)})"
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, highlight(matcher, text), partial(self.app.select_job, job.project, job.job_name),
+                          help="found on the service (its folder is not loaded yet): enter opens it")
+        if failed:
+            yield Hit(0.1, Content(safe_str("Not searched: " + "; ".join(failed), 200)), lambda: None,
+                      help="these projects did not answer the job search")
 
 
     async def _field_search(self, text: str) -> Hits:

@@ -8,7 +8,7 @@ removes), so a keystroke costs one pass over the loaded data plus the nodes that
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Self
 
@@ -22,12 +22,13 @@ from textual.widgets.tree import TreeNode, UnknownNodeID
 
 from foas_tui.error_guard import Guarded, work
 from foas_tui.services import tree_state
+from foas_tui.services.job_health import HealthBook
 from foas_tui.services.refresh import JobKey, RunRow
 from foas_tui.services.session import ROOT, FolderContents, JobInfo, ProjectInfo
 from foas_tui.text import NAME_LIMIT, safe_str, safe_text
 from foas_tui.widgets import job_messages
 from foas_tui.widgets.filter_bar import Matcher, parse_filter
-from foas_tui.widgets.state_style import needs_attention, state_glyph, state_style
+from foas_tui.widgets.state_style import state_glyph, state_style
 from foas_tui.widgets.tree_data import NodeData, walk_data, walk_nodes
 
 if TYPE_CHECKING:
@@ -66,8 +67,11 @@ class ProjectTree(Guarded, Tree[NodeData]):
     class Loaded(Message):
         """Nodes were added, opened or closed: the set of jobs on screen changed."""
 
-    def __init__(self, session: Session, state: tree_state.TreeState, **kwargs: Any) -> None:
+    def __init__(self, session: Session, state: tree_state.TreeState, *,
+                 attention: Callable[[RunRow | None], bool] | None = None, **kwargs: Any) -> None:
         self.session = session
+        # Whether a job's name is red / counted in its folder's ✖: the app's HealthBook (one rule everywhere).
+        self.attention = attention or HealthBook().needs_attention
         self.state = state
         self.matcher: Matcher | None = None
         self._filter_spec: tuple[str, bool] | None = None
@@ -79,7 +83,10 @@ class ProjectTree(Guarded, Tree[NodeData]):
         self.folder_paths: dict[tuple[str, int], str] = {}  # (project, folder id) -> path, as far as loaded
         self.states: dict[JobKey, RunRow] = {}
         self._loads: dict[int, asyncio.Task[None]] = {}
-        self._pending_cursor: str | None = None  # node path to put the cursor on once it loads
+        # Where to put the cursor once nodes load, best first: the node it was on, then its folders up to the
+        # project (a deleted or moved node's nearest surviving place). See `reload` and `folder_moved`.
+        self._pending_cursor: list[str] = []
+        self._moved: tuple[str, str, str] | None = None  # (project, old path, new path) of a folder move
         self._placed: TreeNode[NodeData] | None = None  # where a load last put the cursor by itself
         self.projects_loaded = asyncio.Event()
         super().__init__("projects", data=NodeData("note", ""), **kwargs)
@@ -132,12 +139,45 @@ class ProjectTree(Guarded, Tree[NodeData]):
         self.post_message(self.Loaded())
 
     def reload(self) -> None:
-        """Fetch everything again; expansion and the cursor come back from the remembered state."""
+        """Fetch everything again; expansion and the cursor come back from the remembered state.
+
+        The cursor goes back to its node, or, when that node is gone (deleted, moved), to the nearest
+        folder above it that still exists: the operator stays where they were working."""
         node = self.cursor_node
         if node is not None and node.data is not None and node.data.kind != "note":
-            self._pending_cursor = self._node_ident(node.data)
+            self._pending_cursor = self._place_of(node.data)
+        self._moved = None
         self.projects_loaded.clear()
         self.load_projects()
+
+    def folder_moved(self, project: str, old: str, new: str) -> None:
+        """A folder moved from `old` to `new` (full paths): the next reload follows it to its new place.
+
+        Its new parents are opened (so that it loads), its subtree keeps its expansion, and a cursor that was
+        in it lands on the same node at the new place."""
+        old, new = old.rstrip("/") or "/", new.rstrip("/") or "/"
+        self._moved = (project, old, new)
+        self.state.set_expanded(tree_state.project_path(project), True)
+        for parent in _parents(new):
+            self.state.set_expanded(tree_state.folder_path(project, parent), True)
+        prefix = tree_state.folder_path(project, old)
+        for expanded in [p for p in self.state.expanded if _under(p, project, old)]:
+            self.state.set_expanded(tree_state.folder_path(project, new + expanded[len(prefix):]), True)
+
+    def _place_of(self, data: NodeData) -> list[str]:
+        """Idents to put the cursor on after a reload, best first: the node, then its folders, then its project."""
+        if data.kind not in ("job", "folder"):
+            return [data.state_path]
+        moved, path = self._moved, data.path
+        paths = [path]
+        if moved is not None and data.project == moved[0] and (path == moved[1] or path.startswith(moved[1] + "/")):
+            paths.insert(0, moved[2] + path[len(moved[1]):])  # its new place first, then where it was
+        wanted = [f"job:{data.project}/{data.job.job_name}"] if data.kind == "job" and data.job is not None else []
+        for folder in [f for p in paths for f in (p, *_parents(p))]:
+            if folder != "/":
+                wanted.append(tree_state.folder_path(data.project, folder))
+        wanted.append(tree_state.project_path(data.project))
+        return list(dict.fromkeys(wanted))
 
     def ensure_loaded(self, node: TreeNode[NodeData]) -> asyncio.Future[None]:
         """Load a node's children once; concurrent callers share the same task.
@@ -282,8 +322,7 @@ class ProjectTree(Guarded, Tree[NodeData]):
             row = self.states.get(data.job.key)
             state = row.actual_state if row else ""
             text = Text(state_glyph(state) + " ", style=state_style(state))
-            text.append(safe_str(data.job.job_name, NAME_LIMIT), style="bold red" if row and needs_attention(
-                row.expect_state, row.actual_state) else "")
+            text.append(safe_str(data.job.job_name, NAME_LIMIT), style="bold red" if self.attention(row) else "")
             if data.job.job_type == "FLINK_BATCH":
                 text.append(" batch", style="bright_black")
             return text
@@ -297,8 +336,7 @@ class ProjectTree(Guarded, Tree[NodeData]):
         return text
 
     def _failing(self, data: NodeData) -> int:
-        return sum(1 for key in data.job_keys if (row := self.states.get(key)) is not None
-                   and needs_attention(row.expect_state, row.actual_state))
+        return sum(1 for key in data.job_keys if self.attention(self.states.get(key)))
 
     def render_label(self, node: TreeNode[NodeData], base_style: Style, style: Style) -> Text:
         """The label, and for a project or folder its count of failing jobs (`✖3`) from the live data.
@@ -379,21 +417,30 @@ class ProjectTree(Guarded, Tree[NodeData]):
     # --- cursor moves -----------------------------------------------------------------------------
 
     def _try_pending_cursor(self) -> None:
-        if self._pending_cursor is None:
+        wanted = self._pending_cursor
+        if not wanted:
             return
         if self.cursor_node is not None and self.cursor_node is not self._placed:
-            self._pending_cursor = None  # the operator moved while folders loaded: their choice stays
+            self._pending_cursor = []  # the operator moved while folders loaded: their choice stays
             return
+        rank = {ident: index for index, ident in enumerate(wanted)}
+        best: TreeNode[NodeData] | None = None
+        best_rank = len(wanted)
         for node in walk_nodes(self.root):
-            if node.data is not None and node.data.kind != "note" and self._node_ident(node.data) == \
-                    self._pending_cursor:
-                self._pending_cursor = None
-                self._move_to(node)
-                return
+            if node.data is not None and node.data.kind != "note":
+                index = rank.get(self._node_ident(node.data), best_rank)
+                if index < best_rank:
+                    best, best_rank = node, index
+        if best is None:
+            return
+        # The best place found so far; a better one (the node itself) may still arrive with a later load.
+        self._pending_cursor = wanted[:best_rank]
+        self._placed = best
+        self._move_to(best)
 
     def focus_node(self, node: TreeNode[NodeData]) -> None:
         """Open every ancestor and put the cursor on `node` (scrolled into view, centered)."""
-        self._pending_cursor = None  # a jump replaces the place a reload would restore
+        self._pending_cursor = []  # a jump replaces the place a reload would restore
         parent = node.parent
         while parent is not None and parent is not self.root:
             if not parent.is_expanded:
@@ -600,3 +647,15 @@ class ProjectTree(Guarded, Tree[NodeData]):
             return super().get_label_width(node)
         failing = len(f" ✖{data.failing}") if data.failing else 0
         return data.label_width + failing + (2 if node.allow_expand else 0)  # the expand icon is two cells
+
+
+def _parents(path: str) -> list[str]:
+    """The folders above `path`, nearest first, without the root: /a/b/c -> [/a/b, /a]."""
+    parts = [p for p in path.strip("/").split("/") if p]
+    return ["/" + "/".join(parts[:i]) for i in range(len(parts) - 1, 0, -1)]
+
+
+def _under(state_path: str, project: str, folder: str) -> bool:
+    """Whether a remembered tree-state path is `folder` of `project` or below it."""
+    prefix = tree_state.folder_path(project, folder)
+    return state_path == prefix or state_path.startswith(prefix + "/")

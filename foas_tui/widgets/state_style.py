@@ -39,12 +39,6 @@ def glyph_text(state: str | None) -> Text:
     return Text(state_glyph(state), style=state_style(state))
 
 
-def needs_attention(expect_state: str, actual_state: str) -> bool:
-    """A job whose actual state is not what the operator asked for (or failed)."""
-    actual = actual_state.upper()
-    return actual == "FAILED" or bool(expect_state and actual and expect_state.upper() != actual)
-
-
 def duration(seconds: float | None) -> str:
     """Compact k9s-style age: 42s, 7m12s, 3h05m, 12d4h."""
     if seconds is None:

@@ -9,17 +9,30 @@ from rich.text import Text
 from textual.geometry import Region
 from textual.widget import Widget
 
+from foas_tui.services.job_health import JobCounts
 from foas_tui.services.refresh import RefreshScheduler
 from foas_tui.text import one_line
-from foas_tui.widgets.state_style import duration, needs_attention
+from foas_tui.widgets.state_style import duration
 
 
 def clock_time(epoch: float) -> str:
     return time.strftime("%H:%M:%S", time.gmtime(epoch))
 
 
-def status_text(refresher: RefreshScheduler, now: float, *, jobs: int, width: int = 120) -> Text:
+SLOW_CALL_S = 2.0  # a call in flight this long is shown with its elapsed time (and esc cancels it)
+
+
+def status_text(refresher: RefreshScheduler, now: float, *, counts: JobCounts, width: int = 120,
+                slow: tuple[str, float] | None = None) -> Text:
+    """`counts` come from the HealthBook over the live table's scope: the same rule as the triage board.
+
+    `slow` is (operation, seconds) of the oldest call in flight: past SLOW_CALL_S it leads the line."""
     text = Text(" ")
+    if slow is not None and slow[1] >= SLOW_CALL_S:
+        # The key to act first, the operation last: at 80 columns the operation's name is what gets cut.
+        waiting = "connecting…" if refresher.last_success_at is None else "waiting"
+        text.append(f"⧗ {waiting} {duration(slow[1])}", style="bold yellow")
+        text.append(f" · esc cancels · {one_line(slow[0], 60)}  ", style="yellow")
     stale = refresher.stale_seconds(now)
     if stale is not None:
         err = refresher.last_error
@@ -36,15 +49,12 @@ def status_text(refresher: RefreshScheduler, now: float, *, jobs: int, width: in
         text.append(f" updated {clock_time(refresher.last_success_at)} UTC", style="")
     if refresher.paused and stale is not None:
         text.append("  ‖ paused", style="bold yellow")
-    rows = refresher.rows.values()
-    failing = sum(1 for r in rows if needs_attention(r.expect_state, r.actual_state))
-    running = sum(1 for r in rows if r.actual_state == "RUNNING")
     tail = Text("")
     if stale is None:  # when stale, the error gets the whole line: it is what the operator must read
-        tail.append(f"{jobs} jobs  ")
-        tail.append(f"{running} running  ", style="green")
-        if failing:
-            tail.append(f"{failing} need attention  ", style="bold red")
+        tail.append(f"{counts.jobs} jobs  ")
+        tail.append(f"{counts.running} running  ", style="green")
+        if counts.attention:
+            tail.append(f"{counts.attention} need attention  ", style="bold red")
         tail.append(f"every {refresher.interval:g}s ", style="bright_black")
     if text.cell_len + tail.cell_len + 1 > width:
         text.truncate(max(10, width - tail.cell_len - 2), overflow="ellipsis")
@@ -70,8 +80,9 @@ class StatusBar(Widget):
     def render(self) -> Text:
         return self._text
 
-    def show(self, refresher: RefreshScheduler, now: float, jobs: int) -> None:
-        text = status_text(refresher, now, jobs=jobs, width=self.size.width or 120)
+    def show(self, refresher: RefreshScheduler, now: float, counts: JobCounts,
+             slow: tuple[str, float] | None = None) -> None:
+        text = status_text(refresher, now, counts=counts, width=self.size.width or 120, slow=slow)
         if text.markup == self._last:
             return  # nothing changed: send nothing over the wire
         self._last = text.markup

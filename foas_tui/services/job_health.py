@@ -1,0 +1,77 @@
+"""One answer to "does this job need attention?" for every count, badge and pane.
+
+The status bar, the live table's red names, the tree's ✖ counts and the triage board all ask a
+`HealthBook`: it scores a live row with the triage board's own `assess` (same thresholds, same weights)
+and with the checkpoints/exceptions the board read (the book and the board share one `deep` dict), so a
+job the board lists is red in the table and counted in the status bar, and nowhere else is it counted
+by a different rule.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from foas_tui.services.refresh import JobKey, RunRow
+from foas_tui.services.triage import JobHealth, RunSummary, Thresholds, Weights, assess
+from foas_tui.services.triage_gather import DeepResult
+
+
+@dataclass(frozen=True, slots=True)
+class JobCounts:
+    """What the status bar says about the live table's scope: all from the same rows."""
+
+    jobs: int = 0
+    running: int = 0
+    attention: int = 0
+
+
+def run_summary(row: RunRow) -> RunSummary:
+    """A live row as the triage board's run summary (both come from BatchGetInstanceRunSummary)."""
+    delay = row.input_delay
+    return RunSummary(
+        project=row.project, job_name=row.job_name, job_type=(row.job_type or "FLINK_STREAM").upper(),
+        instance_id=row.instance_id, expect_state=row.expect_state.upper(), actual_state=row.actual_state.upper(),
+        input_delay_ms=float(delay) if delay is not None and delay >= 0 else None,
+        last_error_message=row.last_error_message, last_error_ms=row.last_error_time,
+    )
+
+
+@dataclass
+class HealthBook:
+    """Health of live rows by the triage rules; `deep` is filled by the triage board's gatherer."""
+
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    weights: Weights = field(default_factory=Weights)
+    clock: Callable[[], float] = time.time
+    deep: dict[JobKey, DeepResult] = field(default_factory=dict)
+
+    @classmethod
+    def from_config(cls, triage: Any, clock: Callable[[], float] = time.time) -> HealthBook:
+        """From `AppConfig.triage` exactly as the triage board reads it (thresholds and optional weights)."""
+        custom = getattr(triage, "weights", None)
+        weights = Weights(**custom) if isinstance(custom, dict) else Weights()
+        return cls(Thresholds.from_config(triage), weights, clock)
+
+    def health(self, row: RunRow) -> JobHealth:
+        summary = run_summary(row)
+        deep = self.deep.get(row.key)
+        if deep is not None and not summary.alive:
+            deep = None  # as the board does: a stopped job's old checkpoints say nothing about now
+        return assess(summary, now_ms=self.clock() * 1000, thresholds=self.thresholds, weights=self.weights,
+                      checkpoints=deep.checkpoints if deep else None, exceptions=deep.exceptions if deep else None)
+
+    def needs_attention(self, row: RunRow | None) -> bool:
+        return row is not None and bool(self.health(row).findings)
+
+    def counts(self, rows: Mapping[JobKey, RunRow], scope: Iterable[JobKey]) -> JobCounts:
+        """Counts over the scope's jobs only (the refresh also watches jobs shown in the tree elsewhere)."""
+        keys = list(scope)
+        scoped = [row for key in keys if (row := rows.get(key)) is not None]
+        return JobCounts(
+            jobs=len(keys),
+            running=sum(1 for row in scoped if row.actual_state.upper() == "RUNNING"),
+            attention=sum(1 for row in scoped if self.needs_attention(row)),
+        )
