@@ -12,13 +12,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from foas_tui.screens.triage_mixin import ViewerScreen, same_cell
 from foas_tui.services import clipboard
 from foas_tui.services.formatting import NONE, ago, format_epoch_ms, human_bytes, human_duration_ms
 from foas_tui.services.triage import CheckpointReport, CheckpointStats, MinAvgMax, Payload, read_checkpoints
 from foas_tui.text import one_line, safe_text, styled
+from foas_tui.widgets.key_footer import KeyFooter
 
 HISTORY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("id", "ID"),
@@ -185,7 +186,7 @@ class CheckpointsScreen(ViewerScreen):
         yield summary
         yield Static(id="checkpoints-latest", classes="checkpoints-latest")
         yield DataTable(id="checkpoints-history", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         summary = self.query_one("#checkpoints-summary", DataTable)

@@ -16,7 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import ScrollableContainer
-from textual.widgets import DataTable, Footer, OptionList, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
 from foas_tui.screens.triage_mixin import ViewerScreen
@@ -24,11 +24,15 @@ from foas_tui.services.formatting import NONE, format_epoch_ms, human_duration_m
 from foas_tui.services.triage import read_payload
 from foas_tui.text import NAME_LIMIT, safe_text, styled
 from foas_tui.widgets.dag_view import dag_lines, nodes_from_plan
+from foas_tui.widgets.key_footer import KeyFooter
 
 SECRET_KEY = re.compile(r"(secret|password|passwd|token|accesskey|access_key|credential|sts)", re.IGNORECASE)
-VERTEX_COLUMNS = (("name", "Name"), ("status", "Status"), ("parallelism", "Parallelism"), ("tasks", "Tasks"),
-                  ("read", "Records Received"), ("write", "Records Sent"), ("tps", "TPS"), ("delay", "Delay"),
+VERTEX_COLUMNS = (("name", "Name"), ("status", "Status"), ("parallelism", "Parallel"), ("tasks", "Tasks"),
+                  ("read", "Received"), ("write", "Sent"), ("tps", "TPS"), ("delay", "Delay"),
                   ("duration", "Duration"))
+#: Columns kept first when the width runs out (the name is always there; it shrinks to NAME_MIN first).
+VERTEX_PRIORITY = ("status", "tasks", "tps", "delay", "parallelism", "read", "write", "duration")
+NAME_MIN = 18  # cells of the vertex name before columns are dropped
 STATUS_STYLES = {"RUNNING": "green", "FINISHED": "green", "FAILED": "bold red", "FAILING": "red",
                  "CANCELED": "bright_black", "CANCELING": "yellow", "RESTARTING": "yellow", "CREATED": "yellow",
                  "SCHEDULED": "yellow", "DEPLOYING": "yellow"}
@@ -92,6 +96,30 @@ def vertex_cells(vertex: Any) -> list[Any]:
     ]
 
 
+def vertex_columns(rows: list[list[Any]], width: int) -> list[tuple[str, str, int]]:
+    """(key, title, width) of the vertex columns that fit in `width` cells, name first, in table order.
+
+    Each column takes its widest cell or title plus DataTable's two cells of padding; columns are kept in
+    VERTEX_PRIORITY order while the name keeps NAME_MIN cells; the name gets what is left (up to its widest).
+    """
+    index = {key: position for position, (key, _) in enumerate(VERTEX_COLUMNS)}
+    titles = dict(VERTEX_COLUMNS)
+
+    def natural(key: str) -> int:
+        return max([len(titles[key]), *(row[index[key]].cell_len for row in rows)])  # every cell is a Text
+
+    kept: list[str] = []
+    used = NAME_MIN + 2
+    for key in VERTEX_PRIORITY:
+        cost = natural(key) + 2
+        if used + cost <= width:
+            kept.append(key)
+            used += cost
+    name_width = max(NAME_MIN, min(natural("name"), width - (used - NAME_MIN - 2) - 2))
+    ordered = [key for key, _ in VERTEX_COLUMNS if key in kept]
+    return [("name", titles["name"], name_width), *((key, titles[key], natural(key)) for key in ordered)]
+
+
 class InternalsScreen(ViewerScreen):
     """One job's instance internals, one tab each."""
 
@@ -106,6 +134,8 @@ class InternalsScreen(ViewerScreen):
         super().__init__(selection, **kwargs)
         self.initial_tab = tab if tab in TABS else "vertices"
         self.loaded: dict[str, str] = {}  # tab -> "ok" | error text, for tests and the header
+        self._vertex_rows: list[tuple[str, list[Text]]] = []  # (row key, cells), laid out again on resize
+        self._vertex_width = 0
 
     def compose(self) -> ComposeResult:
         yield Static(styled("[b]Internals[/b] $job", job=self.job_label), id="internals-header",
@@ -127,12 +157,10 @@ class InternalsScreen(ViewerScreen):
                 yield Static(id="autoscale-latest", classes="viewer-message")
                 yield OptionList(id="autoscale-plans")
                 yield ScrollableContainer(Static(id="autoscale-text", classes="dag"), id="autoscale-scroll")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#vertices-table", DataTable)
-        for key, title in VERTEX_COLUMNS:
-            table.add_column(title, key=key)
+        self._fill_vertices()
         config = self.query_one("#config-table", DataTable)
         config.add_column("Key", key="key")
         config.add_column("Value", key="value")
@@ -211,14 +239,33 @@ class InternalsScreen(ViewerScreen):
         self.query_one("#vertices-summary", Static).update(
             styled("Job state [b]$state[/] · started $start · running $duration · $count vertices", state=state,
                    start=format_epoch_ms(start), duration=human_duration_ms(duration), count=len(vertices)))
-        table = self.query_one("#vertices-table", DataTable)
-        table.clear()
-        for index, vertex in enumerate(vertices):
-            table.add_row(*vertex_cells(vertex), key=str(_get(vertex, "id") or index))
+        self._vertex_rows = [(str(_get(vertex, "id") or index), vertex_cells(vertex))
+                             for index, vertex in enumerate(vertices)]
+        self._fill_vertices()
         plan = _get(detail, "plan")
         lines = dag_lines(nodes_from_plan(plan)) if plan is not None else []
         self.query_one("#plan-text", Static).update(
             safe_text("\n".join(lines), multiline=True) if lines else "The detail carries no plan.")
+
+    def on_resize(self) -> None:
+        if self.size.width != self._vertex_width:
+            self._fill_vertices()
+
+    def _fill_vertices(self) -> None:
+        """(Re)build the vertices table for the width: columns that do not fit go, the name is cut to fit."""
+        self._vertex_width = self.size.width
+        table = self.query_one("#vertices-table", DataTable)
+        columns = vertex_columns([cells for _, cells in self._vertex_rows], max(40, self.size.width - 3))
+        table.clear(columns=True)
+        for key, title, width in columns:
+            table.add_column(title, key=key, width=width)
+        index = {key: position for position, (key, _) in enumerate(VERTEX_COLUMNS)}
+        name_width = columns[0][2]
+        for row_key, cells in self._vertex_rows:
+            row = [cells[index[key]] for key, _, _ in columns]
+            name = row[0].copy()
+            name.truncate(name_width, overflow="ellipsis")
+            table.add_row(name, *row[1:], key=row_key)
 
     def _show_config(self, response: Any) -> None:
         payload = read_payload(getattr(response, "config", None))

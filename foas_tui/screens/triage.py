@@ -13,13 +13,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from foas_tui.screens.triage_mixin import ViewerScreen, same_cell, viewer_screen
 from foas_tui.services.formatting import NONE, format_epoch_ms, human_seconds
 from foas_tui.services.selection import Selection
 from foas_tui.services.triage import JobHealth, Thresholds, TriageGatherer, TriageReport, Weights
 from foas_tui.text import NAME_LIMIT, safe_str, safe_text, styled
+from foas_tui.widgets.key_footer import KeyFooter
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("rank", "#"),
@@ -102,7 +103,7 @@ class TriageScreen(ViewerScreen):
         yield Static(id="triage-message", classes="viewer-message")
         yield DataTable(id="triage-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="triage-detail", classes="triage-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#triage-table", DataTable)
