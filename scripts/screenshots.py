@@ -111,6 +111,22 @@ async def main_small(pilot: Any) -> None:
     await settled(pilot)
 
 
+@scenario("live-80x24", size=(80, 24))
+async def live_small(pilot: Any) -> None:
+    await settled(pilot)
+    await pilot.press("tab")  # in the live table the tree gives way: state, delay and trend columns in view
+    await pilot.pause(0.3)
+
+
+@scenario("zoom-80x24", size=(80, 24))
+async def zoom_small(pilot: Any) -> None:
+    await settled(pilot)
+    await on_job(pilot, "failing")
+    pilot.app.main_screen.job_pane.focus_content()
+    await pilot.press("z")  # the job pane full screen; z or esc goes back
+    await pilot.pause(0.3)
+
+
 @scenario("help")
 async def help_screen(pilot: Any) -> None:
     await settled(pilot)
