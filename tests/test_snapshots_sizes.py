@@ -133,7 +133,14 @@ def test_viewer(snap_compare, size, screen_class, scenario, ready) -> None:  # n
     assert snap_compare(app, terminal_size=size, run_before=_viewer(app, lambda: screen_class(job), ready))
 
 
+def _board_ready(screen: Any) -> bool:
+    """Rows in and measured: DataTable sizes its auto-width columns to new rows on a later idle pass."""
+    if screen.report_data is None:
+        return False
+    job = next(c for c in screen.query_one("#triage-table").columns.values() if str(c.label) == "Job")
+    return job.content_width > len("Job")
+
+
 def test_triage_board(snap_compare, size) -> None:  # noqa: ANN001
     app = ViewerApp(jobs=JOBS)
-    assert snap_compare(app, terminal_size=size,
-                        run_before=_viewer(app, TriageScreen, lambda s: s.report_data is not None))
+    assert snap_compare(app, terminal_size=size, run_before=_viewer(app, TriageScreen, _board_ready))
