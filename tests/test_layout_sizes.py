@@ -180,3 +180,23 @@ async def test_internals_vertices_are_not_cut_at_80_columns() -> None:
         table = screen.query_one("#vertices-table", DataTable)
         assert table.virtual_size.width <= table.scrollable_content_region.width, "columns run off the right edge"
         assert {"Status", "Tasks", "TPS", "Delay"} <= {str(c.label) for c in table.columns.values()}
+
+
+async def test_the_triage_board_fits_80_columns_and_names_stay_readable() -> None:
+    from textual.widgets import DataTable
+
+    from foas_tui.screens.triage import TriageScreen
+
+    app = ViewerApp(jobs=16)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = TriageScreen()
+        screen.auto_refresh = False
+        await app.push_screen(screen)
+        await until(pilot, lambda: screen.report_data is not None and screen.report_data.broken)
+        await pilot.pause()
+        table = screen.query_one("#triage-table", DataTable)
+        assert table.virtual_size.width <= table.scrollable_content_region.width, "columns run off the right edge"
+        shown = screen_text(app)
+        for row in screen.report_data.broken[:5]:
+            # Long names are cut with an ellipsis, never to a stub like "iot" (what auto width left on screen).
+            assert row.summary.job_name[:12] in shown, (row.summary.job_name, shown)

@@ -33,6 +33,9 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 LEVEL_STYLES = {"green": "green", "yellow": "yellow", "red": "bold red"}
 REASON_WIDTH = 64
+#: Narrowest these columns get when the width runs out, shrunk in this order (the detail line below the
+#: table has every finding in full, so the reason goes first).
+MIN_WIDTHS = {"reason": 12, "project": 8, "job": 14}
 
 
 def health_text(row: JobHealth) -> Text:
@@ -63,6 +66,39 @@ def row_cells(rank: int, row: JobHealth) -> dict[str, Any]:
     }
 
 
+def _cell_len(value: Any) -> int:
+    return value.cell_len if isinstance(value, Text) else Text(str(value)).cell_len
+
+
+def column_widths(rows: list[dict[str, Any]], width: int) -> dict[str, int]:
+    """A width per column so that the table fits `width` cells (each column has 2 cells of padding).
+
+    Explicit widths, not DataTable's auto width: that one is measured after the rows were first drawn,
+    and those drawings stayed on screen (the board showed "iot_tel iot 16 fai" at 80 columns).
+    """
+    widths = {key: max([len(title), *(_cell_len(row[key]) for row in rows)]) for key, title in COLUMNS}
+    excess = sum(w + 2 for w in widths.values()) - width
+    titles = dict(COLUMNS)
+    for key, narrowest in MIN_WIDTHS.items():
+        if excess <= 0:
+            break
+        cut = min(excess, widths[key] - max(narrowest, len(titles[key])))
+        if cut > 0:
+            widths[key] -= cut
+            excess -= cut
+    return widths
+
+
+def fitted(cells: dict[str, Any], widths: dict[str, int]) -> dict[str, Any]:
+    """The cells cut to their column's width with an ellipsis (a DataTable cuts them without one)."""
+    out: dict[str, Any] = {}
+    for key, value in cells.items():
+        text = value.copy() if isinstance(value, Text) else Text(str(value))
+        text.truncate(widths[key], overflow="ellipsis")
+        out[key] = text
+    return out
+
+
 def thresholds_line(t: Thresholds) -> str:
     return (f"delay ≥ {human_seconds(t.delay_seconds)} · no checkpoint in {human_seconds(t.checkpoint_stale_seconds)}"
             f" · failovers ≥ {t.restart_count} in {human_seconds(t.restart_window_seconds)}")
@@ -88,6 +124,7 @@ class TriageScreen(ViewerScreen):
         self.report_data: TriageReport | None = None
         self._gatherer: TriageGatherer | None = None
         self._rows: dict[str, JobHealth] = {}
+        self._widths: dict[str, int] = {}  # the columns' widths now (column_widths)
 
     @property
     def thresholds(self) -> Thresholds:
@@ -107,8 +144,9 @@ class TriageScreen(ViewerScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#triage-table", DataTable)
+        self._widths = column_widths([], self._table_width())
         for key, title in COLUMNS:
-            table.add_column(title, key=key)
+            table.add_column(title, key=key, width=self._widths[key])
         table.focus()
         self.query_one("#triage-message", Static).display = False
 
@@ -165,16 +203,35 @@ class TriageScreen(ViewerScreen):
             return []
         return list(report.rows) if self.show_all else report.broken
 
+    def _table_width(self) -> int:
+        return max(40, (self.size.width or self.app.size.width) - 2)  # a vertical scrollbar may take 1-2
+
+    def on_resize(self) -> None:
+        if self.report_data is not None:
+            self._fill(self.report_data)
+
     def _fill(self, report: TriageReport) -> None:
-        """Update cells in place and sort by rank, so the cursor stays on its job (dolphie's way)."""
+        """Update cells in place and sort by rank, so the cursor stays on its job (dolphie's way).
+
+        When the rows need other column widths (or the terminal was resized) the columns are laid anew.
+        """
         table = self.query_one("#triage-table", DataTable)
         rows = self.visible_rows()
         wanted = {f"{r.summary.project}/{r.summary.job_name}": (rank, r) for rank, r in enumerate(rows, 1)}
+        all_cells = {key: row_cells(rank, row) for key, (rank, row) in wanted.items()}
+        widths = column_widths(list(all_cells.values()), self._table_width())
+        cursor = self.current_row()
+        cursor_key = f"{cursor.summary.project}/{cursor.summary.job_name}" if cursor is not None else None
+        if widths != self._widths:
+            self._widths = widths
+            table.clear(columns=True)
+            for column, title in COLUMNS:
+                table.add_column(title, key=column, width=widths[column])
         existing = {str(key.value) for key in table.rows}
         for key in existing - set(wanted):
             table.remove_row(key)
-        for key, (rank, row) in wanted.items():
-            cells = row_cells(rank, row)
+        for key in wanted:
+            cells = fitted(all_cells[key], widths)
             if key in existing:
                 for column, value in cells.items():
                     if not same_cell(table.get_cell(key, column), value):
@@ -184,6 +241,8 @@ class TriageScreen(ViewerScreen):
         self._rows = {key: row for key, (_, row) in wanted.items()}
         if table.row_count:
             table.sort("rank", key=lambda cell: int(cell.plain))
+            if cursor_key in wanted and not existing:  # the columns were laid anew: back to the same job
+                table.move_cursor(row=table.get_row_index(cursor_key))
         self._show_detail()
 
     def _set_header(self, status: str | None = None) -> None:
