@@ -5,7 +5,8 @@ Add a screen: write `async def my_screen(pilot)` that drives the app there, deco
 
 PNG: each SVG is rendered by headless Chromium (Debian: `apt-get install chromium`) when it is on the PATH,
 else by CairoSVG (`pip install cairosvg`) when it is installed; with neither, only the SVGs are written and
-the script says how to get PNGs. Nothing here is needed at run time or by the tests.
+the script says how to get PNGs. Nothing here is needed at run time or by the tests. Chinese text (the
+demo's job descriptions) needs a CJK font for Chromium (Debian: `fonts-noto-cjk`), else it shows as boxes.
 """
 
 from __future__ import annotations
