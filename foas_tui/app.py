@@ -67,6 +67,7 @@ CORE_BINDINGS: list[BindingType] = [
     Binding("r", "refresh_now", "Refresh", id="app.refresh"),
     Binding("p", "toggle_pause", "Pause", id="app.pause"),
     Binding("L", "command_log", "Log", id="app.command_log"),
+    Binding("z", "zoom", "Zoom", id="app.zoom"),  # the focused pane full screen and back (screens/layout.py)
     Binding("T", "change_theme", "Theme", id="app.theme", show=False),
     Binding("ctrl+r", "toggle_read_only", "Read-only on/off", id="app.read_only", show=False),
     # `q` quits from the main screen only (elsewhere it goes back); both ask first when work would be lost.
@@ -133,6 +134,7 @@ class FoasApp(ErrorGuard, TriageActionsMixin, OpsActionsMixin, App[int]):
         *CORE_BINDINGS, *_mixin_bindings(TriageActionsMixin, OpsActionsMixin),
     ]
     COMMANDS = App.COMMANDS | {ProjectsProvider, JobsProvider, ActionsProvider}
+    ALLOW_IN_MAXIMIZED_VIEW = "Footer, KeyFooter"  # the keys line stays under a zoomed pane
 
     class RefreshCompleted(Message):
         """Posted to every screen after a refresh (also a failed one); `result.rows` holds the live rows."""
@@ -440,6 +442,11 @@ class FoasApp(ErrorGuard, TriageActionsMixin, OpsActionsMixin, App[int]):
             suggestions += [f"project {name}" for name in self._main.known_projects()]
             suggestions += [f"job {job}" for _project, job in self._main.known_jobs()]
         self.push_screen(JumpScreen(initial, suggestions), self.run_command_line)
+
+    def action_zoom(self) -> None:
+        from foas_tui.screens.layout import toggle_zoom
+
+        toggle_zoom(self.screen)
 
     def action_command_log(self) -> None:
         from foas_tui.screens.command_log import CommandLogScreen

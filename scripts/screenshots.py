@@ -1,14 +1,23 @@
-"""Save SVG screenshots of the demo app (Pilot-driven, frozen clock) into screenshots/.
+"""Save SVG and PNG screenshots of the demo app (Pilot-driven, frozen clock) into screenshots/.
 
 Add a screen: write `async def my_screen(pilot)` that drives the app there, decorate it with
-`@scenario("my-screen")`, done. `python scripts/screenshots.py [NAME ...] [--out DIR]`.
+`@scenario("my-screen")`, done. `python scripts/screenshots.py [NAME ...] [--out DIR] [--no-png]`.
+
+PNG: each SVG is rendered by headless Chromium (Debian: `apt-get install chromium`) when it is on the PATH,
+else by CairoSVG (`pip install cairosvg`) when it is installed; with neither, only the SVGs are written and
+the script says how to get PNGs. Nothing here is needed at run time or by the tests. Chinese text (the
+demo's job descriptions) needs a CJK font for Chromium (Debian: `fonts-noto-cjk`), else it shows as boxes.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import re
+import shutil
+import subprocess
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,6 +110,22 @@ async def main_screen(pilot: Any) -> None:
 @scenario("main-80x24", size=(80, 24))
 async def main_small(pilot: Any) -> None:
     await settled(pilot)
+
+
+@scenario("live-80x24", size=(80, 24))
+async def live_small(pilot: Any) -> None:
+    await settled(pilot)
+    await pilot.press("tab")  # in the live table the tree gives way: state, delay and trend columns in view
+    await pilot.pause(0.3)
+
+
+@scenario("zoom-80x24", size=(80, 24))
+async def zoom_small(pilot: Any) -> None:
+    await settled(pilot)
+    await on_job(pilot, "failing")
+    pilot.app.main_screen.job_pane.focus_content()
+    await pilot.press("z")  # the job pane full screen; z or esc goes back
+    await pilot.pause(0.3)
 
 
 @scenario("help")
@@ -283,18 +308,65 @@ async def shoot(item: Scenario, out: Path) -> Path:
     return Path(path)
 
 
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+# Offline and quiet: no sandbox as root, no GPU, none of the background calls a closed network refuses.
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--hide-scrollbars", "--force-device-scale-factor=1")
+
+
+def png_converter() -> str | None:
+    """`chromium`, `cairosvg` or None: what turns the SVGs into PNGs on this machine."""
+    if any(shutil.which(name) for name in CHROMIUM_NAMES):
+        return "chromium"
+    try:
+        import cairosvg  # noqa: F401
+    except ImportError:
+        return None
+    return "cairosvg"
+
+
+def svg_to_png(svg: Path, png: Path, converter: str) -> None:
+    text = svg.read_text(encoding="utf-8")
+    # The web-font URLs would be fetched (and fail) offline; the local monospace font is used instead.
+    text = re.sub(r"url\([^)]*\)(\s*format\([^)]*\))?\s*,?", "", text)
+    if converter == "cairosvg":
+        import cairosvg
+
+        cairosvg.svg2png(bytestring=text.encode("utf-8"), write_to=str(png))
+        return
+    match = re.search(r'viewBox="0 0 ([0-9.]+) ([0-9.]+)"', text)
+    width, height = (round(float(match.group(1))), round(float(match.group(2)))) if match else (1200, 800)
+    browser = next(path for name in CHROMIUM_NAMES if (path := shutil.which(name)))
+    with tempfile.TemporaryDirectory(prefix="foas-shots-") as tmp:
+        page = Path(tmp) / "shot.html"
+        page.write_text(f"<!doctype html><html><body style='margin:0;background:#000'>{text}</body></html>",
+                        encoding="utf-8")
+        subprocess.run([browser, *CHROMIUM_FLAGS, f"--user-data-dir={tmp}/profile", f"--screenshot={png}",
+                        f"--window-size={width},{height}", page.as_uri()],
+                       check=True, capture_output=True, timeout=120)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help=f"scenarios (default all): {', '.join(SCENARIOS)}")
     parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
+    parser.add_argument("--no-png", action="store_true", help="write the SVGs only")
     args = parser.parse_args()
     unknown = [n for n in args.names if n not in SCENARIOS]
     if unknown:
         parser.error(f"unknown scenario(s) {unknown}; known: {', '.join(SCENARIOS)}")
     args.out.mkdir(parents=True, exist_ok=True)
+    converter = None if args.no_png else png_converter()
+    if not args.no_png and converter is None:
+        print("no PNGs: neither chromium nor cairosvg found (apt-get install chromium, or pip install cairosvg)")
     for name in args.names or list(SCENARIOS):
         path = asyncio.run(shoot(SCENARIOS[name], args.out))
         print(f"saved {path}")
+        if converter is not None:
+            png = path.with_suffix(".png")
+            svg_to_png(path, png, converter)
+            print(f"saved {png}")
     return 0
 
 

@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from foas_tui.error_guard import on, work
 from foas_tui.screens.viewer_base import ViewerScreen, same_cell
@@ -21,6 +21,7 @@ from foas_tui.services.flink_payloads import CheckpointReport, CheckpointStats, 
 from foas_tui.services.formatting import NONE, ago, format_epoch_ms, human_bytes, human_duration_ms
 from foas_tui.text import one_line, safe_str, safe_text, styled
 from foas_tui.widgets.dag_view import short_id
+from foas_tui.widgets.key_footer import KeyFooter
 
 HISTORY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("id", "ID"),
@@ -189,7 +190,7 @@ class CheckpointsScreen(ViewerScreen):
         yield Static(id="checkpoints-trend", classes="checkpoints-latest")
         yield DataTable(id="checkpoints-history", cursor_type="row", zebra_stripes=True)
         yield Static(id="checkpoints-tasks", classes="checkpoints-latest")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         summary = self.query_one("#checkpoints-summary", DataTable)

@@ -7,13 +7,14 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from foas_tui.error_guard import on, work
 from foas_tui.screens.viewer_base import ViewerScreen
 from foas_tui.services.cluster_pulse import CPU_HIGH, QUEUE_FULL, ClusterPulse, cluster_pulse
 from foas_tui.services.formatting import NONE, sparkline
 from foas_tui.text import NAME_LIMIT, safe_text, styled
+from foas_tui.widgets.key_footer import KeyFooter
 
 COLUMNS = (("cluster", "Cluster"), ("name", "Name"), ("state", "State"), ("cpu", "CPU last hour"),
            ("cpu_now", "CPU now"), ("mem", "Memory"), ("queue", "Fullest queue"), ("verdict", "Verdict"))
@@ -46,7 +47,7 @@ class ClusterPulseScreen(ViewerScreen):
         yield Static(id="pulse-summary", classes="viewer-message")
         yield DataTable(id="pulse-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="pulse-queues", classes="dag")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#pulse-table", DataTable)

@@ -18,7 +18,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Static, TextArea
+from textual.widgets import Static, TextArea
 
 from foas_tui.api import errors
 from foas_tui.error_guard import ModalScreen as GuardedModalScreen
@@ -28,6 +28,7 @@ from foas_tui.services.diffing import EditState, classify, stats, styled, unifie
 from foas_tui.services.drafts import Draft, DraftKey, DraftStore, EditSession, fetch_job_text, store_job_text
 from foas_tui.services.selection import Selection
 from foas_tui.text import ShownLines, safe_text
+from foas_tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from foas_tui.api.client import FoasClient
@@ -241,7 +242,7 @@ class CodeEditorScreen(GuardedModalScreen[None]):
                                         read_only=self.read_only, show_line_numbers=True)
             yield area
             yield Static("", id="editor-status")
-            yield Footer()
+            yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()

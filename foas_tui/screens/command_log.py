@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from foas_tui.error_guard import Screen as GuardedScreen
 from foas_tui.text import safe_str
+from foas_tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from foas_tui.api.client import CallRecord
@@ -57,7 +58,7 @@ class CommandLogScreen(GuardedScreen):
         yield Static(id="log-title")
         yield DataTable(id="log-table", cursor_type="row")
         yield Static(id="log-detail")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#log-table", DataTable)

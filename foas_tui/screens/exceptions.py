@@ -12,7 +12,7 @@ from rich.cells import cell_len, set_cell_size
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from foas_tui.error_guard import on, work
 from foas_tui.screens.viewer_base import ViewerScreen
@@ -21,6 +21,7 @@ from foas_tui.services.flink_payloads import ExceptionEntry, ExceptionReport, Pa
 from foas_tui.services.formatting import format_epoch_ms
 from foas_tui.services.selection import Selection
 from foas_tui.text import safe_str, styled
+from foas_tui.widgets.key_footer import KeyFooter
 from foas_tui.widgets.log_view import LogBlock, LogView
 
 COLUMNS = ("Time", "Exception", "Task Name", "Location")
@@ -156,7 +157,7 @@ class ExceptionsScreen(ViewerScreen):
         yield LogView(id="exceptions-log")
         yield Input(placeholder="search: regex, ignores case unless it has capitals · enter finds · esc cancels",
                     id="exceptions-search", classes="viewer-search")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def log_view(self) -> LogView:

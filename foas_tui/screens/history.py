@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from foas_tui.error_guard import work
 from foas_tui.screens.viewer_base import ViewerScreen
@@ -21,6 +21,7 @@ from foas_tui.services import diffing
 from foas_tui.services.formatting import NONE, human_duration_ms
 from foas_tui.services.history import History, fetch_history, since_when, timeline_bars
 from foas_tui.text import NAME_LIMIT, one_line, safe_text, styled
+from foas_tui.widgets.key_footer import KeyFooter
 from foas_tui.widgets.state_style import state_text, timestamp
 
 HISTORY_COLUMNS = (("id", "Instance"), ("state", "State"), ("started", "Started (UTC)"), ("ended", "Ended (UTC)"),
@@ -56,7 +57,7 @@ class HistoryScreen(ViewerScreen):
             with TabPane("Running vs draft", id="drift"), VerticalScroll(id="drift-scroll"):
                 yield Static(id="drift-summary", classes="viewer-message")
                 yield Static(id="drift-diff", classes="dag")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#history-table", DataTable)

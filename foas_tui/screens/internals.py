@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import ScrollableContainer
 from textual.content import Content
-from textual.widgets import DataTable, Footer, OptionList, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
 from foas_tui.error_guard import on, work
@@ -39,14 +39,19 @@ from foas_tui.services.flink_payloads import read_payload
 from foas_tui.services.formatting import NONE, format_epoch_ms, human_duration_ms, human_rate
 from foas_tui.text import NAME_LIMIT, safe_text, styled
 from foas_tui.widgets.dag_view import dag_lines, nodes_from_plan
+from foas_tui.widgets.key_footer import KeyFooter
 
 SECRET_KEY = re.compile(r"(secret|password|passwd|token|accesskey|access_key|credential|sts)", re.IGNORECASE)
 # queue columns first: at 80 columns they are what shows next to the (long) vertex name
 VERTEX_COLUMNS = (("no", "#"), ("pressure", "Backpressure"), ("in_queue", "In queue"), ("out_queue", "Out queue"),
                   ("name", "Name"), ("status", "Status"), ("watermark", "Watermark"),
-                  ("late", "Late/s"), ("in_tps", "In TPS"), ("out_tps", "Out TPS"), ("parallelism", "Parallelism"),
-                  ("tasks", "Tasks"), ("read", "Records Received"), ("write", "Records Sent"), ("tps", "TPS"),
+                  ("late", "Late/s"), ("in_tps", "In TPS"), ("out_tps", "Out TPS"), ("parallelism", "Parallel"),
+                  ("tasks", "Tasks"), ("read", "Received"), ("write", "Sent"), ("tps", "TPS"),
                   ("delay", "Delay"), ("duration", "Duration"))
+#: Columns kept first when the width runs out (the name is always there; it shrinks to NAME_MIN first).
+VERTEX_PRIORITY = ("pressure", "in_queue", "out_queue", "no", "status", "tasks", "tps", "delay", "watermark", "late",
+                   "in_tps", "out_tps", "parallelism", "read", "write", "duration")
+NAME_MIN = 18  # cells of the vertex name before columns are dropped
 # words first, color second: the meaning survives NO_COLOR and 16-color terminals
 PRESSURE_STYLES = {BOTTLENECK: "bold red", BACKPRESSURED: "yellow", OK: "green"}
 PRESSURE_WORDS = {BOTTLENECK: "BOTTLENECK", BACKPRESSURED: "backpressured", OK: "ok"}
@@ -147,6 +152,30 @@ def vertex_cells(vertex: Any, vp: VertexPressure | None = None) -> list[Any]:
     ]
 
 
+def vertex_columns(rows: list[list[Any]], width: int) -> list[tuple[str, str, int]]:
+    """(key, title, width) of the vertex columns that fit in `width` cells, in table order.
+
+    Each column takes its widest cell or title plus DataTable's two cells of padding; columns are kept in
+    VERTEX_PRIORITY order while the name keeps NAME_MIN cells; the name gets what is left (up to its widest).
+    """
+    index = {key: position for position, (key, _) in enumerate(VERTEX_COLUMNS)}
+    titles = dict(VERTEX_COLUMNS)
+
+    def natural(key: str) -> int:
+        return max([len(titles[key]), *(row[index[key]].cell_len for row in rows)])  # every cell is a Text
+
+    kept = {"name"}
+    used = NAME_MIN + 2
+    for key in VERTEX_PRIORITY:
+        cost = natural(key) + 2
+        if used + cost <= width:
+            kept.add(key)
+            used += cost
+    name_width = max(NAME_MIN, min(natural("name"), width - (used - NAME_MIN - 2) - 2))
+    return [(key, title, name_width if key == "name" else natural(key))
+            for key, title in VERTEX_COLUMNS if key in kept]
+
+
 class InternalsScreen(ViewerScreen):
     """One job's instance internals, one tab each."""
 
@@ -163,6 +192,8 @@ class InternalsScreen(ViewerScreen):
         self.loaded: dict[str, str] = {}  # tab -> "ok" | error text, for tests and the header
         self.diagnosis: Diagnosis | None = None
         self.vertex_metrics: str | None = None  # "ok" | "job-level" | error text, once the per-vertex call ended
+        self._vertices: list[tuple[str, Any, VertexPressure | None]] = []  # (row key, vertex, pressure)
+        self._vertex_width = 0  # the width the vertices table was laid out for (laid out again on resize)
 
     def compose(self) -> ComposeResult:
         yield Static(styled("[b]Internals[/b] $job", job=self.job_label), id="internals-header",
@@ -185,12 +216,10 @@ class InternalsScreen(ViewerScreen):
                 yield Static(id="autoscale-latest", classes="viewer-message")
                 yield OptionList(id="autoscale-plans")
                 yield ScrollableContainer(Static(id="autoscale-text", classes="dag"), id="autoscale-scroll")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#vertices-table", DataTable)
-        for key, title in VERTEX_COLUMNS:
-            table.add_column(title, key=key)
+        self._fill_vertices()
         config = self.query_one("#config-table", DataTable)
         config.add_column("Key", key="key")
         config.add_column("Value", key="value")
@@ -282,11 +311,11 @@ class InternalsScreen(ViewerScreen):
                    start=format_epoch_ms(start), duration=human_duration_ms(duration), count=len(vertices)))
         diagnosis = diagnose(read_vertices(detail))
         self.diagnosis = diagnosis
-        table = self.query_one("#vertices-table", DataTable)
-        table.clear()
+        self._vertices = []
         for index, vertex in enumerate(vertices):
             vp = diagnosis.vertices[index] if index < len(diagnosis.vertices) else None
-            table.add_row(*vertex_cells(vertex, vp), key=vp.id if vp else str(_get(vertex, "id") or index))
+            self._vertices.append((vp.id if vp else str(_get(vertex, "id") or index), vertex, vp))
+        self._fill_vertices()
         self._show_diagnosis()
         if state == "RUNNING" and diagnosis.vertices:
             self._load_vertex_metrics()
@@ -399,14 +428,35 @@ class InternalsScreen(ViewerScreen):
             self._show_diagnosis()
             return
         self.vertex_metrics = "ok" if diagnosis.per_vertex else "job-level"
-        table = self.query_one("#vertices-table", DataTable)
-        keys = ("watermark", "late", "in_tps", "out_tps")
-        for vp in diagnosis.vertices:
-            if vp.id not in table.rows:
-                continue
-            for key, cell in zip(keys, metric_cells(vp), strict=True):
-                table.update_cell(vp.id, key, cell)
+        self._fill_vertices()  # the pressures were filled in place: the watermark, late and TPS cells now show
         self._show_diagnosis()
+
+    def on_resize(self) -> None:
+        if self.size.width != self._vertex_width:
+            self._fill_vertices()
+
+    def _fill_vertices(self) -> None:
+        """(Re)build the vertices table for the width: columns that do not fit go, the name is cut to fit."""
+        self._vertex_width = self.size.width
+        table = self.query_one("#vertices-table", DataTable)
+        rows = [(key, vertex_cells(vertex, vp)) for key, vertex, vp in self._vertices]
+        columns = vertex_columns([cells for _, cells in rows], max(40, self.size.width - 3))
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        for key, title, width in columns:
+            table.add_column(title, key=key, width=width)
+        index = {key: position for position, (key, _) in enumerate(VERTEX_COLUMNS)}
+        for row_key, cells in rows:
+            row = []
+            for key, _, width in columns:
+                cell = cells[index[key]]
+                if key == "name":
+                    cell = cell.copy()
+                    cell.truncate(width, overflow="ellipsis")
+                row.append(cell)
+            table.add_row(*row, key=row_key)
+        if rows:
+            table.move_cursor(row=min(cursor, len(rows) - 1))
 
     def action_tab(self, direction: int) -> None:
         tabs = self.query_one(TabbedContent)

@@ -6,15 +6,16 @@ import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer
 
 from foas_tui.error_guard import Screen as GuardedScreen
 from foas_tui.error_guard import on, work
+from foas_tui.screens import layout
 from foas_tui.services import clipboard
 from foas_tui.services.filter_query import JOB_ALIASES, JOB_FIELDS, FilterError, parse_query
 from foas_tui.services.metrics import DelayTrendCache
@@ -27,6 +28,7 @@ from foas_tui.widgets.filter_bar import FilterBar, FilterHint, compile_filter
 from foas_tui.widgets.header import AppHeader
 from foas_tui.widgets.instance_table import InstanceTable
 from foas_tui.widgets.job_pane import JobPane
+from foas_tui.widgets.key_footer import KeyFooter
 from foas_tui.widgets.project_tree import ProjectTree
 from foas_tui.widgets.status_bar import StatusBar
 
@@ -48,6 +50,7 @@ class MainScreen(GuardedScreen):
         Binding("y", "copy_job", "Copy job name", id="main.copy_name", show=False),
         Binding("Y", "copy_job(True)", "Copy job and instance ids", id="main.copy_ids", show=False),
     ]
+    ALLOW_IN_MAXIMIZED_VIEW = layout.MAIN_ZOOM_COMPANIONS  # header, filter, status and footer stay when zoomed
 
     def __init__(self, state_path: Path | None | bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -87,7 +90,11 @@ class MainScreen(GuardedScreen):
         yield FilterBar(id="filter")
         yield FilterHint(id="filter-hint")
         yield StatusBar(id="status")
-        yield Footer(compact=True)
+        yield KeyFooter()
+
+    def zoom_target(self) -> Widget | None:
+        """What `z` zooms here: the pane that holds the focus (screens/layout.py)."""
+        return layout.focused_pane(self)
 
     def on_mount(self) -> None:
         self.tree.border_title = "projects"
@@ -96,6 +103,12 @@ class MainScreen(GuardedScreen):
         self.tree.focus()
         self.set_interval(1.0, self.update_status, name="status-tick")
         self.update_status()
+
+    def on_resize(self, event: events.Resize) -> None:
+        layout.size_classes(self, event.size)  # the short layout below 32 rows (styles/layout.tcss)
+
+    def on_descendant_focus(self) -> None:
+        layout.focus_classes(self)
 
     # --- widgets ----------------------------------------------------------------------------------
 

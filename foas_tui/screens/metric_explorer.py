@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import DataTable, Footer, OptionList, Static
+from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 from textual_plotext import PlotextPlot
 
@@ -31,6 +31,7 @@ from foas_tui.services.metric_catalog import (
 )
 from foas_tui.services.metrics import WINDOWS
 from foas_tui.text import safe_str, styled
+from foas_tui.widgets.key_footer import KeyFooter
 
 DEFAULT_SELECTION = ("delay", "watermarkLatency")
 MAX_SELECTED = 6
@@ -76,7 +77,7 @@ class MetricExplorerScreen(ViewerScreen):
             with Vertical():
                 yield PlotextPlot(id="explorer-plot")
                 yield DataTable(id="explorer-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#explorer-table", DataTable)

@@ -13,16 +13,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid
 from textual.content import Content
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
-from foas_tui.error_guard import work
+from foas_tui.error_guard import Guarded, work
 from foas_tui.screens.viewer_base import ViewerScreen
 from foas_tui.services.formatting import human_rate, human_seconds, sparkline
 from foas_tui.services.metrics import DEFAULT_METRICS, DELAY, WINDOWS, MetricSet, Series, fetch_metrics
 from foas_tui.text import safe_text, styled
+from foas_tui.widgets.key_footer import KeyFooter
 
 COLORS = {"delay": "red", "input_tps": "cyan", "output_tps": "green", "failover": "orange"}
+LINE_COLORS = {"delay": "red", "input_tps": "cyan", "output_tps": "green", "failover": "dark_orange"}  # Rich names
 WINDOW_KEYS = {"1": "15m", "2": "1h", "3": "2h"}
 
 
@@ -37,27 +39,82 @@ def latest_label(series: Series) -> str:
     return f"{last:.3g}{series.spec.unit}"
 
 
-class MetricsPanel(Grid):
-    """Four plots (delay, input TPS, output TPS, failover rate) over one window; draws, never fetches."""
+PLOT_MIN_WIDTH = 30  # cells: narrower, plotext's axis labels eat the plot (garbled at 80 columns in a job pane)
+PLOT_MIN_HEIGHT = 8  # rows: title, 4 lines of data, axis, ticks, label
+
+
+def panel_mode(width: int, height: int) -> str:
+    """How four plots fit in width x height: `grid` (2x2), `column` (1x4), `row` (4x1) or `lines` (text)."""
+    if width >= 2 * PLOT_MIN_WIDTH + 1 and height >= 2 * PLOT_MIN_HEIGHT:
+        return "grid"
+    if width >= PLOT_MIN_WIDTH and height >= 4 * PLOT_MIN_HEIGHT:
+        return "column"
+    if width >= 4 * PLOT_MIN_WIDTH + 3 and height >= PLOT_MIN_HEIGHT:
+        return "row"
+    return "lines"
+
+
+def metric_lines(metrics: MetricSet, width: int) -> Text:
+    """One line per metric (label, latest value, sparkline over the window): the plots when they cannot fit."""
+    label_width = max(len(spec.label) for spec in DEFAULT_METRICS) + 1
+    spark = max(4, width - label_width - 12)
+    text = Text(no_wrap=True, overflow="ellipsis")
+    for index, spec in enumerate(DEFAULT_METRICS):
+        series = metrics.series[spec.key]
+        if index:
+            text.append("\n")
+        text.append(spec.label.ljust(label_width), "bold")
+        text.append(latest_label(series)[:10].ljust(11))
+        text.append(sparkline(series.values, spark) if series.points else "no data",
+                    LINE_COLORS.get(spec.key, "") if series.points else "dim")
+    return text
+
+
+class MetricsPanel(Guarded, Grid):
+    """Four plots (delay, input TPS, output TPS, failover rate) over one window; draws, never fetches.
+
+    The plots go 2x2, in a column or in a row as the size allows; below that, one text line per metric.
+    """
 
     DEFAULT_CSS = """
     MetricsPanel { grid-size: 2 2; grid-gutter: 0 1; height: 1fr; }
     MetricsPanel > PlotextPlot { height: 1fr; min-height: 6; }
+    MetricsPanel > .metrics-lines { display: none; height: auto; padding: 0 1; }
+    MetricsPanel.-column { grid-size: 1 4; }
+    MetricsPanel.-row { grid-size: 4 1; }
+    MetricsPanel.-lines { grid-size: 1 1; }
+    MetricsPanel.-lines > PlotextPlot { display: none; }
+    MetricsPanel.-lines > .metrics-lines { display: block; }
     """
 
     def __init__(self, *, delay_threshold_s: float | None = None, id: str | None = None) -> None:
         super().__init__(id=id)
         self.delay_threshold_s = delay_threshold_s
         self.metric_set: MetricSet | None = None
+        self.mode = "grid"
 
     def compose(self) -> ComposeResult:
         for spec in DEFAULT_METRICS:
             yield PlotextPlot(id=f"plot-{spec.key}")
+        yield Static(classes="metrics-lines")
+
+    def on_resize(self) -> None:
+        mode = panel_mode(self.size.width, self.size.height)
+        if mode != self.mode:
+            for name in ("grid", "column", "row", "lines"):
+                self.set_class(name == mode, f"-{name}")
+            self.mode = mode
+        self._draw_lines()
 
     def show(self, metrics: MetricSet) -> None:
         self.metric_set = metrics
         for spec in DEFAULT_METRICS:
             self._draw(self.query_one(f"#plot-{spec.key}", PlotextPlot), metrics.series[spec.key], metrics)
+        self._draw_lines()
+
+    def _draw_lines(self) -> None:
+        if self.metric_set is not None:
+            self.query_one(".metrics-lines", Static).update(metric_lines(self.metric_set, self.size.width - 2))
 
     def _draw(self, widget: PlotextPlot, series: Series, metrics: MetricSet) -> None:
         plt = widget.plt
@@ -108,7 +165,7 @@ class MetricsScreen(ViewerScreen):
         yield Static(id="metrics-message", classes="viewer-message")
         threshold = getattr(getattr(self.config, "triage", None), "delay_seconds", None)
         yield MetricsPanel(delay_threshold_s=threshold, id="metrics-panel")
-        yield Footer()
+        yield KeyFooter()
 
     def load(self) -> None:
         self._set_header("loading…")

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static, Tab, Tabs, TextArea
+from textual.widgets import Button, DataTable, Input, Label, Select, Static, Tab, Tabs, TextArea
 
 from foas_tui.api import errors
 from foas_tui.error_guard import ModalScreen as GuardedModalScreen
@@ -30,6 +30,7 @@ from foas_tui.services.resources import (
     with_context,
 )
 from foas_tui.text import NAME_LIMIT, safe_text
+from foas_tui.widgets.key_footer import KeyFooter
 
 MUTATION_KEYS = ("n", "u", "d", "b", "U", "e", "s", "m", "B", "c")
 
@@ -99,7 +100,7 @@ class ResourcesScreen(GuardedScreen[None]):
             yield DataTable(id="res-table", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="res-detail"):
                 yield Static("", id="res-detail-body")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()

@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from foas_tui.error_guard import on, work
 from foas_tui.screens.viewer_base import ViewerScreen, same_cell
@@ -24,6 +24,7 @@ from foas_tui.services.triage import JobHealth, Thresholds, Weights, filter_reco
 from foas_tui.services.triage_gather import MultiGatherer, TriageReport, TriageScope
 from foas_tui.text import NAME_LIMIT, safe_str, safe_text, styled
 from foas_tui.widgets.filter_bar import FilterBar, FilterHint
+from foas_tui.widgets.key_footer import KeyFooter
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("rank", "#"),
@@ -37,6 +38,9 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 PROFILE_COLUMN = ("profile", "Profile@region")  # shown when several profiles are merged on the board
 LEVEL_STYLES = {"green": "green", "yellow": "yellow", "red": "bold red"}
 REASON_WIDTH = 64
+#: Narrowest these columns get when the width runs out, shrunk in this order (the detail line below the
+#: table has every finding in full, so the reason goes first).
+MIN_WIDTHS = {"reason": 12, "profile": 10, "project": 8, "job": 14}
 
 
 def health_text(row: JobHealth) -> Text:
@@ -70,6 +74,42 @@ def row_cells(rank: int, row: JobHealth, with_profile: bool = False) -> dict[str
         "delay": delay,
         "reason": safe_text(reason, style=LEVEL_STYLES[row.level] if worst and worst.severity == "P0" else ""),
     } | ({"profile": safe_text(f"{s.profile}@{s.region}", NAME_LIMIT)} if with_profile else {})
+
+
+def _cell_len(value: Any) -> int:
+    return value.cell_len if isinstance(value, Text) else Text(str(value)).cell_len
+
+
+def column_widths(rows: list[dict[str, Any]], width: int,
+                  columns: tuple[tuple[str, str], ...] = COLUMNS) -> dict[str, int]:
+    """A width per column so that the table fits `width` cells (each column has 2 cells of padding).
+
+    Explicit widths, not DataTable's auto width: that one is measured after the rows were first drawn,
+    and those drawings stayed on screen (the board showed "iot_tel iot 16 fai" at 80 columns).
+    """
+    widths = {key: max([len(title), *(_cell_len(row[key]) for row in rows)]) for key, title in columns}
+    excess = sum(w + 2 for w in widths.values()) - width
+    titles = dict(columns)
+    for key, narrowest in MIN_WIDTHS.items():
+        if excess <= 0:
+            break
+        if key not in widths:
+            continue
+        cut = min(excess, widths[key] - max(narrowest, len(titles[key])))
+        if cut > 0:
+            widths[key] -= cut
+            excess -= cut
+    return widths
+
+
+def fitted(cells: dict[str, Any], widths: dict[str, int]) -> dict[str, Any]:
+    """The cells cut to their column's width with an ellipsis (a DataTable cuts them without one)."""
+    out: dict[str, Any] = {}
+    for key, value in cells.items():
+        text = value.copy() if isinstance(value, Text) else Text(str(value))
+        text.truncate(widths[key], overflow="ellipsis")
+        out[key] = text
+    return out
 
 
 def thresholds_line(t: Thresholds) -> str:
@@ -110,6 +150,7 @@ class TriageScreen(ViewerScreen):
 
     def columns(self) -> tuple[tuple[str, str], ...]:
         return (*COLUMNS[:2], PROFILE_COLUMN, *COLUMNS[2:]) if self.multi_profile else COLUMNS
+        self._widths: dict[str, int] = {}  # the columns' widths now (column_widths)
 
     @property
     def thresholds(self) -> Thresholds:
@@ -127,12 +168,14 @@ class TriageScreen(ViewerScreen):
         yield Static(id="triage-detail", classes="triage-detail")
         yield FilterBar(id="triage-filter")
         yield FilterHint(id="triage-filter-hint")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#triage-table", DataTable)
-        for key, title in self.columns():
-            table.add_column(title, key=key)
+        columns = self.columns()
+        self._widths = column_widths([], self._table_width(), columns)
+        for key, title in columns:
+            table.add_column(title, key=key, width=self._widths[key])
         table.focus()
         self.query_one("#triage-message", Static).display = False
         bar = self.query_one("#triage-filter", FilterBar)
@@ -207,17 +250,36 @@ class TriageScreen(ViewerScreen):
         query = self.filter_query
         return [row for row in rows if query.matches(filter_record(row))] if query is not None else rows
 
+    def _table_width(self) -> int:
+        return max(40, (self.size.width or self.app.size.width) - 2)  # a vertical scrollbar may take 1-2
+
+    def on_resize(self) -> None:
+        if self.report_data is not None:
+            self._fill(self.report_data)
+
     def _fill(self, report: TriageReport) -> None:
-        """Update cells in place and sort by rank, so the cursor stays on its job (dolphie's way)."""
+        """Update cells in place and sort by rank, so the cursor stays on its job (dolphie's way).
+
+        When the rows need other column widths (or the terminal was resized) the columns are laid anew.
+        """
         table = self.query_one("#triage-table", DataTable)
         rows = self.visible_rows()
         wanted = {row_key(r): (rank, r) for rank, r in enumerate(rows, 1)}
         columns = self.columns()
+        all_cells = {key: row_cells(rank, row, self.multi_profile) for key, (rank, row) in wanted.items()}
+        widths = column_widths(list(all_cells.values()), self._table_width(), columns)
+        cursor = self.current_row()
+        cursor_key = row_key(cursor) if cursor is not None else None
+        if widths != self._widths:
+            self._widths = widths
+            table.clear(columns=True)
+            for column, title in columns:
+                table.add_column(title, key=column, width=widths[column])
         existing = {str(key.value) for key in table.rows}
         for key in existing - set(wanted):
             table.remove_row(key)
-        for key, (rank, row) in wanted.items():
-            cells = row_cells(rank, row, self.multi_profile)
+        for key in wanted:
+            cells = fitted(all_cells[key], widths)
             if key in existing:
                 for column, value in cells.items():
                     if not same_cell(table.get_cell(key, column), value):
@@ -227,6 +289,8 @@ class TriageScreen(ViewerScreen):
         self._rows = {key: row for key, (_, row) in wanted.items()}
         if table.row_count:
             table.sort("rank", key=lambda cell: int(cell.plain))
+            if cursor_key in wanted and not existing:  # the columns were laid anew: back to the same job
+                table.move_cursor(row=table.get_row_index(cursor_key))
         self._show_detail()
 
     def _set_header(self, status: str | None = None) -> None:
