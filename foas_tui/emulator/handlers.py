@@ -501,9 +501,8 @@ def list_instance(call: Call) -> dict[str, Any]:
 @handler("ModifyInstanceState")
 def modify_instance_state(call: Call) -> dict[str, Any]:
     call.boolean("isFlush")
-    call.boolean("triggerCheckpoint")
     call.store.modify_instance_state(call.req("projectName"), call.req("jobName"), call.instance_id(),
-                                     call.req("expectState"))
+                                     call.req("expectState"), bool(call.boolean("triggerCheckpoint")))
     return {}
 
 
@@ -518,8 +517,30 @@ def get_instance_resource(call: Call) -> dict[str, Any]:
 
 @handler("GetInstanceCheckpoint")
 def get_instance_checkpoint(call: Call) -> dict[str, Any]:
-    _, view = _running_instance(call, _instance(call), "checkpoint information")
-    return {"Checkpoints": compact(runtime.checkpoints(view))}
+    inst = _instance(call)
+    _, view = _running_instance(call, inst, "checkpoint information")
+    return {"Checkpoints": compact(_with_triggered(runtime.checkpoints(view), inst.triggered_checkpoints))}
+
+
+def _with_triggered(stats: dict[str, Any], triggered: list[int]) -> dict[str, Any]:
+    """Checkpoints asked for with triggerCheckpoint, completed at the request: newest one is the latest completed."""
+    for at in triggered:
+        latest = stats["latest"].get("completed")
+        if latest is not None and latest.get("trigger_timestamp", 0) >= at:
+            continue
+        entry = dict(latest or {"@class": "completed", "status": "COMPLETED", "is_savepoint": False, "tasks": {},
+                                "state_size": 0, "full_state_size": 0, "alignment_buffered": 0,
+                                "num_subtasks": 1, "num_acknowledged_subtasks": 1, "discarded": False})
+        ids = [e.get("id", 0) for e in stats["history"]] + [latest.get("id", 0) if latest else 0]
+        entry.update({"id": max(ids) + 1, "trigger_timestamp": at - 1000, "latest_ack_timestamp": at,
+                      "end_to_end_duration": 1000, "discarded": False})
+        if entry.get("external_path"):
+            entry["external_path"] = entry["external_path"].rsplit("/", 1)[0] + f"/chk-{entry['id']}"
+        stats["latest"]["completed"] = entry
+        stats["history"] = [entry, *stats["history"]][:runtime.CHECKPOINT_HISTORY]
+        stats["counts"]["total"] += 1
+        stats["counts"]["completed"] += 1
+    return stats
 
 
 @handler("GetInstanceConfig")

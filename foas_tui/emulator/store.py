@@ -278,6 +278,7 @@ class Instance:
     fail_offset_ms: int = 0
     error_message: str = ""
     start_params: dict[str, Any] = field(default_factory=dict)
+    triggered_checkpoints: list[int] = field(default_factory=list)  # ms of pause/stop with triggerCheckpoint
     autoscale: dict[str, Any] = field(default_factory=dict)
     autoscale_config: dict[str, Any] = field(default_factory=dict)
     app_id: str = ""
@@ -772,7 +773,8 @@ class Store:
         job.current = inst
         return inst
 
-    def modify_instance_state(self, project_name: str, job_name: str, instance_id: int, expect: str) -> Instance:
+    def modify_instance_state(self, project_name: str, job_name: str, instance_id: int, expect: str,
+                              trigger_checkpoint: bool = False) -> Instance:
         inst = self.instance(project_name, job_name, instance_id)
         expect = (expect or "").upper()
         if expect not in (PAUSED, RUNNING, TERMINATED):
@@ -794,6 +796,8 @@ class Store:
             raise conflict("InstanceStateConflict", f"Only a running instance can be paused; instance {inst.id} "
                            f"is {phase.actual} (expected {inst.expect_state}).")
         kind = RUN if expect == RUNNING else expect
+        if trigger_checkpoint and expect in (PAUSED, TERMINATED) and not inst.is_batch:
+            inst.triggered_checkpoints.append(now)  # one checkpoint before the state changes (Blink 3.5.0+)
         inst.schedule(now + self.step_ms, kind)
         inst.expect_state = expect
         inst.last_operate_ms = now
