@@ -27,6 +27,7 @@ __all__ = ["JOB_ACTIONS", "MUTATING_ACTIONS", "OPS_BINDINGS", "OPS_COMMANDS", "O
 OPS_BINDINGS: list[BindingType] = [
     Binding("s", "ops_start", "Start job", id="ops.start"),
     Binding("P", "ops_pause", "Pause job", id="ops.pause", show=False),
+    Binding("ctrl+k", "ops_pause(True)", "Pause job after a checkpoint", id="ops.pause_checkpoint", show=False),
     Binding("u", "ops_resume", "Resume job", id="ops.resume", show=False),
     Binding("x", "ops_stop", "Stop job", id="ops.stop"),
     Binding("C", "ops_commit", "Commit job", id="ops.commit", show=False),
@@ -67,10 +68,15 @@ class OpsActionsMixin(LifecycleActions, InspectActions, EditActions, OrganiseAct
     BINDINGS: list[BindingType] = OPS_BINDINGS
 
 
+CHECKPOINT_ARGS = ("cp", "checkpoint")  # `:pause cp`, `:stop cp`: take a checkpoint first
+
+
 def _command(action: str, argument: str | None = None) -> Any:
     def command(self: OpsActionsMixin, arg: str = "") -> None:
         # Through run_action, so check_action (read-only) applies to `:` commands too.
         target = f"{action}({argument!r})" if argument else action
+        if action in ("ops_pause", "ops_stop") and arg.strip().lower() in CHECKPOINT_ARGS:
+            target = f"{action}(True)"
         self._app.call_later(self._app.run_action, target)
 
     command.__doc__ = f"`:` command for {action}"

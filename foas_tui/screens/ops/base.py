@@ -16,6 +16,8 @@ from textual.screen import ModalScreen
 from foas_tui.api import errors
 from foas_tui.services.actions import ACTIONS, ActionKind, ActionOptions, ActionRun, JobActions
 from foas_tui.services.selection import Selection
+from foas_tui.services.start_points import CheckpointMemory
+from foas_tui.text import NAME_LIMIT, safe_str
 
 if TYPE_CHECKING:
     from foas_tui.services.drafts import DraftStore
@@ -34,6 +36,10 @@ MUTATING_ACTIONS = frozenset({
     "ops_start", "ops_pause", "ops_resume", "ops_stop", "ops_commit", "ops_offline", "ops_delete", "ops_autoscale",
     "ops_edit_external", "ops_new_job", "ops_new_folder", "ops_move_folder", "ops_delete_folder",
 })
+
+
+CHECKPOINT_NOTE = ("A checkpoint first saves the state at this moment: a later start can replay from its time "
+                   "(start form: last completed checkpoint) instead of an older one.")
 
 
 class OpsBase:
@@ -70,7 +76,16 @@ class OpsBase:
     @property
     def ops_actions(self) -> JobActions:
         return JobActions(self.ops_session.client, poll_interval=self.ops_poll_interval,
-                          timeout=self.ops_wait_timeout)
+                          timeout=self.ops_wait_timeout, checkpoints=self.ops_checkpoints)
+
+    @property
+    def ops_checkpoints(self) -> CheckpointMemory:
+        """Checkpoints seen when pausing/stopping with a checkpoint: the start form offers their time."""
+        memory = getattr(self, "_ops_checkpoint_memory", None)
+        if memory is None:
+            memory = CheckpointMemory()
+            self._ops_checkpoint_memory = memory
+        return memory
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in JOB_ACTIONS or action in OTHER_ACTIONS:
@@ -138,8 +153,13 @@ class OpsBase:
     # --- confirm, run, report ---------------------------------------------------------------------
 
     async def _ops_confirm(self, kind: ActionKind, targets: Sequence[Selection],
-                           options: ActionOptions | None = None) -> bool:
-        """Name what will happen to which jobs (with their current state); options are filled in place."""
+                           options: ActionOptions | None = None, *, checkpoint: bool = False,
+                           details: dict[tuple[str, str], str] | None = None) -> bool:
+        """Name what will happen to which jobs (with their current state); options are filled in place.
+
+        Pause and stop offer "take a checkpoint first", ticked when the operator asked for it with the key.
+        `details` adds a line per job (a bulk start: the parameters each job gets).
+        """
         from foas_tui.screens.confirm import ConfirmScreen
 
         info = ACTIONS[kind]
@@ -168,10 +188,17 @@ class OpsBase:
         option = None
         if kind in (ActionKind.STOP, ActionKind.PAUSE) and options is not None:
             option = "Take a checkpoint first (triggerCheckpoint, Blink 3.5.0+)"
+            notes.append(CHECKPOINT_NOTE)
+        what = info.explanation
+        if details:
+            # Outside text (job names, typed values) through the door: the dialog shows this as plain Text.
+            what += "\n\nEach job gets:\n" + "\n".join(
+                f"• {safe_str(f'{sel.project}/{sel.job_name}', 2 * NAME_LIMIT)}: {safe_str(details[sel.key], 400)}"
+                for sel in targets if sel.key in details)
         screen = ConfirmScreen(
-            f"{info.label} {count} {noun}?", info.explanation, lines, notes=notes,
+            f"{info.label} {count} {noun}?", what, lines, notes=notes,
             confirm_label=f"{info.label} {count} {noun}", danger=info.destructive, require_text=require,
-            option=option)
+            option=option, option_value=checkpoint)
         confirmed = bool(await self._app.push_screen_wait(screen))
         if confirmed and option is not None and options is not None:
             options.trigger_checkpoint = True if screen.option_value else None

@@ -31,7 +31,7 @@ class LifecycleActions(OpsBase):
             request = await app.push_screen_wait(StartJobScreen(context))
             if request is None:
                 return
-            if len(targets) > 1 and not await self._ops_confirm(request.kind, targets):
+            if len(targets) > 1 and not await self._ops_confirm(request.kind, targets, details=request.plan):
                 return
             await self._ops_run(request.kind, targets, request.options)
         except Exception as err:
@@ -39,10 +39,15 @@ class LifecycleActions(OpsBase):
 
     async def _ops_start_context(self, targets: list[Selection]) -> Any:
         from foas_tui.screens.start_job import StartContext
+        from foas_tui.services.start_points import gather_start_info
 
         client = self.ops_session.client
         states = await self.ops_actions.current_states(targets)
-        context = StartContext([t.job_name for t in targets], now=self._ops_now())
+        now = self._ops_now()
+        context = StartContext([t.job_name for t in targets], now=now, keys=[t.key for t in targets])
+        # The start points (last checkpoint, last failure) and each job's last parameters, from the service.
+        context.infos = await gather_start_info(client, targets, now, self.ops_checkpoints,
+                                                getattr(self.ops_session, "call_log", None))
         if len(targets) == 1:
             sel = targets[0]
             context.actual_state = states.get(sel.key, "")
@@ -58,20 +63,22 @@ class LifecycleActions(OpsBase):
                 self._ops_fail(err, "reading the job's queue")
         return context
 
-    def action_ops_pause(self) -> None:
+    def action_ops_pause(self, checkpoint: bool = False) -> None:
+        """`P` pauses; `ctrl+k` (checkpoint=True) asks the service for a checkpoint first (triggerCheckpoint)."""
         targets = self._ops_targets()
         if targets:
-            self._ops_state_worker(ActionKind.PAUSE, targets)
+            self._ops_state_worker(ActionKind.PAUSE, targets, checkpoint)
 
     def action_ops_resume(self) -> None:
         targets = self._ops_targets()
         if targets:
             self._ops_state_worker(ActionKind.RESUME, targets)
 
-    def action_ops_stop(self) -> None:
+    def action_ops_stop(self, checkpoint: bool = False) -> None:
+        """`x` stops after a confirmation whose "checkpoint first" box is ticked when checkpoint=True."""
         targets = self._ops_targets()
         if targets:
-            self._ops_state_worker(ActionKind.STOP, targets)
+            self._ops_state_worker(ActionKind.STOP, targets, checkpoint)
 
     def action_ops_offline(self) -> None:
         targets = self._ops_targets()
@@ -84,12 +91,13 @@ class LifecycleActions(OpsBase):
             self._ops_state_worker(ActionKind.DELETE, targets)
 
     @work(group="ops", exit_on_error=False)
-    async def _ops_state_worker(self, kind: ActionKind, targets: list[Selection]) -> None:
+    async def _ops_state_worker(self, kind: ActionKind, targets: list[Selection], checkpoint: bool = False) -> None:
         try:
-            options = ActionOptions()
+            # One key asks for the checkpoint; the confirmation (bulk, or a destructive action) shows it ticked.
+            options = ActionOptions(trigger_checkpoint=True if checkpoint else None)
             info = ACTIONS[kind]
             if info.destructive or len(targets) > 1:
-                confirmed = await self._ops_confirm(kind, targets, options)
+                confirmed = await self._ops_confirm(kind, targets, options, checkpoint=checkpoint)
                 if not confirmed:
                     return
             await self._ops_run(kind, targets, options)
