@@ -1,4 +1,5 @@
-"""`:` the k9s-style command prompt: `:job NAME`, `:project NAME`, `:folder PATH`, `:triage`, `:log`, `:help`, `:q`."""
+"""`:` the k9s-style command prompt: `:job NAME`, `:project NAME`, `:folder PATH`, `:profile NAME`, `:region ID`,
+`:triage`, `:log`, `:help`, `:q`."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Static
 
-COMMANDS = ("job ", "project ", "folder ", "triage", "log", "help", "refresh", "ro", "rw", "q")
+COMMANDS = ("job ", "project ", "folder ", "profile ", "region ", "triage", "log", "help", "refresh", "ro", "rw", "q")
 
 
 def parse_command(line: str) -> tuple[str, str]:
@@ -36,7 +37,8 @@ class JumpScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="jump-box"):
-            yield Static(":job NAME · :project NAME · :folder PATH · :triage · :log · :ro/:rw · :help · :q",
+            yield Static(":job NAME · :project NAME · :folder PATH · :profile NAME · :region ID · :triage · :log · "
+                         ":ro/:rw · :help · :q",
                          id="jump-hint")
             yield Input(
                 value=self.initial, placeholder="command", id="jump-input",

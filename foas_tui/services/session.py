@@ -102,6 +102,7 @@ class Session:
     emulator: Any = None
     config_error: str | None = None  # a malformed config file: shown once as a notification
     notes: list[str] = field(default_factory=list)  # other start-up warnings (e.g. from the credentials)
+    credential_source: str = ""  # "profile:<name>" | "env" | "flags" ("" for the demo): what `:region` re-reads
     _root_ids: dict[str, int | None] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
