@@ -228,3 +228,14 @@ async def test_bulk_start_gives_each_job_its_own_parameters(monkeypatch) -> None
                                                            "blink.checkpoint.mode": "AT_LEAST_ONCE"}
         bodies = [json.loads(r.body["parameterJson"]) for r in calls(app, "StartJob")[-2:]]
         assert {b.get("blink.checkpoint.mode") for b in bodies} == {None, "AT_LEAST_ONCE"}
+
+
+async def test_pause_command_with_cp_takes_a_checkpoint_first(monkeypatch) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        target = running(app)
+        select(app, monkeypatch, target)
+        app.run_command_line("pause cp")
+        await finish_run(pilot)
+        assert state(app, *target) == "PAUSED"
+        assert str(calls(app, "ModifyInstanceState")[-1].body.get("triggerCheckpoint")).lower() == "true"
