@@ -200,7 +200,9 @@ class FoasApp(TriageActionsMixin, OpsActionsMixin, App[int]):
         )
         emu_clock = clock if lazy else (getattr(emulator, "clock", None) or clock)
         app_clock = emu_clock.now if emu_clock is not None and hasattr(emu_clock, "now") else None
-        return cls(session, clock=app_clock, **kw)
+        app = cls(session, clock=app_clock, **kw)
+        app.context_source.read_only = read_only  # a read-only demo stays read-only through `:profile`
+        return app
 
     # --- the public contract ----------------------------------------------------------------------
 
@@ -654,5 +656,6 @@ def run_app(options: Any) -> int:
             print(f"foas-tui: {err}", file=sys.stderr)
             return 2
         app = FoasApp(session)
+    app.context_source.read_only = bool(getattr(options, "read_only", False))
     app.run()
     return int(app.return_code or 0)

@@ -33,7 +33,7 @@ async def switch_context(app: FoasApp, *, profile: str | None = None, region: st
     await install_session(app, session)
     mode = "read-only" if session.read_only else "changes allowed"
     app.notify(f"now on profile {session.profile_name}, region {session.region_id} ({mode})", title="Switched",
-               timeout=5, markup=False)
+               severity="information" if session.read_only else "warning", timeout=6, markup=False)
     for note in session.notes:
         app.notify(note, severity="warning", timeout=8, markup=False)
     return True

@@ -130,3 +130,25 @@ async def test_palette_offers_profiles_and_regions(app: Any) -> None:
         hits[0].command()
         await wait_for(pilot, lambda: app.session.profile_name == "prod", what="the switch")
         await ready(pilot)
+
+
+async def test_command_line_read_only_outlives_a_switch_to_a_writable_profile(app: Any) -> None:
+    app.context_source.read_only = True  # as `foas-tui --read-only` sets it
+    async with app.run_test(size=(120, 30)) as pilot:
+        await ready(pilot)
+        await command(pilot, "profile staging")
+        await wait_for(pilot, lambda: app.session.profile_name == "staging", what="the switch")
+        assert app.session.read_only and app.session.client.read_only
+        assert "READ-ONLY" in header_text(app)
+
+
+async def test_switch_from_a_viewer_goes_back_to_the_main_screen(app: Any) -> None:
+    async with app.run_test(size=(120, 30)) as pilot:
+        await ready(pilot)
+        main = app.main_screen
+        await pilot.press("t")  # the triage board of the old account
+        await wait_for(pilot, lambda: app.screen is not main, what="the triage board")
+        app.run_command_line("region cn-shenzhen")
+        await wait_for(pilot, lambda: app.session.region_id == "cn-shenzhen", what="the switch")
+        await wait_for(pilot, lambda: app.screen is main, what="the main screen")
+        await ready(pilot)

@@ -43,6 +43,7 @@ class ContextSource:
     store_factory: StoreFactory | None = None
     transport: Any = None
     env: Mapping[str, str] | None = None
+    read_only: bool = False  # `--read-only` on the command line: every profile switched to stays read-only
 
     def profile_store(self) -> ProfileStore:
         from foas_tui.credentials import ProfileStore
@@ -114,10 +115,11 @@ def switch_session(current: Session, source: ContextSource, *, profile: str | No
                            "(foas-tui profile add NAME saves one)") from None
     except CredentialsNotFound as err:
         raise ContextError(str(err)) from None
+    read_only = resolved.read_only or source.read_only  # never less safe than the command line asked
     client = FoasClient(resolved.credentials, region_id=resolved.region_id, endpoint=resolved.endpoint,
-                        read_only=resolved.read_only, transport=transport, **client_options)
+                        read_only=read_only, transport=transport, **client_options)
     name = resolved.profile_name or resolved.source
-    session = _session(current, client, name, resolved.read_only, demo=False)
+    session = _session(current, client, name, read_only, demo=False)
     session.credential_source = resolved.source
     session.notes = list(resolved.warnings)
     return session
