@@ -37,8 +37,8 @@ class JumpScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="jump-box"):
-            yield Static(":job NAME · :project NAME · :folder PATH · :profile NAME · :region ID · :triage · :log · "
-                         ":ro/:rw · :help · :q",
+            # One line that fits 80 columns (the box is one line high); Tab completes each word.
+            yield Static(":job :project :folder :profile :region :triage :log :ro :rw :help :q",
                          id="jump-hint")
             yield Input(
                 value=self.initial, placeholder="command", id="jump-input",
