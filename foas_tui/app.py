@@ -26,11 +26,13 @@ from foas_tui.error_guard import ErrorGuard, contain_errors_default, work
 from foas_tui.screens.ops_mixin import OpsActionsMixin
 from foas_tui.screens.triage_mixin import TriageActionsMixin
 from foas_tui.services.call_log import CallLog
+from foas_tui.services.context_switch import ContextSource
 from foas_tui.services.job_health import HealthBook
 from foas_tui.services.refresh import RefreshResult, RefreshScheduler
 from foas_tui.services.selection import Selection
 from foas_tui.services.session import Session
 from foas_tui.text import safe_str
+from foas_tui.widgets.context_palette import ContextProvider
 from foas_tui.widgets.palette import ActionsProvider, JobsProvider, ProjectsProvider
 
 log = logging.getLogger(__name__)
@@ -133,7 +135,7 @@ class FoasApp(ErrorGuard, TriageActionsMixin, OpsActionsMixin, App[int]):
     BINDINGS: ClassVar[list[BindingType]] = [
         *CORE_BINDINGS, *_mixin_bindings(TriageActionsMixin, OpsActionsMixin),
     ]
-    COMMANDS = App.COMMANDS | {ProjectsProvider, JobsProvider, ActionsProvider}
+    COMMANDS = App.COMMANDS | {ProjectsProvider, JobsProvider, ActionsProvider, ContextProvider}
     ALLOW_IN_MAXIMIZED_VIEW = "Footer, KeyFooter"  # the keys line stays under a zoomed pane
 
     class RefreshCompleted(Message):
@@ -149,14 +151,11 @@ class FoasApp(ErrorGuard, TriageActionsMixin, OpsActionsMixin, App[int]):
         self.session = session
         self.contain_errors = contain_errors_default()  # foas_tui/error_guard.py
         self.clock: Callable[[], float] = clock or time.time
-        config = session.config
-        self.refresher = RefreshScheduler(
-            session.client, interval=config.refresh_interval, clock=self.clock,
-            # [client] refresh_concurrency (8: measured, bench/refresh_vs_sdk.py), never above max_concurrency
-            concurrency=max(1, min(config.client.refresh_concurrency, config.client.max_concurrency)),
-        )
+        self.refresher = self._make_refresher(session)
         # One rule for "needs attention" (status bar, table, tree, triage board): services/job_health.py.
-        self.health = HealthBook.from_config(config.triage, clock=self.clock)
+        self.health = HealthBook.from_config(session.config.triage, clock=self.clock)
+        self.context_source = ContextSource()  # where `:profile`/`:region` find profiles and secrets
+        self._retired_sessions: list[Session] = []
         self._refresh_timer: Timer | None = None
         self._refresh_again = False
         self._quit_asked = False  # the quit question is on screen
@@ -165,6 +164,14 @@ class FoasApp(ErrorGuard, TriageActionsMixin, OpsActionsMixin, App[int]):
         self._main: MainScreen | None = None
 
     # --- construction -----------------------------------------------------------------------------
+
+    def _make_refresher(self, session: Session) -> RefreshScheduler:
+        config = session.config
+        return RefreshScheduler(
+            session.client, interval=config.refresh_interval, clock=self.clock,
+            # [client] refresh_concurrency (8: measured, bench/refresh_vs_sdk.py), never above max_concurrency
+            concurrency=max(1, min(config.client.refresh_concurrency, config.client.max_concurrency)),
+        )
 
     @classmethod
     def demo(cls, jobs: int = 64, seed: int = 7, clock: Any = None, **kw: Any) -> FoasApp:
@@ -199,13 +206,41 @@ class FoasApp(ErrorGuard, TriageActionsMixin, OpsActionsMixin, App[int]):
         )
         emu_clock = clock if lazy else (getattr(emulator, "clock", None) or clock)
         app_clock = emu_clock.now if emu_clock is not None and hasattr(emu_clock, "now") else None
-        return cls(session, clock=app_clock, **kw)
+        app = cls(session, clock=app_clock, **kw)
+        app.context_source.read_only = read_only  # a read-only demo stays read-only through `:profile`
+        return app
 
     # --- the public contract ----------------------------------------------------------------------
 
     @property
     def main_screen(self) -> MainScreen | None:
         return self._main
+
+    # --- switching account or region (app_context.py does the switch) ------------------------------
+
+    def reset_refresher(self) -> None:
+        """A new session: a new scheduler on its client; the next refresh is armed when the tree reports jobs."""
+        if self._refresh_timer is not None:
+            self._refresh_timer.stop()
+            self._refresh_timer = None
+        self.workers.cancel_group(self, "refresh")
+        self.refresher = self._make_refresher(self.session)
+        self.health.reset(self.session.config.triage)
+        self._refresh_error_shown = ""
+
+    def forget_account_state(self) -> None:
+        """What belonged to the previous account: checkpoints seen, the last action's progress."""
+        self._ops_checkpoint_memory = None
+        self._ops_last_run = None
+
+    def retire_session(self, session: Session) -> None:
+        self._retired_sessions.append(session)
+
+    @work(group="context", exclusive=True, exit_on_error=False)
+    async def switch_context(self, profile: str | None = None, region: str | None = None) -> None:
+        from foas_tui.app_context import switch_context
+
+        await switch_context(self, profile=profile, region=region)
 
     def current_selection(self) -> Selection | None:
         """The job the operator is on (tree or live table cursor), or None."""
@@ -316,10 +351,11 @@ class FoasApp(ErrorGuard, TriageActionsMixin, OpsActionsMixin, App[int]):
     async def on_unmount(self) -> None:
         if self._main is not None and hasattr(self._main, "tree_state"):
             self._main.save_state()
-        try:
-            await self.session.aclose()
-        except Exception:  # closing is best effort; the app is going away
-            pass
+        for session in [*self._retired_sessions, self.session]:
+            try:
+                await session.aclose()
+            except Exception:  # closing is best effort; the app is going away
+                pass
 
     # --- refresh loop -----------------------------------------------------------------------------
 
@@ -435,9 +471,10 @@ class FoasApp(ErrorGuard, TriageActionsMixin, OpsActionsMixin, App[int]):
             self.push_screen(HelpScreen(self.screen))
 
     def action_jump(self, initial: str = "") -> None:
+        from foas_tui.app_context import profile_suggestions, region_suggestions
         from foas_tui.screens.jump import JumpScreen
 
-        suggestions: list[str] = []
+        suggestions: list[str] = [*profile_suggestions(self), *region_suggestions()]
         if self._main is not None:
             suggestions += [f"project {name}" for name in self._main.known_projects()]
             suggestions += [f"job {job}" for _project, job in self._main.known_jobs()]
@@ -534,6 +571,10 @@ class FoasApp(ErrorGuard, TriageActionsMixin, OpsActionsMixin, App[int]):
             self.action_help()
         elif name in ("refresh",):
             self.action_refresh_now()
+        elif name in ("profile", "ctx", "context", "region"):
+            from foas_tui.app_context import context_command
+
+            context_command(self, name, arg)
         elif name in ("ro", "readonly", "read-only", "rw"):
             if (name == "rw") == self.session.read_only:
                 self.action_toggle_read_only()
@@ -598,7 +639,7 @@ def build_session(options: Any, config: AppConfig, config_error: str | None) -> 
     return Session(
         client=client, config=config, profile_name=resolved.profile_name or resolved.source,
         region_id=resolved.region_id, endpoint=client.base_url, read_only=read_only, call_log=CallLog(),
-        config_error=config_error, notes=list(resolved.warnings),
+        config_error=config_error, notes=list(resolved.warnings), credential_source=resolved.source,
     )
 
 
@@ -635,5 +676,6 @@ def run_app(options: Any) -> int:
             print(f"foas-tui: {err}", file=sys.stderr)
             return 2
         app = FoasApp(session)
+    app.context_source.read_only = bool(getattr(options, "read_only", False))
     app.run()
     return int(app.return_code or 0)

@@ -267,6 +267,22 @@ async def _action_dialogs(walk: Walk) -> None:
             await walk.step(f"action: {what} (closed)", "escape", until=lambda: app.screen is main)
 
 
+async def _start_points(walk: Walk) -> None:
+    # The start form's points come from the service: the last failure's (hostile) message is shown in its note.
+    from foas_tui.screens.start_job import StartJobScreen
+
+    app, main = walk.app, walk.app.main_screen
+    await _on_failing_job(walk)
+    await walk.step("start form", "s", until=lambda: isinstance(app.screen, StartJobScreen))
+    form = app.screen
+    assert not form.query_one("#point-failure").disabled  # a failing job: its last error is on record
+    for point in ("failure", "checkpoint", "now"):
+        if not form.query_one(f"#point-{point}").disabled:
+            form.query_one(f"#point-{point}").value = True
+        await walk.step(f"start form: {point}")
+    await walk.step("start form (closed)", "escape", until=lambda: app.screen is main)
+
+
 async def _folder_dialogs(walk: Walk) -> None:
     # The cursor on a folder with a hostile name: /ods + OSC 2 title in realtime_dw (the first project).
     main = walk.app.main_screen
@@ -337,7 +353,8 @@ async def _odd_names(walk: Walk) -> None:
 
 
 SECTIONS = {"tree": _tree, "live table": _live_table, "job pane": _job_pane, "viewers": _viewers,
-            "triage board": _triage, "action dialogs": _action_dialogs, "folder dialogs": _folder_dialogs,
+            "triage board": _triage, "action dialogs": _action_dialogs, "start points": _start_points,
+            "folder dialogs": _folder_dialogs,
             "command log": _command_log, "resources": _resources, "help jump filter palette": _help_jump_filter_palette,
             "failed calls": _failures, "odd names": _odd_names}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from textual.actions import parse as parse_action
 
 from foas_tui.api import errors
 from foas_tui.screens.ops_mixin import OPS_BINDINGS
@@ -31,14 +32,15 @@ async def test_read_only_hides_mutating_bindings_and_sends_nothing(monkeypatch) 
     async with app.run_test(size=(100, 30)) as pilot:
         target = running(app)
         select(app, monkeypatch, target)  # one job: pause needs no confirmation
-        ops_actions = {binding.action for binding in OPS_BINDINGS}
+        # the action's name, as Textual passes it to check_action (`ops_pause(True)` -> `ops_pause`)
+        ops_actions = {parse_action(binding.action)[1] for binding in OPS_BINDINGS}
         for action in ops_actions:
             assert app.check_action(action, ()) is (action in READ_ONLY_VIEWS), action
         # Hidden from the footer; `:` commands and the palette go through run_action, which checks too.
-        active = {b.binding.action for b in app.screen.active_bindings.values()}
+        active = {parse_action(b.binding.action)[1] for b in app.screen.active_bindings.values()}
         assert active & ops_actions <= READ_ONLY_VIEWS
         assert {"ops_validate", "ops_edit_code", "ops_resources"} <= active
-        for key in ("s", "P", "u", "x", "C", "F", "D", "A", "n", "N", "M", "X", "ctrl+e"):
+        for key in ("s", "P", "ctrl+k", "u", "x", "C", "F", "D", "A", "n", "N", "M", "X", "ctrl+e"):
             await pilot.press(key)
             await pilot.pause(0.02)
         for command in ("stop", "start", "delete", "commit", "offline", "mkdir"):

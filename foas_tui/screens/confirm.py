@@ -46,10 +46,11 @@ class ConfirmScreen(GuardedModalScreen[bool]):
         danger: bool = True,
         require_text: str | None = None,
         option: str | None = None,
+        option_value: bool = False,
     ) -> None:
         super().__init__(classes="ops-dialog")
         self.option = option
-        self.option_value = False
+        self.option_value = option_value
         self.title_text = title
         self.what_happens = what_happens
         self.targets = list(targets)
@@ -68,7 +69,7 @@ class ConfirmScreen(GuardedModalScreen[bool]):
                 for note in self.notes:
                     yield Static(Text(f"! {note}"), classes="ops-note")
             if self.option:
-                yield Checkbox(self.option, value=False, id="ops-confirm-option")
+                yield Checkbox(self.option, value=self.option_value, id="ops-confirm-option")
             if self.require_text:
                 yield Static(Text(f"Type {self.require_text} to confirm:"), classes="ops-hint")
                 yield Input(placeholder=self.require_text, id="ops-confirm-text")

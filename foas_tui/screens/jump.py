@@ -1,4 +1,5 @@
-"""`:` the k9s-style command prompt: `:job NAME`, `:project NAME`, `:folder PATH`, `:triage`, `:log`, `:help`, `:q`."""
+"""`:` the k9s-style command prompt: `:job NAME`, `:project NAME`, `:folder PATH`, `:profile NAME`, `:region ID`,
+`:triage`, `:log`, `:help`, `:q`."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from textual.widgets import Input, Static
 
 from foas_tui.error_guard import ModalScreen as GuardedModalScreen
 
-COMMANDS = ("job ", "project ", "folder ", "triage", "log", "help", "refresh", "ro", "rw", "q")
+COMMANDS = ("job ", "project ", "folder ", "profile ", "region ", "triage", "log", "help", "refresh", "ro", "rw", "q")
 
 
 def parse_command(line: str) -> tuple[str, str]:
@@ -37,7 +38,8 @@ class JumpScreen(GuardedModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="jump-box"):
-            yield Static(":job NAME · :project NAME · :folder PATH · :triage · :log · :ro/:rw · :help · :q",
+            # One line that fits 80 columns (the box is one line high); Tab completes each word.
+            yield Static(":job :project :folder :profile :region :triage :log :ro :rw :help :q",
                          id="jump-hint")
             yield Input(
                 value=self.initial, placeholder="command", id="jump-input",

@@ -55,6 +55,11 @@ class MainScreen(GuardedScreen):
     def __init__(self, state_path: Path | None | bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._state_path = state_path
+        self._trend_timer: Timer | None = None
+        self._forget_account()
+
+    def _forget_account(self) -> None:
+        """The state that belongs to one account and region (reset by `start_over`)."""
         self.scope_jobs: list[JobInfo] = []
         self.scope_key: tuple[str, str | None] | None = None
         self._project_jobs: dict[str, list[JobInfo]] = {}
@@ -64,7 +69,6 @@ class MainScreen(GuardedScreen):
         # live table's cursor by itself (its first row); that must not replace this choice in the job pane.
         self._chosen_job: tuple[str, str] | None = None
         self._trend_cache: DelayTrendCache | None = None
-        self._trend_timer: Timer | None = None
         self._trend_running = False
         self._trend_again = False
         self._trend_soon = False
@@ -97,11 +101,29 @@ class MainScreen(GuardedScreen):
         return layout.focused_pane(self)
 
     def on_mount(self) -> None:
+        self._set_up_panes()
+        self.set_interval(1.0, self.update_status, name="status-tick")
+        self.update_status()
+
+    def _set_up_panes(self) -> None:
         self.tree.border_title = "projects"
         self.live.border_title = "jobs"
         self.query_one("#filter", FilterBar).display = False
         self.tree.focus()
-        self.set_interval(1.0, self.update_status, name="status-tick")
+
+    async def start_over(self) -> None:
+        """Another account or region (`:profile`, `:region`): forget this one's jobs, compose the panes anew.
+
+        The same screen object stays (it is the app's default screen, which Textual cannot switch out).
+        """
+        self.save_state()
+        self.workers.cancel_node(self)  # scope loads, trend fetches and jumps of the old account
+        if self._trend_timer is not None:
+            self._trend_timer.stop()
+            self._trend_timer = None
+        self._forget_account()
+        await self.recompose()  # compose() reads the new session: tree state key, header, tree
+        self._set_up_panes()
         self.update_status()
 
     def on_resize(self, event: events.Resize) -> None:

@@ -1,10 +1,10 @@
-"""Launch forms: start (offset, checkpointing, queue, parameters, or resume a paused instance) and commit."""
+"""Launch forms: start (a start point, checkpointing, queue, each job's parameters, or resume) and commit."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -16,6 +16,19 @@ from foas_tui.error_guard import ModalScreen as GuardedModalScreen
 from foas_tui.error_guard import on
 from foas_tui.services.actions import ACTIONS, ActionKind, ActionOptions
 from foas_tui.services.properties import parse_pairs, validate_value
+from foas_tui.services.start_points import (
+    CHECKPOINT,
+    DDL,
+    FAILURE,
+    LABELS,
+    NOW,
+    POINT_KINDS,
+    REPLAY_NOTES,
+    TYPED,
+    JobStartInfo,
+    StartPoint,
+    describe_ms,
+)
 from foas_tui.text import NAME_LIMIT, safe_text
 
 _RELATIVE = re.compile(r"^-(\d+)\s*([smhd])$")
@@ -52,10 +65,22 @@ def parse_start_offset(text: str, now: float) -> tuple[int | None, str | None]:
     return None, "use now, -15m/-2h/-1d, YYYY-MM-DD HH:MM[:SS] (local time) or an epoch time"
 
 
+def _red(text: Text) -> Text:
+    text.stylize("red")
+    return text
+
+
 def describe_offset(ms: int) -> str:
-    moment = datetime.fromtimestamp(ms / 1000, UTC)
-    local = moment.astimezone()
-    return f"= {ms} ({moment:%Y-%m-%d %H:%M:%S} UTC, {local:%Y-%m-%d %H:%M:%S %Z} here)"
+    return f"= {ms} ({describe_ms(ms)})"
+
+
+def parse_own_parameters(text: str) -> tuple[dict[str, str], list[str]]:
+    """A job's own parameters on one line: `key=value; key=value` (the same checks as the form's box)."""
+    return parse_pairs("\n".join(part for part in text.split(";")))
+
+
+def format_parameters(params: dict[str, str]) -> str:
+    return "; ".join(f"{key}={value}" for key, value in params.items())
 
 
 @dataclass(slots=True)
@@ -68,20 +93,38 @@ class StartContext:
     cluster_id: str = ""
     queues: list[tuple[str, str]] = field(default_factory=list)  # (cluster id, queue name) bound to the project
     now: float = 0.0
+    infos: list[JobStartInfo] = field(default_factory=list)  # per job, in the order of `jobs` (may be empty)
+    keys: list[tuple[str, str]] = field(default_factory=list)  # (project, job) per job, for bulk parameters
 
     @property
     def bulk(self) -> bool:
         return len(self.jobs) > 1
+
+    def info(self, index: int) -> JobStartInfo | None:
+        return self.infos[index] if index < len(self.infos) else None
+
+    def point(self, index: int, kind: str) -> StartPoint:
+        """Job `index`'s point of this kind; now/DDL are always there, the others only when the service told."""
+        info = self.info(index)
+        if info is not None and kind in info.points:
+            return info.points[kind]
+        if kind == NOW:
+            return StartPoint(NOW, int(self.now * 1000))
+        if kind == DDL:
+            return StartPoint(DDL)
+        return StartPoint(kind, why_not="not read from the service")
 
 
 @dataclass(slots=True)
 class StartRequest:
     kind: ActionKind  # START (fresh) or RESUME (from the paused state)
     options: ActionOptions
+    # What each job gets, one line per job (the bulk confirmation shows it): "startOffset=... ; k=v".
+    plan: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 class StartJobScreen(GuardedModalScreen[StartRequest | None]):
-    """Start the job fresh from an offset, or resume a paused instance with its state."""
+    """Start the job(s) fresh from a start point, or resume a paused instance with its state."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="ops.start.cancel"),
@@ -107,8 +150,12 @@ class StartJobScreen(GuardedModalScreen[StartRequest | None]):
                 yield Static(Text(ACTIONS[ActionKind.START].explanation), classes="ops-hint", id="start-explain")
                 with Vertical(id="start-fresh"):
                     yield Label("Start offset (where the sources start reading)")
-                    yield Input(placeholder="now, -15m, 2024-05-01 08:00 or epoch ms; empty = the DDL's startTime",
-                                id="start-offset")
+                    with RadioSet(id="start-point"):
+                        for kind in POINT_KINDS:
+                            label, available = self._point_label(kind)
+                            yield RadioButton(label, value=kind == DDL, id=f"point-{kind}", disabled=not available)
+                    yield Static(self._unavailable_text(), id="start-points-why", classes="ops-hint")
+                    yield Input(placeholder="now, -15m, 2024-05-01 08:00 or epoch ms (local time)", id="start-offset")
                     yield Static("", id="start-offset-value", classes="ops-hint")
                     yield Label("Checkpoint mode")
                     yield Select([("EXACTLY_ONCE", "EXACTLY_ONCE"), ("AT_LEAST_ONCE", "AT_LEAST_ONCE")],
@@ -125,6 +172,18 @@ class StartJobScreen(GuardedModalScreen[StartRequest | None]):
                                      prompt="keep the job's queue", id="start-queue")
                     yield Label("More parameters (key=value per line, sent as parameterJson)")
                     yield TextArea("", id="start-params", classes="ops-small-area")
+                    if ctx.bulk:
+                        yield Label("Each job's own parameters (key=value; ... — they win over the ones above; "
+                                    "startOffset here overrides the start point)")
+                        for index, name in enumerate(ctx.jobs):
+                            info = ctx.info(index)
+                            own = format_parameters(info.last_parameters) if info is not None else ""
+                            source = f" ({info.parameters_source})" if info is not None and own else ""
+                            yield Label(safe_text(f"{name}{source}", NAME_LIMIT + 30), classes="ops-hint")
+                            yield Input(own, placeholder="the shared parameters", id=f"start-job-{index}",
+                                        classes="start-job-params")
+                        yield Label("What each job gets")
+                        yield Static("", id="start-preview", classes="ops-hint")
                 with Vertical(id="start-resume"):
                     yield Checkbox("Use the latest configuration (isFlush)", value=True, id="resume-flush")
                 yield Static("", id="start-errors", classes="ops-error")
@@ -132,13 +191,52 @@ class StartJobScreen(GuardedModalScreen[StartRequest | None]):
                 yield Button("Cancel", id="ops-cancel")
                 yield Button("Start (ctrl+s)", id="ops-ok", variant="success")
 
+    def _point_label(self, kind: str) -> tuple[str, bool]:
+        """The radio label (our own words and times only: service text goes to the note) and availability."""
+        ctx = self.context
+        if kind in (DDL, TYPED):
+            return LABELS[kind], True
+        if kind == NOW:
+            return f"{LABELS[NOW]}: {describe_ms(int(ctx.now * 1000))}", True
+        points = [ctx.point(i, kind) for i in range(len(ctx.jobs))]
+        have = [p for p in points if p.available]
+        if not ctx.bulk:
+            point = points[0]
+            if not point.available:
+                return f"{LABELS[kind]}: unavailable", False
+            return f"{LABELS[kind]}: {describe_ms(point.ms or 0)}", True
+        return f"Each job's {LABELS[kind].lower()} ({len(have)} of {len(points)} jobs have one)", bool(have)
+
+    def _unavailable_text(self) -> Text:
+        """Why a point cannot be picked (one job): the service's answer, through the door."""
+        ctx = self.context
+        if ctx.bulk:
+            return Text("")
+        text = Text()
+        for kind in (CHECKPOINT, FAILURE):
+            point = ctx.point(0, kind)
+            if not point.available:
+                text.append_text(safe_text(f"{LABELS[kind]}: {point.why_not}", 300))
+                text.append("\n")
+        text.rstrip()
+        return text
+
     def on_mount(self) -> None:
         self._sync_mode()
+        self._show_point()
         self.query_one("#start-mode", RadioSet).focus()
 
     @property
     def resume(self) -> bool:
         return self.query_one("#mode-resume", RadioButton).value
+
+    @property
+    def point_kind(self) -> str:
+        pressed = self.query_one("#start-point", RadioSet).pressed_button
+        kind = (pressed.id or "point-ddl").removeprefix("point-") if pressed is not None else DDL
+        if kind == DDL and self.query_one("#start-offset", Input).value.strip():
+            return TYPED  # a typed time means a typed time, whichever radio is still on
+        return kind
 
     @on(RadioSet.Changed, "#start-mode")
     def _sync_mode(self) -> None:
@@ -149,29 +247,67 @@ class StartJobScreen(GuardedModalScreen[StartRequest | None]):
         self.query_one("#start-explain", Static).update(Text(ACTIONS[kind].explanation))
         self.query_one("#ops-ok", Button).label = "Resume (ctrl+s)" if resume else "Start (ctrl+s)"
 
+    @on(RadioSet.Changed, "#start-point")
+    def _point_changed(self) -> None:
+        if self.point_kind == TYPED:
+            self.query_one("#start-offset", Input).focus()
+        self._show_point()
+
     @on(Input.Changed, "#start-offset")
     def _offset_changed(self, event: Input.Changed) -> None:
-        ms, error = parse_start_offset(event.value, self.context.now)
-        label = self.query_one("#start-offset-value", Static)
-        if error:
-            label.update(Text(error, style="red"))
-        else:
-            label.update(describe_offset(ms) if ms is not None else "")
+        typed = self.query_one("#point-typed", RadioButton)
+        if event.value.strip() and not typed.value:
+            typed.value = True  # typing picks "a time I type"
+        self._show_point()
 
-    def collect(self) -> tuple[StartRequest | None, list[str]]:
-        if self.resume:
-            flush = self.query_one("#resume-flush", Checkbox).value
-            return StartRequest(ActionKind.RESUME, ActionOptions(is_flush=flush)), []
+    @on(Input.Changed, ".start-job-params")
+    @on(TextArea.Changed, "#start-params")
+    @on(Select.Changed)
+    @on(Input.Changed, "#start-cp-interval")
+    def _inputs_changed(self) -> None:
+        self._show_preview()
+
+    def _show_point(self) -> None:
+        """The chosen point's value (for one job) and what it means for data replay."""
+        kind = self.point_kind
+        label = self.query_one("#start-offset-value", Static)
+        text = Text(REPLAY_NOTES[kind])
+        if kind == TYPED:
+            ms, error = parse_start_offset(self.query_one("#start-offset", Input).value, self.context.now)
+            if error:
+                text = Text(error, style="red")
+            elif ms is not None:
+                text.append(f"\n{describe_offset(ms)}")
+        elif not self.context.bulk and kind in (CHECKPOINT, FAILURE):
+            point = self.context.point(0, kind)
+            text.append("\n")
+            text.append_text(safe_text(point.why_not if not point.available
+                                       else f"{describe_offset(point.ms or 0)}: {point.detail}", 300))
+        label.update(text)
+        self._show_preview()
+
+    def _show_preview(self) -> None:
+        if not self.context.bulk or not self.is_mounted:
+            return
+        try:
+            preview = self.query_one("#start-preview", Static)
+        except Exception:  # not composed yet
+            return
+        plan, problems = self._plan()
+        lines = Text()
+        for index, name in enumerate(self.context.jobs):
+            line = plan.get(index)
+            lines.append_text(safe_text(f"{name}: {line if line is not None else '—'}", 240))
+            lines.append("\n")
+        for problem in problems:
+            lines.append_text(_red(safe_text(problem, 300)))
+            lines.append("\n")
+        preview.update(lines)
+
+    def _shared(self) -> tuple[dict[str, str], list[str]]:
         problems: list[str] = []
-        parameters: dict[str, str] = {}
-        extra, errors = parse_pairs(self.query_one("#start-params", TextArea).text)
+        parameters, errors = parse_pairs(self.query_one("#start-params", TextArea).text)
         problems.extend(errors)
-        parameters.update(extra)
-        ms, error = parse_start_offset(self.query_one("#start-offset", Input).value, self.context.now)
-        if error:
-            problems.append(f"start offset: {error}")
-        elif ms is not None:
-            parameters["startOffset"] = str(ms)
         mode = self.query_one("#start-cp-mode", Select).value
         if mode is not Select.NULL:
             parameters["blink.checkpoint.mode"] = str(mode)
@@ -182,7 +318,63 @@ class StartJobScreen(GuardedModalScreen[StartRequest | None]):
                 problems.append(problem)
             else:
                 parameters["blink.checkpoint.interval.ms"] = interval
-        options = ActionOptions(parameters=parameters)
+        return parameters, problems
+
+    def _plan(self) -> tuple[dict[int, str], list[str]]:
+        """Per job (index): the parameterJson it will get, as a line; and what stops the start."""
+        ctx = self.context
+        shared, problems = self._shared()
+        kind = self.point_kind
+        typed_ms: int | None = None
+        if kind == TYPED:
+            typed_ms, error = parse_start_offset(self.query_one("#start-offset", Input).value, ctx.now)
+            if error:
+                problems.append(f"start offset: {error}")
+            elif typed_ms is None:
+                problems.append("start offset: type a time, or pick another start point")
+        self._job_parameters = {}
+        plan: dict[int, str] = {}
+        for index, name in enumerate(ctx.jobs):
+            own: dict[str, str] = {}
+            if ctx.bulk:
+                own, errors = parse_own_parameters(self.query_one(f"#start-job-{index}", Input).value)
+                problems.extend(f"{name}: {e}" for e in errors)
+            params = dict(shared)
+            where = ""
+            if "startOffset" not in own:
+                if kind == TYPED:
+                    offset = str(typed_ms) if typed_ms is not None else None
+                    where = "typed"
+                else:
+                    point = ctx.point(index, kind)
+                    if not point.available:
+                        problems.append(f"{name}: {LABELS[kind].lower()} {point.why_not}; pick another start "
+                                        "point or give it startOffset=... of its own")
+                        continue
+                    offset = point.parameter()
+                    where = LABELS[kind].lower()
+                if offset is not None:
+                    params["startOffset"] = offset
+            params.update(own)
+            self._job_parameters[index] = params
+            shown = format_parameters(params) or "(nothing: the job's own settings)"
+            if "startOffset" in params and where:
+                shown += f" ({where})"
+            plan[index] = shown
+        return plan, problems
+
+    def collect(self) -> tuple[StartRequest | None, list[str]]:
+        if self.resume:
+            flush = self.query_one("#resume-flush", Checkbox).value
+            return StartRequest(ActionKind.RESUME, ActionOptions(is_flush=flush)), []
+        plan, problems = self._plan()
+        if problems:
+            return None, problems
+        per_job = [self._job_parameters[i] for i in range(len(self.context.jobs))]
+        keys = self.context.keys or [("", name) for name in self.context.jobs]
+        options = ActionOptions(parameters=per_job[0] if not self.context.bulk else {})
+        if self.context.bulk:
+            options.job_parameters = dict(zip(keys, per_job, strict=True))
         queues = self.query("#start-queue")
         if queues:
             value = queues.first(Select).value
@@ -190,16 +382,14 @@ class StartJobScreen(GuardedModalScreen[StartRequest | None]):
                 cluster, _, queue = str(value).partition("|")
                 if (cluster, queue) != (self.context.cluster_id, self.context.queue_name):
                     options.queue_name, options.cluster_id = queue, cluster or None
-        if problems:
-            return None, problems
-        return StartRequest(ActionKind.START, options), []
+        return StartRequest(ActionKind.START, options, {keys[i]: line for i, line in plan.items()}), []
 
     @on(Button.Pressed, "#ops-ok")
     def action_submit(self) -> None:
         request, problems = self.collect()
         errors = self.query_one("#start-errors", Static)
         if problems:
-            errors.update(Text("\n".join(problems), style="red"))
+            errors.update(_red(safe_text("\n".join(problems), 2000, multiline=True)))
             return
         errors.update("")
         self.dismiss(request)

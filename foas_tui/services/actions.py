@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from foas_tui.api import errors
 from foas_tui.services.selection import Selection
+from foas_tui.services.start_points import CheckpointMemory, read_checkpoint
 
 if TYPE_CHECKING:
     from foas_tui.api.client import FoasClient
@@ -88,6 +89,8 @@ class ActionOptions:
     """What the forms collect; each action reads only its own fields."""
 
     parameters: dict[str, str] = field(default_factory=dict)  # StartJob parameterJson
+    # Bulk start: each job's own parameterJson (its start offset and parameters); `parameters` for the others.
+    job_parameters: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
     queue_name: str | None = None  # start on another queue: UpdateJob(queueName, clusterId) first
     cluster_id: str | None = None
     trigger_checkpoint: bool | None = None  # pause/stop (Blink 3.5.0+)
@@ -96,6 +99,9 @@ class ActionOptions:
     max_cu: float | None = None
     fetch_delay: float | None = None
     recommend_only: bool | None = None
+
+    def parameters_for(self, selection: Selection) -> dict[str, str]:
+        return self.job_parameters.get(selection.key, self.parameters)
 
 
 @dataclass(slots=True)
@@ -190,8 +196,10 @@ class JobActions:
         timeout: float = 300.0,
         concurrency: int = 4,
         monotonic: Callable[[], float] = time.monotonic,
+        checkpoints: CheckpointMemory | None = None,
     ) -> None:
         self.client = client
+        self.checkpoints = checkpoints
         self.poll_interval = poll_interval
         self.timeout = timeout
         self.concurrency = concurrency
@@ -220,7 +228,7 @@ class JobActions:
         if kind is ActionKind.START:
             if options.queue_name:
                 await client.update_job(project, job, queue_name=options.queue_name, cluster_id=options.cluster_id)
-            return await client.start_job(project, job, parameter_json=options.parameters or None)
+            return await client.start_job(project, job, parameter_json=options.parameters_for(sel) or None)
         if kind in (ActionKind.PAUSE, ActionKind.STOP):
             state = "PAUSED" if kind is ActionKind.PAUSE else "TERMINATED"
             return await client.modify_instance_state(project, job, instance_of(sel), state,
@@ -259,6 +267,16 @@ class JobActions:
                 return await self.perform(kind, sel, options)
 
         return list(await asyncio.gather(*(one(sel) for sel in selections)))
+
+    async def remember_checkpoints(self, selections: Iterable[Selection]) -> None:
+        """Right after a pause/stop with triggerCheckpoint was accepted, while the instance still answers:
+        keep its latest completed checkpoint for a later start (afterwards the service no longer shows it)."""
+        if self.checkpoints is None:
+            return
+        for sel in selections:
+            seen = await read_checkpoint(self.client, sel, "read when it was paused/stopped with a checkpoint")
+            if seen is not None:
+                self.checkpoints.remember(sel.key, seen)
 
     # --- following state changes ------------------------------------------------------------------
 
@@ -558,6 +576,8 @@ class ActionRun:
                     target.already = expected
         results = await actions.perform_many(self.kind, list(self.targets), options)
         self.record_results(results)
+        if self.kind in (ActionKind.PAUSE, ActionKind.STOP) and options is not None and options.trigger_checkpoint:
+            await actions.remember_checkpoints(r.selection for r in results if r.ok)
         if self.follow and expected is not None:
             accepted = [(r.selection, expected) for r in results
                         if (r.ok or r.uncertain) and not (r.ok and self.targets[r.selection].already)]

@@ -55,6 +55,12 @@ class HealthBook:
         weights = Weights(**custom) if isinstance(custom, dict) else Weights()
         return cls(Thresholds.from_config(triage), weights, clock)
 
+    def reset(self, triage: Any) -> None:
+        """Another account or region: its config's thresholds, and nothing deep-checked yet."""
+        fresh = HealthBook.from_config(triage, self.clock)
+        self.thresholds, self.weights = fresh.thresholds, fresh.weights
+        self.deep.clear()
+
     def health(self, row: RunRow) -> JobHealth:
         summary = run_summary(row)
         deep = self.deep.get(row.key)

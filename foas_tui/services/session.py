@@ -105,6 +105,7 @@ class Session:
     # `--profile a,b`: every profile the triage board merges (services.triage_gather.TriageScope), this
     # session's first; empty = this session's profile only.
     triage_scopes: list[Any] = field(default_factory=list)
+    credential_source: str = ""  # "profile:<name>" | "env" | "flags" ("" for the demo): what `:region` re-reads
     _root_ids: dict[str, int | None] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
