@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from foas_tui import keys
 
 FIXES = """\
 How to fix it:
@@ -27,7 +28,7 @@ The app keeps running: press Esc to go back, then r to retry."""
 
 
 class AuthHelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,enter", "close", "Close", id="auth_help.close")]
+    BINDINGS = keys.bindings("auth_help")  # foas_tui/keys.py defines every key
 
     def __init__(self, error: BaseException) -> None:
         super().__init__()

@@ -5,11 +5,11 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Static
 
+from foas_tui import keys
 from foas_tui.screens.action_progress import status_text
 from foas_tui.services.actions import ActionRun
 from foas_tui.text import safe_text
@@ -18,7 +18,7 @@ from foas_tui.text import safe_text
 class BulkSummaryScreen(ModalScreen[None]):
     """One row per job: outcome, final state and the reason of a failure; failures first."""
 
-    BINDINGS = [Binding("escape,q", "close", "Close", id="ops.summary.close")]
+    BINDINGS = keys.bindings("summary")  # foas_tui/keys.py defines every key
 
     def __init__(self, run: ActionRun) -> None:
         super().__init__(classes="ops-dialog -wide")

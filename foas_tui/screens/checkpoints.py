@@ -10,10 +10,11 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Static
 
+from foas_tui import keys
 from foas_tui.screens.triage_mixin import ViewerScreen, same_cell
 from foas_tui.services import clipboard
 from foas_tui.services.formatting import NONE, ago, format_epoch_ms, human_bytes, human_duration_ms
@@ -163,11 +164,7 @@ class CheckpointsScreen(ViewerScreen):
     view_name = "checkpoints"
 
     auto_refresh = True
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f", "toggle_follow", "Auto-refresh", id="checkpoints.follow"),
-        Binding("y", "copy", "Copy", id="checkpoints.copy"),
-        Binding("ctrl+s", "save", "Save", id="checkpoints.save"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("checkpoints")  # foas_tui/keys.py defines every key
 
     def __init__(self, selection: Any = None, **kwargs: Any) -> None:
         super().__init__(selection, **kwargs)

@@ -17,11 +17,11 @@ from rich.console import Group
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult, SuspendNotSupported
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static, TextArea
 
+from foas_tui import keys
 from foas_tui.api import errors
 from foas_tui.screens.confirm import Choice, ChoiceScreen
 from foas_tui.services.diffing import EditState, classify, stats, styled, unified
@@ -214,12 +214,7 @@ async def run_external_editor(app: App[Any], store: DraftStore, edit: EditSessio
 class CodeEditorScreen(ModalScreen[None]):
     """Full-screen SQL editor with line numbers; the draft is written on every change."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="ops.editor.save"),
-        Binding("ctrl+o", "external", "$EDITOR", id="ops.editor.external"),
-        # priority: the TextArea would otherwise take the first escape to drop its focus
-        Binding("escape", "close", "Close", id="ops.editor.close", priority=True),
-    ]
+    BINDINGS = keys.bindings("editor")  # foas_tui/keys.py defines every key
 
     def __init__(self, edit: EditSession, selection: Selection, store: DraftStore, *, language: str = "sql",
                  read_only: bool = False) -> None:

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from foas_tui import keys
 from foas_tui.text import safe_str
 
 if TYPE_CHECKING:
@@ -36,13 +36,7 @@ def clock_time(epoch: float) -> str:
 class CommandLogScreen(Screen):
     """The equivalent of lazygit's command log, for the foas OpenAPI."""
 
-    BINDINGS = [
-        Binding("escape,q", "close", "Back", id="log.close"),
-        Binding("c", "copy_cli", "Copy aliyun CLI", id="log.copy"),
-        Binding("e", "toggle_errors", "Errors only", id="log.errors"),
-        Binding("j", "cursor(1)", "Down", show=False, id="log.down"),
-        Binding("k", "cursor(-1)", "Up", show=False, id="log.up"),
-    ]
+    BINDINGS = keys.bindings("command_log")  # foas_tui/keys.py defines every key
 
     def __init__(self) -> None:
         super().__init__()

@@ -14,11 +14,12 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import ScrollableContainer
 from textual.widgets import DataTable, Footer, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
+from foas_tui import keys
 from foas_tui.screens.triage_mixin import ViewerScreen
 from foas_tui.services.formatting import NONE, format_epoch_ms, human_duration_ms, human_rate
 from foas_tui.services.triage import read_payload
@@ -97,10 +98,7 @@ class InternalsScreen(ViewerScreen):
 
     view_name = "internals"
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left_square_bracket", "tab(-1)", "Prev tab", id="internals.prev_tab", key_display="["),
-        Binding("right_square_bracket", "tab(1)", "Next tab", id="internals.next_tab", key_display="]"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("internals")  # foas_tui/keys.py defines every key
 
     def __init__(self, selection: Any = None, *, tab: str = "vertices", **kwargs: Any) -> None:
         super().__init__(selection, **kwargs)

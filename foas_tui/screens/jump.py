@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Static
+
+from foas_tui import keys
 
 COMMANDS = ("job ", "project ", "folder ", "triage", "log", "help", "refresh", "ro", "rw", "q")
 
@@ -23,10 +24,7 @@ def parse_command(line: str) -> tuple[str, str]:
 class JumpScreen(ModalScreen[str | None]):
     """A one-line prompt at the bottom; Enter runs (the app parses), Esc cancels. Tab completes."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="jump.cancel"),
-        Binding("tab", "complete", "Complete", id="jump.complete", priority=True),
-    ]
+    BINDINGS = keys.bindings("jump")  # foas_tui/keys.py defines every key
     AUTO_FOCUS = "#jump-input"
 
     def __init__(self, initial: str = "", suggestions: list[str] | None = None) -> None:

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer
 
+from foas_tui import keys
 from foas_tui.services import clipboard
 from foas_tui.services.metrics import DelayTrendCache
 from foas_tui.services.selection import Selection
@@ -39,14 +39,7 @@ TREND_INTERVAL_S = 60.0  # delay sparklines: one round of GetInstanceMetric call
 class MainScreen(Screen):
     """Browse and watch: every pane is reachable with Tab, every action with a key."""
 
-    BINDINGS = [
-        Binding("tab", "focus_pane(1)", "Next pane", id="main.next_pane", show=False),
-        Binding("shift+tab", "focus_pane(-1)", "Previous pane", id="main.previous_pane", show=False),
-        Binding("slash", "filter", "Filter", id="main.filter", key_display="/"),
-        Binding("escape", "back", "Back", id="main.back", show=False),
-        Binding("y", "copy_job", "Copy job name", id="main.copy_name", show=False),
-        Binding("Y", "copy_job(True)", "Copy job and instance ids", id="main.copy_ids", show=False),
-    ]
+    BINDINGS = keys.bindings("main")  # foas_tui/keys.py defines every key
 
     def __init__(self, state_path: Path | None | bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)

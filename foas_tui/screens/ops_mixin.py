@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Group
 from rich.text import Text
 from textual import work
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.command import CommandPalette
 from textual.screen import ModalScreen
 
+from foas_tui import keys
 from foas_tui.api import errors
 from foas_tui.services.actions import ACTIONS, ActionKind, ActionOptions, ActionRun, JobActions
 from foas_tui.services.selection import Selection
@@ -38,30 +39,7 @@ MUTATING_ACTIONS = frozenset({
     "ops_edit_external", "ops_new_job", "ops_new_folder", "ops_move_folder", "ops_delete_folder",
 })
 
-OPS_BINDINGS: list[BindingType] = [
-    Binding("s", "ops_start", "Start job", id="ops.start"),
-    Binding("P", "ops_pause", "Pause job", id="ops.pause", show=False),
-    Binding("u", "ops_resume", "Resume job", id="ops.resume", show=False),
-    Binding("x", "ops_stop", "Stop job", id="ops.stop"),
-    Binding("C", "ops_commit", "Commit job", id="ops.commit", show=False),
-    # not `o`/`O`: the live table sorts with them
-    Binding("F", "ops_offline", "Take job offline", id="ops.offline", show=False),
-    Binding("D", "ops_delete", "Delete job", id="ops.delete", show=False),
-    Binding("v", "ops_validate", "Validate job SQL", id="ops.validate", show=False),
-    Binding("J", "ops_raw_plan", "Generate raw plan JSON", id="ops.raw_plan", show=False),
-    Binding("dollar_sign", "ops_calc_resources", "Plan resources (cores, memory)", id="ops.calc_resources",
-            show=False, key_display="$"),
-    Binding("A", "ops_autoscale", "AutoScale on/off", id="ops.autoscale", show=False),
-    Binding("E", "ops_edit_code", "Edit code", id="ops.edit_code"),
-    Binding("ctrl+e", "ops_edit_external", "Edit code in $EDITOR", id="ops.edit_external", show=False),
-    Binding("K", "ops_edit_properties", "Edit properties", id="ops.edit_properties", show=False),
-    Binding("n", "ops_new_job", "New job", id="ops.new_job", show=False),
-    Binding("N", "ops_new_folder", "New folder", id="ops.new_folder", show=False),
-    Binding("M", "ops_move_folder", "Move folder", id="ops.move_folder", show=False),
-    Binding("X", "ops_delete_folder", "Delete folder", id="ops.delete_folder", show=False),
-    Binding("R", "ops_resources", "Resources", id="ops.resources"),
-    Binding("w", "ops_show_progress", "Last action progress", id="ops.show_progress", show=False),
-]
+OPS_BINDINGS: list[BindingType] = keys.bindings("ops")  # foas_tui/keys.py defines every key
 
 # `:` commands (FoasApp.run_command_line calls `command_<name>`); each goes through check_action.
 OPS_COMMANDS: dict[str, str] = {
@@ -780,10 +758,16 @@ def _engine_version(value: str) -> str:
     return value.split("--", 1)[1] if "--" in value else value
 
 
-def _command(action: str, argument: str | None = None) -> Any:
+def _command(action: str, argument: str | None = None, name: str = "") -> Any:
     def command(self: OpsActionsMixin, arg: str = "") -> None:
-        # Through run_action, so check_action (read-only) applies to `:` commands too.
+        # Through run_action, so check_action (read-only) applies to `:` commands too; say why it refuses one.
         target = f"{action}({argument!r})" if argument else action
+        if self.ops_read_only and action in keys.mutating_actions("ops"):
+            described = next((k.description for k in keys.SCOPES["ops"].keys if k.action == action), action)
+            keymap = getattr(self._app, "keymap", {})
+            self._app.notify(keys.read_only_message(self._app, f":{name}", described, keymap), title="Read-only",
+                             severity="warning", timeout=5, markup=False)
+            return
         self._app.call_later(self._app.run_action, target)
 
     command.__doc__ = f"`:` command for {action}"
@@ -791,7 +775,7 @@ def _command(action: str, argument: str | None = None) -> Any:
 
 
 for _name, _action in OPS_COMMANDS.items():
-    setattr(OpsActionsMixin, f"command_{_name}", _command(_action))
+    setattr(OpsActionsMixin, f"command_{_name}", _command(_action, name=_name))
 for _name in RESOURCE_COMMANDS:
     setattr(OpsActionsMixin, f"command_{_name}", _command("ops_resources", "packages" if _name == "resources"
                                                           else _name))

@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Select, Static, TextArea
 
+from foas_tui import keys
 from foas_tui.services.actions import ACTIONS, ActionKind, ActionOptions
 from foas_tui.services.properties import parse_pairs, validate_value
 from foas_tui.text import NAME_LIMIT, safe_text
@@ -83,10 +83,7 @@ class StartRequest:
 class StartJobScreen(ModalScreen[StartRequest | None]):
     """Start the job fresh from an offset, or resume a paused instance with its state."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="ops.start.cancel"),
-        Binding("ctrl+s", "submit", "Start", id="ops.start.submit"),
-    ]
+    BINDINGS = keys.bindings("start")  # foas_tui/keys.py defines every key
 
     def __init__(self, context: StartContext) -> None:
         super().__init__(classes="ops-dialog -wide")
@@ -212,10 +209,7 @@ class StartJobScreen(ModalScreen[StartRequest | None]):
 class CommitScreen(ModalScreen[ActionOptions | None]):
     """Commit (bring online), optionally with AutoScale: max CU, fetch-delay target, recommend-only."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="ops.commit.cancel"),
-        Binding("ctrl+s", "submit", "Commit", id="ops.commit.submit"),
-    ]
+    BINDINGS = keys.bindings("commit")  # foas_tui/keys.py defines every key
 
     def __init__(self, jobs: list[str], cores: float | None = None) -> None:
         super().__init__(classes="ops-dialog -wide")

@@ -10,10 +10,12 @@ import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import NoActiveWorker, Worker, WorkerState, get_current_worker
+
+from foas_tui import keys
 
 log = logging.getLogger(__name__)
 
@@ -35,15 +37,7 @@ class ViewerScreen(Screen[None]):
     A reload is armed only after the previous load finished (`load_finished`), so loads never overlap.
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Back", id="viewer.back"),
-        Binding("r", "reload", "Reload", id="viewer.reload"),
-        # The same keys as on the main screen, but for this screen's job: hop between its views.
-        Binding("e", "view('exceptions')", "Exceptions", id="viewer.exceptions", show=False),
-        Binding("c", "view('checkpoints')", "Checkpoints", id="viewer.checkpoints", show=False),
-        Binding("m", "view('metrics')", "Metrics", id="viewer.metrics", show=False),
-        Binding("i", "view('internals')", "Internals", id="viewer.internals", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("viewer")  # foas_tui/keys.py defines every key
 
     auto_refresh: bool = False
     view_name: ClassVar[str] = ""
@@ -178,13 +172,7 @@ def viewer_screen(view: str, selection: Selection) -> ViewerScreen:
 class TriageActionsMixin:
     """Keys on the app: e exceptions, c checkpoints, m metrics, i internals, t triage board (`:triage`)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("e", "exceptions", "Exceptions", id="triage.exceptions"),
-        Binding("c", "checkpoints", "Checkpoints", id="triage.checkpoints"),
-        Binding("m", "metrics", "Metrics", id="triage.metrics"),
-        Binding("i", "internals", "Internals", id="triage.internals"),
-        Binding("t", "triage", "Triage", id="triage.board"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("views")  # foas_tui/keys.py defines every key
 
     def _triage_selection(self, what: str) -> Selection | None:
         selection = self.current_selection()  # type: ignore[attr-defined]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input
+
+from foas_tui import keys
 
 Matcher = Callable[[str], bool]
 
@@ -33,10 +34,7 @@ def compile_filter(text: str) -> Matcher | None:
 class FilterBar(Input):
     """One-line prompt under the panes; applies on every keystroke, Enter keeps it, Esc clears it."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Clear filter", id="filter.cancel"),
-        Binding("enter", "accept", "Keep filter", id="filter.accept", show=False),
-    ]
+    BINDINGS = keys.bindings("filter")  # foas_tui/keys.py defines every key
 
     class Done(Message):
         """The operator left the prompt; `cleared` when with Esc."""

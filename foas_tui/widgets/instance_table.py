@@ -13,11 +13,11 @@ from typing import Any
 
 from rich.style import Style
 from rich.text import Text
-from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowDoesNotExist
 
+from foas_tui import keys
 from foas_tui.services.formatting import sparkline
 from foas_tui.services.refresh import JobKey, RunRow
 from foas_tui.services.session import JobInfo
@@ -77,18 +77,7 @@ def _key_value(key: Any) -> str:
 class InstanceTable(DataTable):
     """Jobs of the selected project or folder with their live run summaries."""
 
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="table.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="table.up"),
-        Binding("g", "scroll_top", "Top", show=False, id="table.top"),
-        Binding("G", "scroll_bottom", "Bottom", show=False, id="table.bottom"),
-        Binding("h", "cursor_left", "Left", show=False, id="table.left"),
-        Binding("l", "cursor_right", "Right", show=False, id="table.right"),
-        Binding("o", "cycle_sort", "Sort by next column", id="table.sort"),
-        Binding("O", "reverse_sort", "Reverse sort", id="table.reverse", show=False),
-        Binding("space", "toggle_mark", "Mark", id="table.mark"),
-        Binding("ctrl+a", "mark_all", "Mark all / none", id="table.mark_all", show=False),
-    ]
+    BINDINGS = keys.bindings("table")  # foas_tui/keys.py defines every key
 
     class JobHighlighted(job_messages.JobHighlighted):
         pass

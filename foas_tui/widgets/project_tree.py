@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from rich.text import Text
 from textual import work
-from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets._tree import TreeNode, _TreeLine
 
+from foas_tui import keys
 from foas_tui.services import tree_state
 from foas_tui.services.refresh import JobKey, RunRow
 from foas_tui.services.session import ROOT, FolderContents, JobInfo, ProjectInfo
@@ -62,14 +62,7 @@ class NodeData:
 class ProjectTree(Tree[NodeData]):
     """Projects at the top; folders and jobs load when a node opens (ListChildFolder + ListJob by folderId)."""
 
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="tree.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="tree.up"),
-        Binding("l,right", "expand_or_child", "Open", show=False, id="tree.open"),
-        Binding("h,left", "collapse_or_parent", "Close / parent", show=False, id="tree.close"),
-        Binding("g,home", "scroll_home", "Top", show=False, id="tree.top"),
-        Binding("G,end", "scroll_end", "Bottom", show=False, id="tree.bottom"),
-    ]
+    BINDINGS = keys.bindings("tree")  # foas_tui/keys.py defines every key
 
     class ScopeSelected(Message):
         """The cursor is on a project or folder: the live table should show its jobs."""
