@@ -36,6 +36,7 @@ class HelpRow:
     enabled: bool = True
     own: bool = True  # foas-tui's; False: a generic Textual binding
     rank: int = 0  # the order of its group: the screen's own, the app's actions, panes, global keys, ...
+    depth: int = 0  # within a rank: the class's own scope before its bases' (Checkpoints before Viewer)
 
     @property
     def key(self) -> str:
@@ -81,8 +82,9 @@ def help_rows(app: Any, screen: Screen, keymap: Mapping[str, str] | None = None)
             group = keys.group_title(scope, key)
             rank = RANK_SCREEN if node is screen else RANK_PANE if node is not app else \
                 RANK_GLOBAL if scope.name == "app" else RANK_ACTIONS
+            depth = [s.name for s in keys.scopes_of_class(type(node))].index(scope.name)
             _add(own, HelpRow(group, [shown], binding.description or binding.action, binding.id, enabled,
-                              rank=rank))
+                              rank=rank, depth=depth))
         else:
             _add(generic, HelpRow(_group_of(node), [shown], binding.description or binding.action, binding.id,
                                   enabled, own=False))
@@ -113,8 +115,9 @@ def help_rows(app: Any, screen: Screen, keymap: Mapping[str, str] | None = None)
                                  for name in keys.bound_keys(key, keymap)]
                         _add(own, HelpRow("Off in read-only (ctrl+r or :rw allows changes)", shown, key.description,
                                           key.id, enabled=False, rank=RANK_OFF))
+    # sort is stable: within a group the keys keep the definition's order
     order = list(dict.fromkeys(row.group for row in own))
-    own.sort(key=lambda row: (row.rank, order.index(row.group)))  # stable: the definition's order within a group
+    own.sort(key=lambda row: (row.rank, row.depth, order.index(row.group)))
     return own + generic
 
 
@@ -142,10 +145,10 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("ACTION", key="action", width=34)
         table.add_column("WHERE", key="where", width=18)
         table.add_column("ID (keymap)", key="id")
-        self._fill()
+        self.fill_table()
         table.focus()
 
-    def _fill(self) -> None:
+    def fill_table(self) -> None:
         table = self.query_one("#help-table", DataTable)
         table.clear()
         generic = [row for row in self.rows if not row.own]
@@ -172,4 +175,4 @@ class HelpScreen(ModalScreen[None]):
 
     def action_toggle_generic(self) -> None:
         self.show_generic = not self.show_generic
-        self._fill()
+        self.fill_table()
