@@ -471,13 +471,18 @@ def refused_by_read_only(app: Any, key_name: str, keymap: Mapping[str, str]) -> 
     return None
 
 
-def read_only_message(app: Any, what: str, description: str, keymap: Mapping[str, str]) -> str:
-    """"read-only: 'x' (Stop job) refused — ctrl+r allows changes", with the toggle's key as remapped."""
+def allow_changes_hint(app: Any, keymap: Mapping[str, str]) -> str:
+    """How to leave read-only: "^r or :rw", with the toggle's key as the keymap has it."""
     toggle = next(k for k in SCOPES["app"].keys if k.id == "app.read_only")
     toggle_keys = bound_keys(toggle, keymap)
-    how = (f"{app.get_key_display(Binding(toggle_keys[0], toggle.action, toggle.description))} or :rw"
-           if toggle_keys else ":rw")
-    return f"read-only: {what!r} ({description}) refused — {how} allows changes"
+    if not toggle_keys:
+        return ":rw"
+    return f"{app.get_key_display(Binding(toggle_keys[0], toggle.action, toggle.description))} or :rw"
+
+
+def read_only_message(app: Any, what: str, description: str, keymap: Mapping[str, str]) -> str:
+    """"read-only: 'x' (Stop job) refused — ^r or :rw allows changes", with the toggle's key as remapped."""
+    return f"read-only: {what!r} ({description}) refused — {allow_changes_hint(app, keymap)} allows changes"
 
 
 def mutating_actions(scope_name: str) -> frozenset[str]:

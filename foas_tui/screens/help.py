@@ -107,13 +107,14 @@ def help_rows(app: Any, screen: Screen, keymap: Mapping[str, str] | None = None)
     session = getattr(app, "session", None)
     if session is not None and session.read_only:
         live = {row.binding_id for row in own}
+        off_title = f"Off in read-only ({keys.allow_changes_hint(app, keymap)} allows changes)"
         for node_class in (type(app), type(screen)):
             for scope in keys.scopes_of_class(node_class):
                 for key in scope.keys:
                     if key.mutating and key.id not in live:
                         shown = [app.get_key_display(Binding(name, key.action, key.description))
                                  for name in keys.bound_keys(key, keymap)]
-                        _add(own, HelpRow("Off in read-only (ctrl+r or :rw allows changes)", shown, key.description,
+                        _add(own, HelpRow(off_title, shown, key.description,
                                           key.id, enabled=False, rank=RANK_OFF))
     # sort is stable: within a group the keys keep the definition's order
     order = list(dict.fromkeys(row.group for row in own))
