@@ -143,8 +143,8 @@ class HelpScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#help-table", DataTable)
         table.add_column("KEY", key="key", width=14)
-        table.add_column("ACTION", key="action", width=34)
-        table.add_column("WHERE", key="where", width=18)
+        table.add_column("ACTION", key="action", width=32)
+        table.add_column("WHERE", key="where", width=24)
         table.add_column("ID (keymap)", key="id")
         self.fill_table()
         table.focus()
