@@ -14,6 +14,7 @@ from typing import Any
 
 from textual.actions import parse
 from textual.binding import Binding, BindingsMap, BindingType
+from textual.keys import key_to_character
 
 
 @dataclass(frozen=True)
@@ -461,6 +462,9 @@ def refused_by_read_only(app: Any, key_name: str, keymap: Mapping[str, str]) -> 
     active = app.screen.active_bindings.get(key_name)
     if active is not None and active.enabled:
         return None
+    focused = app.screen.focused
+    if focused is not None and focused.check_consume_key(key_name, key_to_character(key_name)):
+        return None  # typed into a text field: a character, not a key binding
     for node in _chain(app):
         for scope in scopes_of_class(type(node)):
             for key in scope.keys:

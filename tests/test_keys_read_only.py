@@ -10,6 +10,7 @@ import pytest
 
 from foas_tui.screens.resources import ResourcesScreen
 from foas_tui.screens.triage import TriageScreen
+from foas_tui.widgets.filter_bar import FilterBar
 from tests.test_ops_actions import make_app, mutating_calls, running, select, state, wait_for
 from tests.test_ops_safety import settled
 
@@ -82,6 +83,11 @@ async def test_keys_that_change_nothing_or_are_refused_for_another_reason_get_no
         await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen))
         await pilot.press("x")  # job actions do not run on the triage board, read-only or not
         await settled(pilot)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.main_screen)
+        await pilot.press("slash", "x", "s", "P")  # letters typed into the filter are text
+        await settled(pilot)
+        assert app.main_screen.query_one(FilterBar).value.endswith("xsP")
         assert refusals(shown) == []
 
 
