@@ -140,3 +140,11 @@ async def test_an_old_id_in_config_toml_still_remaps_everywhere_and_is_reported_
             f"{path} line 2: keymap: {old_id!r} was renamed 'view.exceptions' (one id for the action on every "
             "screen); 'f2' applies to it — rename it in the file"]
         await _view_key_moves_everywhere(app, pilot, monkeypatch)
+
+
+def test_the_keys_marked_mutating_are_the_actions_read_only_refuses() -> None:
+    from foas_tui.screens.ops_mixin import MUTATING_ACTIONS
+
+    assert keys.mutating_actions("ops") == MUTATING_ACTIONS & {key.action for key in keys.SCOPES["ops"].keys}
+    assert keys.mutating_actions("resources") == {key.action for key in keys.SCOPES["resources"].keys
+                                                  if key.action.startswith("mutate(")}
