@@ -15,13 +15,15 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType, Keymap
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 
+from foas_tui import keys
 from foas_tui.error_guard import ErrorGuard, contain_errors_default, work
 from foas_tui.screens.ops_mixin import OpsActionsMixin
 from foas_tui.screens.triage_mixin import TriageActionsMixin
@@ -60,22 +62,7 @@ def _css_paths() -> list[Path]:
     return [app_css, *others] if app_css.exists() else others
 
 
-CORE_BINDINGS: list[BindingType] = [
-    Binding("question_mark", "help", "Help", id="app.help", key_display="?"),
-    # Priority: resolved as the key arrives, so the keys typed right after it land in the prompt (a
-    # bubbling binding ran only after they had gone to the tree's type-ahead). In a text field `:` is text.
-    Binding("colon", "jump", "Command", id="app.jump", key_display=":", priority=True),
-    Binding("ctrl+p", "command_palette", "Palette", id="app.palette", show=False),
-    Binding("r", "refresh_now", "Refresh", id="app.refresh"),
-    Binding("p", "toggle_pause", "Pause", id="app.pause"),
-    Binding("L", "command_log", "Log", id="app.command_log"),
-    Binding("z", "zoom", "Zoom", id="app.zoom"),  # the focused pane full screen and back (screens/layout.py)
-    Binding("T", "change_theme", "Theme", id="app.theme", show=False),
-    Binding("ctrl+r", "toggle_read_only", "Read-only on/off", id="app.read_only", show=False),
-    # `q` quits from the main screen only (elsewhere it goes back); both ask first when work would be lost.
-    Binding("q", "quit", "Quit", id="app.quit"),
-    Binding("ctrl+c", "quit(True)", "Quit", id="app.quit_ctrl_c", show=False, priority=True),
-]
+CORE_BINDINGS: list[BindingType] = keys.bindings("app")  # foas_tui/keys.py defines every key
 
 
 def _mixin_bindings(*mixins: type) -> list[BindingType]:
@@ -162,6 +149,7 @@ class FoasApp(ErrorGuard, TriageActionsMixin, OpsActionsMixin, App[int]):
         self._refresh_error_shown = ""  # the error code of the outage already notified ("" = none)
         self._state_path = state_path
         self._main: MainScreen | None = None
+        self.keymap: dict[str, str] = {}  # [keymap] as applied (set_keymap)
 
     # --- construction -----------------------------------------------------------------------------
 
@@ -321,7 +309,7 @@ class FoasApp(ErrorGuard, TriageActionsMixin, OpsActionsMixin, App[int]):
             self.notify(f"unknown theme {config.theme!r} in the config; using {self.theme}", severity="warning",
                         markup=False)
         if config.keymap:
-            self.set_keymap(config.keymap)
+            self.set_keymap(keys.resolve_keymap(config.keymap).keymap)  # renamed ids still count
             self.call_after_refresh(self._report_unknown_keymap_ids)
         for note in self.session.notes:
             self.notify(note, severity="warning", timeout=8, markup=False)
@@ -339,14 +327,25 @@ class FoasApp(ErrorGuard, TriageActionsMixin, OpsActionsMixin, App[int]):
     def _report_unknown_keymap_ids(self) -> None:
         """Textual ignores `[keymap]` ids it does not know: say so, with the file and line (after the first frame)."""
         from foas_tui.config import config_line, config_path
-        from foas_tui.keymap_ids import known_binding_ids, unknown_keymap_entries
+        from foas_tui.keymap_ids import keymap_problems, known_binding_ids
 
-        known = known_binding_ids(type(self))
-        for binding_id, problem in zip([k for k in self.session.config.keymap if k not in known],
-                                       unknown_keymap_entries(self.session.config.keymap, known), strict=True):
+        for binding_id, problem in keymap_problems(self.session.config.keymap, known_binding_ids(type(self))):
             line = config_line(f"keymap.{binding_id}")
             where = f"{config_path()}{f' line {line}' if line else ''}"
             self.notify(f"{where}: keymap: {problem}", title="Config", severity="warning", timeout=10, markup=False)
+
+    def set_keymap(self, keymap: Keymap) -> None:
+        """Kept in public `keymap` too: `?` and the read-only refusal show keys of panes that are not focused."""
+        self.keymap = dict(keymap)
+        super().set_keymap(keymap)
+
+    def on_key(self, event: events.Key) -> None:
+        """A key that only a mutating binding would take, refused by read-only, says so instead of nothing."""
+        refused = keys.refused_by_read_only(self, event.key, self.keymap)
+        if refused is not None:
+            key, shown = refused
+            self.notify(keys.read_only_message(self, shown, key.description, self.keymap), title="Read-only",
+                        severity="warning", timeout=5, markup=False)
 
     async def on_unmount(self) -> None:
         if self._main is not None and hasattr(self._main, "tree_state"):

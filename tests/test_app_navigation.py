@@ -7,13 +7,9 @@ from textual.command import CommandList, CommandPalette
 
 from foas_tui.app import FoasApp
 from foas_tui.screens.command_log import CommandLogScreen
-from foas_tui.screens.help import HelpScreen
 from foas_tui.screens.main import MainScreen
-from foas_tui.screens.ops_mixin import OpsActionsMixin
-from foas_tui.screens.triage_mixin import TriageActionsMixin
 from foas_tui.widgets.instance_table import InstanceTable
 from foas_tui.widgets.palette import ActionsProvider, JobsProvider
-from foas_tui.widgets.project_tree import ProjectTree
 
 
 def _tree_lines(app: FoasApp) -> list[str]:
@@ -187,32 +183,6 @@ async def test_colon_jumps_to_a_job_in_a_folder_that_was_never_opened() -> None:
                        and node.data.path == folder_path, what="the folder")
         await pilot.press("colon", "q", "enter")
         await wait_for(pilot, lambda: not app.is_running, what=":q to quit")
-
-
-async def test_help_lists_every_binding_including_remapped_keys() -> None:
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await ready(pilot)
-        app.set_keymap({"app.pause": "f6"})
-        await pilot.press("question_mark")
-        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
-        table = app.screen.query_one("#help-table")
-        rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
-        shown = {row[1] for row in rows}
-        expected = [*FoasApp.BINDINGS, *MainScreen.BINDINGS, *InstanceTable.BINDINGS, *ProjectTree.BINDINGS]
-        missing = [b.description for b in expected if b.description not in shown]
-        assert not missing, f"help misses {missing}"
-        pause = next(row for row in rows if row[1] == "Pause")
-        assert pause[0] == "f6", "help shows the key from the user's keymap"
-        # The feature mixins' bindings are listed too, in their own sections.
-        sections = {row[2] for row in rows}
-        assert sections >= {"Global", "This screen", "Live table", "Tree", "Job pane"}
-        if TriageActionsMixin.__dict__.get("BINDINGS"):
-            assert "Triage and viewers" in sections
-        if OpsActionsMixin.__dict__.get("BINDINGS"):
-            assert "Job actions" in sections
-        await pilot.press("escape")
-        assert isinstance(app.screen, MainScreen)
 
 
 async def test_palette_runs_actions_and_its_job_provider_selects_jobs() -> None:

@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, ProgressBar, Static, TextArea
 
+from foas_tui import keys
 from foas_tui.error_guard import ModalScreen as GuardedModalScreen
 from foas_tui.error_guard import on
 from foas_tui.services.actions import ACTIONS, ActionKind, ActionRun, CancelToken, PlanProgress, TargetStatus
@@ -30,10 +30,7 @@ def status_text(target: TargetStatus) -> Text:
 class ActionProgressScreen(GuardedModalScreen[None]):
     """Follows an `ActionRun`. Esc hides it (the wait goes on and notifies); `s` stops waiting."""
 
-    BINDINGS = [
-        Binding("escape,h", "hide", "Hide", id="ops.progress.hide"),
-        Binding("s", "stop_waiting", "Stop waiting", id="ops.progress.stop_waiting"),
-    ]
+    BINDINGS = keys.bindings("progress")  # foas_tui/keys.py defines every key
 
     def __init__(self, run: ActionRun, on_finished: Callable[[ActionRun], None] | None = None) -> None:
         super().__init__(classes="ops-dialog -wide")
@@ -104,7 +101,7 @@ class ActionProgressScreen(GuardedModalScreen[None]):
 class PlanScreen(GuardedModalScreen[None]):
     """GetRawPlanJson + CheckRawPlanJson polling, then the plan with "store as the job's plan"."""
 
-    BINDINGS = [Binding("escape", "close", "Close", id="ops.plan.close")]
+    BINDINGS = keys.bindings("plan")  # foas_tui/keys.py defines every key
 
     def __init__(self, selection: Selection, cancel: CancelToken, *, can_store: bool) -> None:
         super().__init__(classes="ops-dialog -full")

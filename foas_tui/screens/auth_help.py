@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from foas_tui import keys
 from foas_tui.error_guard import ModalScreen as GuardedModalScreen
 
 FIXES = """\
@@ -28,7 +28,7 @@ The app keeps running: press Esc to go back, then r to retry."""
 
 
 class AuthHelpScreen(GuardedModalScreen[None]):
-    BINDINGS = [Binding("escape,q,enter", "close", "Close", id="auth_help.close")]
+    BINDINGS = keys.bindings("auth_help")  # foas_tui/keys.py defines every key
 
     def __init__(self, error: BaseException) -> None:
         super().__init__()

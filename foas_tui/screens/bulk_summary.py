@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Static
 
+from foas_tui import keys
 from foas_tui.error_guard import ModalScreen as GuardedModalScreen
 from foas_tui.error_guard import on
 from foas_tui.screens.action_progress import status_text
@@ -18,7 +18,7 @@ from foas_tui.text import safe_text
 class BulkSummaryScreen(GuardedModalScreen[None]):
     """One row per job: outcome, final state and the reason of a failure; failures first."""
 
-    BINDINGS = [Binding("escape,q", "close", "Close", id="ops.summary.close")]
+    BINDINGS = keys.bindings("summary")  # foas_tui/keys.py defines every key
 
     def __init__(self, run: ActionRun) -> None:
         super().__init__(classes="ops-dialog -wide")

@@ -9,10 +9,11 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
+from foas_tui import keys
 from foas_tui.error_guard import on, work
 from foas_tui.screens.viewer_base import ViewerScreen, same_cell
 from foas_tui.services import clipboard
@@ -166,11 +167,7 @@ class CheckpointsScreen(ViewerScreen):
     view_name = "checkpoints"
 
     auto_refresh = True
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f", "toggle_follow", "Auto-refresh", id="checkpoints.follow"),
-        Binding("y", "copy", "Copy", id="checkpoints.copy"),
-        Binding("ctrl+s", "save", "Save", id="checkpoints.save"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("checkpoints")  # foas_tui/keys.py defines every key
 
     def __init__(self, selection: Any = None, **kwargs: Any) -> None:
         super().__init__(selection, **kwargs)

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Group
 from rich.text import Text
 from textual.app import App, ComposeResult, SuspendNotSupported
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Static, TextArea
 
+from foas_tui import keys
 from foas_tui.api import errors
 from foas_tui.error_guard import ModalScreen as GuardedModalScreen
 from foas_tui.error_guard import on, work
@@ -215,12 +215,7 @@ async def run_external_editor(app: App[Any], store: DraftStore, edit: EditSessio
 class CodeEditorScreen(GuardedModalScreen[None]):
     """Full-screen SQL editor with line numbers; the draft is written on every change."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="ops.editor.save"),
-        Binding("ctrl+o", "external", "$EDITOR", id="ops.editor.external"),
-        # priority: the TextArea would otherwise take the first escape to drop its focus
-        Binding("escape", "close", "Close", id="ops.editor.close", priority=True),
-    ]
+    BINDINGS = keys.bindings("editor")  # foas_tui/keys.py defines every key
 
     def __init__(self, edit: EditSession, selection: Selection, store: DraftStore, *, language: str = "sql",
                  read_only: bool = False) -> None:

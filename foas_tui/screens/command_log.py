@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
+from foas_tui import keys
 from foas_tui.error_guard import Screen as GuardedScreen
 from foas_tui.text import safe_str
 from foas_tui.widgets.key_footer import KeyFooter
@@ -37,13 +37,7 @@ def clock_time(epoch: float) -> str:
 class CommandLogScreen(GuardedScreen):
     """The equivalent of lazygit's command log, for the foas OpenAPI."""
 
-    BINDINGS = [
-        Binding("escape,q", "close", "Back", id="log.close"),
-        Binding("c", "copy_cli", "Copy aliyun CLI", id="log.copy"),
-        Binding("e", "toggle_errors", "Errors only", id="log.errors"),
-        Binding("j", "cursor(1)", "Down", show=False, id="log.down"),
-        Binding("k", "cursor(-1)", "Up", show=False, id="log.up"),
-    ]
+    BINDINGS = keys.bindings("command_log")  # foas_tui/keys.py defines every key
 
     def __init__(self) -> None:
         super().__init__()

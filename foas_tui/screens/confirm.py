@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from rich.console import RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Static
 
+from foas_tui import keys
 from foas_tui.error_guard import ModalScreen as GuardedModalScreen
 from foas_tui.error_guard import on
 from foas_tui.text import NAME_LIMIT, safe_str
@@ -30,10 +30,7 @@ def target_list(targets: Sequence[str], limit: int = MAX_LISTED) -> str:
 class ConfirmScreen(GuardedModalScreen[bool]):
     """Asks before a destructive or bulk action. Cancel is focused; `y` confirms unless a name must be typed."""
 
-    BINDINGS = [
-        Binding("escape,n", "cancel", "Cancel", id="ops.confirm.cancel"),
-        Binding("y", "confirm", "Confirm", id="ops.confirm.yes"),
-    ]
+    BINDINGS = keys.bindings("confirm")  # foas_tui/keys.py defines every key
 
     def __init__(
         self,
@@ -126,7 +123,7 @@ class Choice:
 class ChoiceScreen(GuardedModalScreen[str | None]):
     """A question with several answers and an optional body (e.g. a diff). Esc answers None."""
 
-    BINDINGS = [Binding("escape", "dismiss_none", "Back", id="ops.choice.back")]
+    BINDINGS = keys.bindings("choice")  # foas_tui/keys.py defines every key
 
     def __init__(self, title: str, message: str, choices: Sequence[Choice], body: RenderableType | None = None,
                  *, wide: bool = False) -> None:
@@ -170,7 +167,7 @@ class ChoiceScreen(GuardedModalScreen[str | None]):
 class TextScreen(GuardedModalScreen[None]):
     """A read-only report (validation result, plan resources ...); Esc or q closes it."""
 
-    BINDINGS = [Binding("escape,q", "close", "Close", id="ops.text.close")]
+    BINDINGS = keys.bindings("text")  # foas_tui/keys.py defines every key
 
     def __init__(self, title: str, body: RenderableType) -> None:
         super().__init__(classes="ops-dialog -wide")

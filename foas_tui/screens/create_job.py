@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static
 
+from foas_tui import keys
 from foas_tui.error_guard import ModalScreen as GuardedModalScreen
 from foas_tui.error_guard import on
 from foas_tui.text import NAME_LIMIT, safe_text
@@ -122,10 +122,7 @@ class CreateJobRequest:
 
 
 class CreateJobScreen(GuardedModalScreen[CreateJobRequest | None]):
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="ops.create_job.cancel"),
-        Binding("ctrl+s", "submit", "Create", id="ops.create_job.submit"),
-    ]
+    BINDINGS = keys.bindings("create_job")  # foas_tui/keys.py defines every key
 
     def __init__(self, context: CreateJobContext) -> None:
         super().__init__(classes="ops-dialog -wide")

@@ -10,10 +10,11 @@ from typing import Any, ClassVar
 
 from rich.cells import cell_len, set_cell_size
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.content import Content
 from textual.widgets import Input, Static
 
+from foas_tui import keys
 from foas_tui.error_guard import on, work
 from foas_tui.screens.viewer_base import ViewerScreen
 from foas_tui.services import clipboard
@@ -132,18 +133,7 @@ class ExceptionsScreen(ViewerScreen):
 
     view_name = "exceptions"
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "search", "Search", id="exceptions.search", key_display="/"),
-        Binding("n", "next_match(1)", "Next", id="exceptions.next"),
-        Binding("N", "next_match(-1)", "Prev", id="exceptions.prev", key_display="N"),
-        Binding("w", "toggle_wrap", "Wrap", id="exceptions.wrap"),
-        Binding("f", "toggle_follow", "Follow", id="exceptions.follow"),
-        Binding("y", "copy", "Copy", id="exceptions.copy"),
-        Binding("Y", "copy_all", "Copy all", id="exceptions.copy_all", show=False),
-        Binding("ctrl+s", "save", "Save", id="exceptions.save"),
-        Binding("plus", "fold_all(False)", "Unfold all", id="exceptions.unfold_all", show=False),
-        Binding("minus", "fold_all(True)", "Fold all", id="exceptions.fold_all", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("exceptions")  # foas_tui/keys.py defines every key
 
     def __init__(self, selection: Selection | None = None, **kwargs: Any) -> None:
         super().__init__(selection, **kwargs)

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
+from foas_tui import keys
 from foas_tui.error_guard import ModalScreen as GuardedModalScreen
 from foas_tui.error_guard import on
 from foas_tui.screens.create_job import check_folder_path
@@ -31,7 +31,7 @@ class FolderRequest:
 
 
 class FolderFormScreen(GuardedModalScreen[FolderRequest | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="ops.folder.cancel")]
+    BINDINGS = keys.bindings("folder")  # foas_tui/keys.py defines every key
 
     def __init__(self, action: str, project: str, path: str = "/") -> None:
         super().__init__(classes="ops-dialog")

@@ -10,11 +10,12 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
+from foas_tui import keys
 from foas_tui.error_guard import work
 from foas_tui.screens.viewer_base import ViewerScreen
 from foas_tui.services import diffing
@@ -36,10 +37,7 @@ class HistoryScreen(ViewerScreen):
 
     view_name = "history"
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left_square_bracket", "tab(-1)", "Prev tab", id="history.prev_tab", key_display="["),
-        Binding("right_square_bracket", "tab(1)", "Next tab", id="history.next_tab", key_display="]"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("history")  # foas_tui/keys.py defines every key
 
     def __init__(self, selection: Any = None, *, tab: str = "timeline", **kwargs: Any) -> None:
         super().__init__(selection, **kwargs)

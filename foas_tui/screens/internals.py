@@ -15,12 +15,13 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import ScrollableContainer
 from textual.content import Content
 from textual.widgets import DataTable, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
+from foas_tui import keys
 from foas_tui.error_guard import on, work
 from foas_tui.screens.viewer_base import ViewerScreen
 from foas_tui.services.backpressure import (
@@ -181,10 +182,7 @@ class InternalsScreen(ViewerScreen):
 
     view_name = "internals"
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left_square_bracket", "tab(-1)", "Prev tab", id="internals.prev_tab", key_display="["),
-        Binding("right_square_bracket", "tab(1)", "Next tab", id="internals.next_tab", key_display="]"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("internals")  # foas_tui/keys.py defines every key
 
     def __init__(self, selection: Any = None, *, tab: str = "vertices", **kwargs: Any) -> None:
         super().__init__(selection, **kwargs)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Static
 
+from foas_tui import keys
 from foas_tui.error_guard import ModalScreen as GuardedModalScreen
 
 COMMANDS = ("job ", "project ", "folder ", "profile ", "region ", "triage", "log", "help", "refresh", "ro", "rw", "q")
@@ -25,10 +25,7 @@ def parse_command(line: str) -> tuple[str, str]:
 class JumpScreen(GuardedModalScreen[str | None]):
     """A one-line prompt at the bottom; Enter runs (the app parses), Esc cancels. Tab completes."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="jump.cancel"),
-        Binding("tab", "complete", "Complete", id="jump.complete", priority=True),
-    ]
+    BINDINGS = keys.bindings("jump")  # foas_tui/keys.py defines every key
     AUTO_FOCUS = "#jump-input"
 
     def __init__(self, initial: str = "", suggestions: list[str] | None = None) -> None:

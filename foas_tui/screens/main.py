@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widget import Widget
 
+from foas_tui import keys
 from foas_tui.error_guard import Screen as GuardedScreen
 from foas_tui.error_guard import on, work
 from foas_tui.screens import layout
@@ -42,14 +42,7 @@ TREND_INTERVAL_S = 60.0  # delay sparklines: one round of GetInstanceMetric call
 class MainScreen(GuardedScreen):
     """Browse and watch: every pane is reachable with Tab, every action with a key."""
 
-    BINDINGS = [
-        Binding("tab", "focus_pane(1)", "Next pane", id="main.next_pane", show=False),
-        Binding("shift+tab", "focus_pane(-1)", "Previous pane", id="main.previous_pane", show=False),
-        Binding("slash", "filter", "Filter", id="main.filter", key_display="/"),
-        Binding("escape", "back", "Back", id="main.back", show=False),
-        Binding("y", "copy_job", "Copy job name", id="main.copy_name", show=False),
-        Binding("Y", "copy_job(True)", "Copy job and instance ids", id="main.copy_ids", show=False),
-    ]
+    BINDINGS = keys.bindings("main")  # foas_tui/keys.py defines every key
     ALLOW_IN_MAXIMIZED_VIEW = layout.MAIN_ZOOM_COMPANIONS  # header, filter, status and footer stay when zoomed
 
     def __init__(self, state_path: Path | None | bool = True, **kwargs: Any) -> None:

@@ -10,13 +10,14 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 from textual_plotext import PlotextPlot
 
+from foas_tui import keys
 from foas_tui.error_guard import on, work
 from foas_tui.screens.viewer_base import ViewerScreen
 from foas_tui.services.metric_catalog import (
@@ -44,13 +45,7 @@ class MetricExplorerScreen(ViewerScreen):
 
     view_name = "explorer"
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "window('15m')", "15 min", id="explorer.window_15m"),
-        Binding("2", "window('1h')", "1 h", id="explorer.window_1h"),
-        Binding("3", "window('2h')", "2 h", id="explorer.window_2h"),
-        Binding("space", "toggle", "Pick/unpick", id="explorer.toggle"),
-        Binding("a", "across", "Across jobs", id="explorer.across"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("explorer")  # foas_tui/keys.py defines every key
 
     DEFAULT_CSS = """
     MetricExplorerScreen #explorer-body { height: 1fr; }

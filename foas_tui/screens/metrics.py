@@ -10,12 +10,13 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Grid
 from textual.content import Content
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
+from foas_tui import keys
 from foas_tui.error_guard import Guarded, work
 from foas_tui.screens.viewer_base import ViewerScreen
 from foas_tui.services.formatting import human_rate, human_seconds, sparkline
@@ -144,11 +145,7 @@ class MetricsScreen(ViewerScreen):
     view_name = "metrics"
 
     auto_refresh = True
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "window('15m')", "15 min", id="metrics.window_15m"),
-        Binding("2", "window('1h')", "1 h", id="metrics.window_1h"),
-        Binding("3", "window('2h')", "2 h", id="metrics.window_2h"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("metrics")  # foas_tui/keys.py defines every key
 
     def __init__(self, selection: Any = None, *, window: str = "15m", **kwargs: Any) -> None:
         super().__init__(selection, **kwargs)

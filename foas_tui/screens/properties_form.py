@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
+from foas_tui import keys
 from foas_tui.error_guard import ModalScreen as GuardedModalScreen
 from foas_tui.error_guard import on, work
 from foas_tui.screens.code_editor import save_flow
@@ -53,10 +53,7 @@ def compose_text(base_text: str, documented: dict[str, str], free: dict[str, str
 class PropertiesFormScreen(GuardedModalScreen[None]):
     """Edit a job's properties; every change is kept as a draft; ctrl+s validates, diffs and saves."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Review & save", id="ops.props.save"),
-        Binding("escape", "close", "Close", id="ops.props.close"),
-    ]
+    BINDINGS = keys.bindings("properties")  # foas_tui/keys.py defines every key
 
     def __init__(self, edit: EditSession, selection: Selection, *, read_only: bool = False) -> None:
         super().__init__(classes="ops-dialog -full")

@@ -8,10 +8,10 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, Input, Label, Select, Static, Tab, Tabs, TextArea
 
+from foas_tui import keys
 from foas_tui.api import errors
 from foas_tui.error_guard import ModalScreen as GuardedModalScreen
 from foas_tui.error_guard import Screen as GuardedScreen
@@ -64,22 +64,7 @@ def detail_renderable(detail: dict[str, Row | list[Row]]) -> Group:
 class ResourcesScreen(GuardedScreen[None]):
     """Tabs across the resource kinds; enter shows details; the keys in the footer change things."""
 
-    BINDINGS = [
-        Binding("escape", "back", "Back", id="ops.resources.back"),
-        Binding("left,[", "tab(-1)", "Prev kind", id="ops.resources.prev", show=False),
-        Binding("right,]", "tab(1)", "Next kind", id="ops.resources.next", show=False),
-        Binding("r,f5", "reload", "Reload", id="ops.resources.reload"),
-        Binding("n", "mutate('n')", "New", id="ops.resources.new"),
-        Binding("u", "mutate('u')", "Update", id="ops.resources.update"),
-        Binding("d", "mutate('d')", "Delete", id="ops.resources.delete"),
-        Binding("b", "mutate('b')", "Bind", id="ops.resources.bind"),
-        Binding("U", "mutate('U')", "Unbind", id="ops.resources.unbind"),
-        Binding("e", "mutate('e')", "Expand", id="ops.resources.expand"),
-        Binding("s", "mutate('s')", "Shrink", id="ops.resources.shrink"),
-        Binding("m", "mutate('m')", "Master spec", id="ops.resources.master"),
-        Binding("B", "mutate('B')", "Buy cluster", id="ops.resources.buy"),
-        Binding("c", "mutate('c')", "Config", id="ops.resources.config"),
-    ]
+    BINDINGS = keys.bindings("resources")  # foas_tui/keys.py defines every key
 
     def __init__(self, kind: str, context: ResourceContext, *, read_only: bool = False) -> None:
         super().__init__(classes="ops-resources")
@@ -244,10 +229,7 @@ class ResourcesScreen(GuardedScreen[None]):
 class MutationFormScreen(GuardedModalScreen[dict[str, Any] | None]):
     """A form from a `MutationSpec`: the precondition first, then the fields; values are typed and checked."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="ops.mutation.cancel"),
-        Binding("ctrl+s", "submit", "Submit", id="ops.mutation.submit"),
-    ]
+    BINDINGS = keys.bindings("mutation")  # foas_tui/keys.py defines every key
 
     def __init__(self, spec: MutationSpec, values: dict[str, str]) -> None:
         super().__init__(classes="ops-dialog -wide")

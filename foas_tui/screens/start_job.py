@@ -8,10 +8,10 @@ from datetime import datetime
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Select, Static, TextArea
 
+from foas_tui import keys
 from foas_tui.error_guard import ModalScreen as GuardedModalScreen
 from foas_tui.error_guard import on
 from foas_tui.services.actions import ACTIONS, ActionKind, ActionOptions
@@ -126,10 +126,7 @@ class StartRequest:
 class StartJobScreen(GuardedModalScreen[StartRequest | None]):
     """Start the job(s) fresh from a start point, or resume a paused instance with its state."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="ops.start.cancel"),
-        Binding("ctrl+s", "submit", "Start", id="ops.start.submit"),
-    ]
+    BINDINGS = keys.bindings("start")  # foas_tui/keys.py defines every key
 
     def __init__(self, context: StartContext) -> None:
         super().__init__(classes="ops-dialog -wide")
@@ -402,10 +399,7 @@ class StartJobScreen(GuardedModalScreen[StartRequest | None]):
 class CommitScreen(GuardedModalScreen[ActionOptions | None]):
     """Commit (bring online), optionally with AutoScale: max CU, fetch-delay target, recommend-only."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="ops.commit.cancel"),
-        Binding("ctrl+s", "submit", "Commit", id="ops.commit.submit"),
-    ]
+    BINDINGS = keys.bindings("commit")  # foas_tui/keys.py defines every key
 
     def __init__(self, jobs: list[str], cores: float | None = None) -> None:
         super().__init__(classes="ops-dialog -wide")

@@ -10,10 +10,11 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
+from foas_tui import keys
 from foas_tui.error_guard import on, work
 from foas_tui.screens.viewer_base import ViewerScreen, same_cell
 from foas_tui.screens.viewers import viewer_screen
@@ -121,15 +122,7 @@ class TriageScreen(ViewerScreen):
     """Every online job of every project, ranked by health; jobs with findings first."""
 
     auto_refresh = True
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("e", "open('exceptions')", "Exceptions", id="triage_board.exceptions"),
-        Binding("c", "open('checkpoints')", "Checkpoints", id="triage_board.checkpoints"),
-        Binding("m", "open('metrics')", "Metrics", id="triage_board.metrics"),
-        Binding("i", "open('internals')", "Internals", id="triage_board.internals"),
-        Binding("g", "goto_job", "Go to job", id="triage_board.goto"),
-        Binding("a", "toggle_all", "All/broken", id="triage_board.all"),
-        Binding("slash", "filter", "Filter", id="triage_board.filter", key_display="/"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("triage_board")  # foas_tui/keys.py defines every key
 
     def __init__(self, *, projects: list[str] | None = None, show_all: bool = False,
                  scopes: list[TriageScope] | None = None, **kwargs: Any) -> None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 
+from foas_tui import keys
 from foas_tui.services.alerts import CriticalWatch
 
 if TYPE_CHECKING:
@@ -21,16 +22,7 @@ class TriageActionsMixin:
     """Keys on the app: e exceptions, c checkpoints, m metrics, i internals, H history, V metric explorer,
     Z cluster pulse, t triage board (`:triage`)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("e", "exceptions", "Exceptions", id="triage.exceptions"),
-        Binding("c", "checkpoints", "Checkpoints", id="triage.checkpoints"),
-        Binding("m", "metrics", "Metrics", id="triage.metrics"),
-        Binding("i", "internals", "Internals", id="triage.internals"),
-        Binding("t", "triage", "Triage", id="triage.board"),
-        Binding("H", "history", "History", id="triage.history", show=False),
-        Binding("V", "explorer", "Metric explorer", id="triage.explorer", show=False),
-        Binding("Z", "cluster_pulse", "Cluster pulse", id="triage.cluster_pulse", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("views")  # foas_tui/keys.py defines every key
 
     def _triage_selection(self, what: str) -> Selection | None:
         selection = self.current_selection()  # type: ignore[attr-defined]

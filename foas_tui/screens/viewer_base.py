@@ -12,11 +12,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.content import Content
 from textual.timer import Timer
 from textual.worker import NoActiveWorker, Worker, WorkerState, get_current_worker
 
+from foas_tui import keys
 from foas_tui.error_guard import Screen as GuardedScreen
 from foas_tui.text import styled
 
@@ -42,17 +43,7 @@ class ViewerScreen(GuardedScreen[None]):
     A reload is armed only after the previous load finished (`load_finished`), so loads never overlap.
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Back", id="viewer.back"),
-        Binding("r", "reload", "Reload", id="viewer.reload"),
-        # The same keys as on the main screen, but for this screen's job: hop between its views.
-        Binding("e", "view('exceptions')", "Exceptions", id="viewer.exceptions", show=False),
-        Binding("c", "view('checkpoints')", "Checkpoints", id="viewer.checkpoints", show=False),
-        Binding("m", "view('metrics')", "Metrics", id="viewer.metrics", show=False),
-        Binding("i", "view('internals')", "Internals", id="viewer.internals", show=False),
-        Binding("H", "view('history')", "History", id="viewer.history", show=False),
-        Binding("V", "view('explorer')", "Metric explorer", id="viewer.explorer", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("viewer")  # foas_tui/keys.py defines every key
 
     auto_refresh: bool = False
     view_name: ClassVar[str] = ""

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input, Static
 
+from foas_tui import keys
 from foas_tui.error_guard import Guarded
 from foas_tui.services.filter_query import FilterError
 from foas_tui.text import safe_text
@@ -39,10 +39,7 @@ def compile_filter(text: str) -> Matcher | None:
 class FilterBar(Guarded, Input):
     """One-line prompt under the panes; applies on every keystroke, Enter keeps it, Esc clears it."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Clear filter", id="filter.cancel"),
-        Binding("enter", "accept", "Keep filter", id="filter.accept", show=False),
-    ]
+    BINDINGS = keys.bindings("filter")  # foas_tui/keys.py defines every key
 
     class Done(Message):
         """The operator left the prompt; `cleared` when with Esc."""

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
-from textual.binding import Binding
 
+from foas_tui import keys
 from foas_tui.services.filter_query import Query, job_record
 from foas_tui.services.formatting import sparkline
 from foas_tui.services.job_health import HealthBook
@@ -83,18 +83,7 @@ class InstanceTable(LineTable):
     # which cost ~10 KB per cursor move over SSH.
     DEFAULT_CSS = "InstanceTable { scrollbar-size-horizontal: 0; }"
 
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="table.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="table.up"),
-        Binding("g", "scroll_top", "Top", show=False, id="table.top"),
-        Binding("G", "scroll_bottom", "Bottom", show=False, id="table.bottom"),
-        Binding("h", "cursor_left", "Left", show=False, id="table.left"),
-        Binding("l", "cursor_right", "Right", show=False, id="table.right"),
-        Binding("o", "cycle_sort", "Sort by next column", id="table.sort"),
-        Binding("O", "reverse_sort", "Reverse sort", id="table.reverse", show=False),
-        Binding("space", "toggle_mark", "Mark", id="table.mark"),
-        Binding("ctrl+a", "mark_all", "Mark all / none", id="table.mark_all", show=False),
-    ]
+    BINDINGS = keys.bindings("table")  # foas_tui/keys.py defines every key
 
     class JobHighlighted(job_messages.JobHighlighted):
         pass

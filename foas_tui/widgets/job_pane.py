@@ -11,11 +11,11 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
+from foas_tui import keys
 from foas_tui.api.errors import NotFoundError
 from foas_tui.error_guard import Guarded, on, work
 from foas_tui.services.refresh import RunRow
@@ -114,12 +114,7 @@ def _delay_cell(run: RunRow) -> Text:
 class JobPane(Guarded, Vertical):
     """Shows one job; loads GetJob when the cursor settles on it (debounced) and instances on demand."""
 
-    BINDINGS = [
-        Binding("right_square_bracket", "next_tab", "Next tab", id="pane.next_tab", key_display="]"),
-        Binding("left_square_bracket", "previous_tab", "Previous tab", id="pane.previous_tab", key_display="[",
-                show=False),
-        Binding("plus", "more_instances", "Load more instances", id="pane.more_instances", key_display="+"),
-    ]
+    BINDINGS = keys.bindings("pane")  # foas_tui/keys.py defines every key
     TABS = ("overview", "code", "properties", "instances", "metrics")
 
     def __init__(self, *, clock: Callable[[], float], **kwargs: Any) -> None:

@@ -18,12 +18,13 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from foas_tui import keys
 from foas_tui.error_guard import Guarded
 
 PADDING = 1  # blank cells either side of every column
@@ -85,17 +86,7 @@ class LineTable(Guarded, ScrollView, can_focus=True):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Select", show=False),
-        Binding("up", "cursor_up", "Cursor up", show=False),
-        Binding("down", "cursor_down", "Cursor down", show=False),
-        Binding("left", "cursor_left", "Scroll left", show=False),
-        Binding("right", "cursor_right", "Scroll right", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home,ctrl+home", "scroll_top", "First row", show=False),
-        Binding("end,ctrl+end", "scroll_bottom", "Last row", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("line_table")  # foas_tui/keys.py defines every key
 
     class RowHighlighted(Message):
         """The cursor is on another row (moved, or rows arrived under it)."""

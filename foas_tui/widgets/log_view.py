@@ -16,13 +16,14 @@ from rich.cells import cell_len, chop_cells
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from foas_tui import keys
 from foas_tui.error_guard import Guarded
 from foas_tui.text import safe_str
 
@@ -170,19 +171,7 @@ class LogView(Guarded, ScrollView, can_focus=True):
     LogView > .log-view--frame { color: $text-muted; }
     LogView > .log-view--cause { color: $warning; text-style: bold; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("pageup,ctrl+b", "page(-1)", "Page up", show=False),
-        Binding("pagedown,ctrl+f", "page(1)", "Page down", show=False),
-        Binding("home,g", "first", "Top", show=False),
-        Binding("end,G", "last", "Bottom", show=False),
-        Binding("left,h", "scroll_left", "Left", show=False),
-        Binding("right,l", "scroll_right", "Right", show=False),
-        Binding("enter,space", "toggle_fold", "Fold/unfold", id="log.fold"),
-        Binding("right_square_bracket", "block(1)", "Next block", show=False),
-        Binding("left_square_bracket", "block(-1)", "Prev block", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("log_view")  # foas_tui/keys.py defines every key
 
     wrap: var[bool] = var(False)
 

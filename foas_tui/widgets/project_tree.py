@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any, Self
 
 from rich.style import Style
 from rich.text import Text
-from textual.binding import Binding
 from textual.geometry import Region
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode, UnknownNodeID
 
+from foas_tui import keys
 from foas_tui.error_guard import Guarded, work
 from foas_tui.services import tree_state
 from foas_tui.services.job_health import HealthBook
@@ -40,14 +40,7 @@ _TOGGLE = Style.from_meta({"toggle": True})
 class ProjectTree(Guarded, Tree[NodeData]):
     """Projects at the top; folders and jobs load when a node opens (ListChildFolder + ListJob by folderId)."""
 
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="tree.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="tree.up"),
-        Binding("l,right", "expand_or_child", "Open", show=False, id="tree.open"),
-        Binding("h,left", "collapse_or_parent", "Close / parent", show=False, id="tree.close"),
-        Binding("g,home", "scroll_home", "Top", show=False, id="tree.top"),
-        Binding("G,end", "scroll_end", "Bottom", show=False, id="tree.bottom"),
-    ]
+    BINDINGS = keys.bindings("tree")  # foas_tui/keys.py defines every key
 
     class ScopeSelected(Message):
         """The cursor is on a project or folder: the live table should show its jobs."""
