@@ -164,14 +164,13 @@ class JobsProvider(Provider):
 def action_bindings(screen: Any) -> Iterator[tuple[DOMNode, Binding]]:
     """(node, binding) for every binding reachable from `screen`, keymap applied, duplicates dropped."""
     seen: set[tuple[str, str]] = set()
-    chain = screen._binding_chain  # the focused widget up to the app, with the user's keymap applied
-    for node, bindings_map in chain:
-        for _key, binding in bindings_map:
-            ident = (binding.action, binding.description)
-            if not binding.description or ident in seen:
-                continue
-            seen.add(ident)
-            yield node, binding
+    # Public: the focused widget up to the app, keymap applied, one binding per key (the one the key runs).
+    for node, binding, _enabled, _tooltip in screen.active_bindings.values():
+        ident = (binding.action, binding.description)
+        if not binding.description or ident in seen:
+            continue
+        seen.add(ident)
+        yield node, binding
 
 
 def action_allowed(node: DOMNode, action: str) -> bool:
