@@ -46,4 +46,9 @@ async def test_pulse_shows_every_cluster_and_names_a_full_queue() -> None:
         assert verdict.startswith("short of") and busiest.name in verdict
         assert "short of resources" in str(screen.query_one("#pulse-summary").render())
         assert busiest.name in str(screen.query_one("#pulse-queues").render())
+        # The CPU trend is drawn on a 0-100 % scale: a cluster under 50 % never reaches the top block.
+        for row, pulse in enumerate(pulses):
+            if max(pulse.cpu) < 50:
+                trend = str(table.get_row_at(row)[3])
+                assert "█" not in trend and "▇" not in trend, (pulse.cpu[-3:], trend)
         assert "GetClusterMetrics" in app.calls and "GetClusterQueueInfo" in app.calls
