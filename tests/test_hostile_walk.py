@@ -223,6 +223,10 @@ async def _viewers(walk: Walk) -> None:
     await walk.step("viewer: metric explorer across jobs", "a", until=lambda: getattr(app.screen, "across", False)
                     and getattr(app.screen, "series", None) is not None)
     await walk.step("viewer: metric explorer (closed)", "escape", until=lambda: app.screen is main)
+    # cluster pulse: cluster and queue names come from the service
+    await walk.step("viewer: cluster pulse", "Z", until=lambda: app.screen is not main
+                    and getattr(app.screen, "pulses", None) is not None)
+    await walk.step("viewer: cluster pulse (closed)", "escape", until=lambda: app.screen is main)
     # a lagging job: the internals name its bottleneck vertex (a name from the job's hostile SQL) in words
     store = app.session.emulator.store
     lagging = next(((p, n) for p in sorted(store.projects) for n, j in sorted(store.projects[p].jobs.items())
