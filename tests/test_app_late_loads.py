@@ -21,11 +21,21 @@ async def test_a_jump_before_the_first_table_load_survives_the_load() -> None:
         pane = main.job_pane
         await wait_for(pilot, lambda: pane.job is not None and pane.job.key == target, what="the jump")
 
+        shown: list[tuple[str, str]] = []  # every job the pane is asked to show from now on
+        show_job = pane.show_job
+
+        def recording_show_job(job, *args, **kwargs):
+            shown.append(job.key)
+            return show_job(job, *args, **kwargs)
+
+        pane.show_job = recording_show_job
         held.release()  # now the first project's jobs arrive, with their first row under the cursor
         await wait_for(pilot, lambda: main.live.row_count > 1, what="the table's rows")
         await wait_for(pilot, lambda: main.live.cursor_job_key() == target, what="the table's cursor on the jump")
         await pilot.pause()
         assert pane.job is not None and pane.job.key == target, "the late load replaced the operator's jump"
+        # Not even for a moment: the first row the load put under the table's cursor never reached the pane.
+        assert set(shown) <= {target}, f"the late load showed {shown} in the pane after the jump"
         assert app.current_selection().job_name == target[1]
 
 
