@@ -214,6 +214,13 @@ async def test_validate_raw_plan_resources_and_autoscale(monkeypatch) -> None:
         screen = app.screen
         await wait_for(pilot, lambda: screen.result is not None, advance=2.0)
         assert screen.result.status == "success", screen.result
+        # The plan is shown highlighted as JSON (issue 14, finding 8), through the door.
+        from rich.syntax import Syntax
+        from textual.widgets import Static
+
+        shown = screen.query_one("#plan-text", Static).content
+        assert isinstance(shown, Syntax) and shown.lexer is not None and "json" in shown.lexer.aliases
+        assert '"nodes"' in shown.code
         await pilot.click("#plan-store")
         await wait_for(pilot, lambda: "UpdateJob" in mutating_calls(app))
         assert '"nodes"' in target.plan_json

@@ -5,17 +5,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, DataTable, ProgressBar, Static, TextArea
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, DataTable, ProgressBar, Static
 
 from foas_tui import keys
 from foas_tui.error_guard import ModalScreen as GuardedModalScreen
 from foas_tui.error_guard import on
 from foas_tui.services.actions import ACTIONS, ActionKind, ActionRun, CancelToken, PlanProgress, TargetStatus
 from foas_tui.services.selection import Selection
-from foas_tui.text import safe_text
+from foas_tui.text import safe_str, safe_text
 
 STATUS_STYLE = {
     "reached": "green", "done": "green", "failed": "red", "error": "red", "timed out": "yellow",
@@ -98,6 +99,17 @@ class ActionProgressScreen(GuardedModalScreen[None]):
         self.dismiss(None)
 
 
+PLAN_HIGHLIGHT_LIMIT = 200_000  # characters: a bigger plan is shown plain (highlighting it would stall the UI)
+
+
+def plan_view(plan_json: str) -> Syntax | Text:
+    """The plan JSON through the door (controls made visible), highlighted when it is not huge."""
+    text = safe_str(plan_json, multiline=True)
+    if len(text) > PLAN_HIGHLIGHT_LIMIT:
+        return Text(text)
+    return Syntax(text, "json", theme="ansi_dark", line_numbers=True, word_wrap=False, background_color="default")
+
+
 class PlanScreen(GuardedModalScreen[None]):
     """GetRawPlanJson + CheckRawPlanJson polling, then the plan with "store as the job's plan"."""
 
@@ -116,15 +128,17 @@ class PlanScreen(GuardedModalScreen[None]):
             yield Static(safe_text(f"Raw plan of {self.selection.job_name}"), classes="ops-title")
             yield Static(Text(ACTIONS[ActionKind.RAW_PLAN].explanation), classes="ops-hint")
             yield Static("generating…", id="plan-status")
-            # No "json" highlighting: tree-sitter-json 0.24 (ABI 14) segfaults under tree-sitter 0.26.
-            yield TextArea("", read_only=True, language=None, id="plan-text", show_line_numbers=True)
+            # Highlighted by Rich's Syntax (pygments), not a tree-sitter TextArea: tree-sitter-json 0.24
+            # (ABI 14) segfaults under tree-sitter 0.26.
+            with VerticalScroll(id="plan-scroll"):
+                yield Static(id="plan-text")
             with Horizontal(classes="ops-buttons"):
                 yield Button("Store as the job's plan (UpdateJob)", id="plan-store", variant="warning",
                              disabled=True)
                 yield Button("Cancel", id="plan-close")
 
     def on_mount(self) -> None:
-        self.query_one("#plan-text").display = False
+        self.query_one("#plan-scroll").display = False
         self.query_one("#plan-close", Button).focus()
 
     def update_progress(self, progress: PlanProgress) -> None:
@@ -139,9 +153,8 @@ class PlanScreen(GuardedModalScreen[None]):
         close.label = "Close"
         if progress.status == "success":
             status.update(Text(f"plan ready after {progress.elapsed:.0f} s", style="green"))
-            area = self.query_one("#plan-text", TextArea)
-            area.load_text(progress.plan_json or "(empty plan)")
-            area.display = True
+            self.query_one("#plan-text", Static).update(plan_view(progress.plan_json or "(empty plan)"))
+            self.query_one("#plan-scroll").display = True
             self.query_one("#plan-store", Button).disabled = not (self.can_store and progress.plan_json)
         else:
             rid = f" (request id {progress.request_id})" if progress.request_id else ""

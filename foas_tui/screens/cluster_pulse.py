@@ -90,7 +90,8 @@ class ClusterPulseScreen(ViewerScreen):
             cpu_now = pulse.cpu_now
             table.add_row(
                 safe_text(pulse.cluster_id, NAME_LIMIT), safe_text(pulse.name or NONE, NAME_LIMIT),
-                safe_text(pulse.state or NONE, 40), Text(sparkline(pulse.cpu, 20, ceiling=100.0) if pulse.cpu else NONE),  # on a 0-100 % scale
+                safe_text(pulse.state or NONE, 40),
+                Text(sparkline(pulse.cpu, 20, ceiling=100.0) if pulse.cpu else NONE),  # on a 0-100 % scale
                 Text(f"{cpu_now:.0f}%" if cpu_now is not None else NONE,
                      style="bold red" if cpu_now is not None and cpu_now >= CPU_HIGH else ""),
                 Text(_mem(pulse)), safe_text(queue, NAME_LIMIT), verdict, key=pulse.cluster_id)
