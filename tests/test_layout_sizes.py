@@ -206,3 +206,29 @@ async def test_the_triage_board_fits_80_columns_and_names_stay_readable() -> Non
         for row in screen.report_data.broken[:5]:
             # Long names are cut with an ellipsis, never to a stub like "iot" (what auto width left on screen).
             assert row.summary.job_name[:12] in shown, (row.summary.job_name, shown)
+
+
+async def test_every_field_of_the_start_form_can_be_reached_at_80x24() -> None:
+    """The form scrolls: each field, once focused, is inside the visible part of the form (it was clipped:
+    the start offset field, the checkpoint settings and the parameters could not be reached)."""
+    from textual.widgets import Input, RadioSet, Select, TextArea
+
+    from foas_tui.screens.start_job import StartJobScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        main = app.main_screen
+        main.live.focus()
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, StartJobScreen), what="the start form")
+        form = app.screen
+        body = form.query_one(".ops-body")
+        fields = [w for w in body.query("*") if isinstance(w, Input | RadioSet | Select | TextArea)]
+        assert any(w.id == "start-offset" for w in fields) and len(fields) >= 5
+        for field in fields:
+            field.focus()
+            await pilot.pause()
+            # its top-left cell is inside the visible part of the form's body
+            await wait_for(pilot, lambda field=field: body.region.contains(field.region.x, field.region.y),
+                           what=f"{field.id} scrolled into view")
