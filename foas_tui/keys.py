@@ -78,6 +78,7 @@ _SCOPES: tuple[Scope, ...] = (
         Key("H", "history", "History", "view.history", show=False),
         Key("V", "explorer", "Metric explorer", "view.explorer", show=False),
         Key("Z", "cluster_pulse", "Cluster pulse", "view.cluster_pulse", show=False),
+        Key("W", "failures", "What failed (all projects)", "view.failures", show=False),
     )),
     Scope("ops", JOBS, ("OpsActionsMixin",), (
         Key("s", "ops_start", "Start job", "ops.start", mutating=True),
@@ -213,6 +214,14 @@ _SCOPES: tuple[Scope, ...] = (
         Key("2", "window('1h')", "1 h", "metrics.window_1h"),
         Key("3", "window('2h')", "2 h", "metrics.window_2h"),
     )),
+    Scope("failures", "What failed", ("RecentFailuresScreen",), (
+        Key("1", "window(1)", "Last 1 h", "failures.window_1h"),
+        Key("2", "window(6)", "Last 6 h", "failures.window_6h"),
+        Key("3", "window(24)", "Last 24 h", "failures.window_24h"),
+        Key("e", "open('exceptions')", "Exceptions", "view.exceptions", group=VIEWS),
+        Key("H", "open('history')", "History", "view.history", group=VIEWS),
+        Key("g", "goto_job", "Go to job", "triage_board.goto"),
+    )),
     Scope("history", "History", ("HistoryScreen",), (
         Key("left_square_bracket", "tab(-1)", "Prev tab", "tab.previous", key_display="["),
         Key("right_square_bracket", "tab(1)", "Next tab", "tab.next", key_display="]"),
@@ -324,6 +333,7 @@ SCREENS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Job viewers: exceptions, checkpoints, metrics, internals, history, metric explorer, cluster pulse",
      ("viewer", "exceptions", "log_view", "checkpoints", "metrics", "internals", "history", "explorer")),
     ("Triage board", ("viewer", "triage_board")),
+    ("What failed", ("viewer", "failures")),
     ("Command log", ("command_log",)),
     ("Resources", ("resources",)),
     ("Help", ("help",)),

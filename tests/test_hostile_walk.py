@@ -227,6 +227,14 @@ async def _viewers(walk: Walk) -> None:
     await walk.step("viewer: cluster pulse", "Z", until=lambda: app.screen is not main
                     and getattr(app.screen, "pulses", None) is not None)
     await walk.step("viewer: cluster pulse (closed)", "escape", until=lambda: app.screen is main)
+    # what failed: project and job names and last errors of failed instances come from the service
+    await walk.step("viewer: what failed", "W", until=lambda: app.screen is not main
+                    and getattr(app.screen, "report_data", None) is not None)
+    await walk.step("viewer: what failed, 2 weeks", ":", *"failures", "space", *"336", "enter",
+                    until=lambda: getattr(app.screen, "hours", None) == 336.0
+                    and getattr(app.screen, "report_data", None) is not None)
+    await walk.step("viewer: what failed, scrolled", "j", "j")
+    await walk.step("viewer: what failed (closed)", "escape", until=lambda: app.screen is main)
     # a lagging job: the internals name its bottleneck vertex (a name from the job's hostile SQL) in words
     store = app.session.emulator.store
     lagging = next(((p, n) for p in sorted(store.projects) for n, j in sorted(store.projects[p].jobs.items())

@@ -144,3 +144,11 @@ def _board_ready(screen: Any) -> bool:
 def test_triage_board(snap_compare, size) -> None:  # noqa: ANN001
     app = ViewerApp(jobs=JOBS)
     assert snap_compare(app, terminal_size=size, run_before=_viewer(app, TriageScreen, _board_ready))
+
+
+def test_what_failed(snap_compare, size) -> None:  # noqa: ANN001
+    from foas_tui.screens.recent_failures import RecentFailuresScreen
+
+    app = ViewerApp(jobs=64)  # the 64-job demo has failed batch runs in the window
+    assert snap_compare(app, terminal_size=size, run_before=_viewer(
+        app, lambda: RecentFailuresScreen(24.0 * 14), lambda s: s.report_data is not None))

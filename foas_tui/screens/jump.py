@@ -12,7 +12,8 @@ from textual.widgets import Input, Static
 from foas_tui import keys
 from foas_tui.error_guard import ModalScreen as GuardedModalScreen
 
-COMMANDS = ("job ", "project ", "folder ", "profile ", "region ", "triage", "log", "help", "refresh", "ro", "rw", "q")
+COMMANDS = ("job ", "project ", "folder ", "profile ", "region ", "triage", "failures", "log", "help", "refresh", "ro",
+            "rw", "q")
 
 
 def parse_command(line: str) -> tuple[str, str]:

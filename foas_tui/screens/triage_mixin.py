@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 class TriageActionsMixin:
     """Keys on the app: e exceptions, c checkpoints, m metrics, i internals, H history, V metric explorer,
-    Z cluster pulse, t triage board (`:triage`)."""
+    Z cluster pulse, W what failed (`:failures`), t triage board (`:triage`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("views")  # foas_tui/keys.py defines every key
 
@@ -66,6 +66,28 @@ class TriageActionsMixin:
 
         if not isinstance(self.screen, ClusterPulseScreen):  # type: ignore[attr-defined]
             self.push_screen(ClusterPulseScreen())  # type: ignore[attr-defined]
+
+    def action_failures(self) -> None:
+        """What failed in the last hours across every project (ListInstance state and stop-time filters)."""
+        self.command_failures("")
+
+    def command_failures(self, arg: str = "") -> None:
+        """`:failures [HOURS]`: every instance that ended FAILED in the last HOURS (6 by default)."""
+        from foas_tui.screens.recent_failures import RecentFailuresScreen
+
+        text = (arg or "").strip().lower().removesuffix("h").strip()
+        try:
+            hours = float(text) if text else 6.0
+        except ValueError:
+            hours = -1.0
+        if not 0 < hours <= 24 * 14:
+            self.notify(f"`:failures {arg.strip()}`: give the hours to look back, e.g. `:failures 12` (up to 336)",
+                        severity="warning", markup=False)  # type: ignore[attr-defined]
+            return
+        if isinstance(self.screen, RecentFailuresScreen):  # type: ignore[attr-defined]
+            self.screen.action_window(hours)  # type: ignore[attr-defined]
+            return
+        self.push_screen(RecentFailuresScreen(hours))  # type: ignore[attr-defined]
 
     def action_triage(self) -> None:
         """The triage board: what is broken now across all projects, worst first."""
