@@ -191,6 +191,38 @@ async def test_follow_can_be_cancelled_and_times_out() -> None:
     assert events[-1].outcome is Outcome.TIMED_OUT
 
 
+class ScriptedStates:
+    """A client whose run summary answers the given actual states in turn (the last one forever)."""
+
+    def __init__(self, *states: str) -> None:
+        self.states = list(states)
+
+    async def get_instance_run_summary(self, project: str, job: str, instance: int) -> object:
+        from types import SimpleNamespace
+
+        state = self.states.pop(0) if len(self.states) > 1 else self.states[0]
+        return SimpleNamespace(run_summary=SimpleNamespace(actual_state=state, last_error_message="boom"))
+
+
+async def _outcomes(client: object, expected: str) -> list[tuple[Outcome, str | None]]:
+    sel = Selection("p", "j", "FLINK_STREAM")
+    return [(p.outcome, p.actual) async for p in JobActions(client, poll_interval=0.0).follow([(sel, expected)])]
+
+
+async def test_a_job_failing_over_while_it_stops_is_not_reported_failed_at_the_first_failed() -> None:
+    # A failing-over job shows FAILED between restarts: a stop (or pause) keeps following it for a while...
+    seen = await _outcomes(ScriptedStates("FAILED", "RUNNING", "FAILED", "TERMINATED"), "TERMINATED")
+    assert seen[-1] == (Outcome.REACHED, "TERMINATED") and Outcome.FAILED not in [o for o, _ in seen]
+    seen = await _outcomes(ScriptedStates("FAILED", "FAILED", "PAUSED"), "PAUSED")
+    assert seen[-1] == (Outcome.REACHED, "PAUSED")
+    # ...but a job that stays FAILED is reported, with its error,
+    seen = await _outcomes(ScriptedStates("FAILED"), "TERMINATED")
+    assert [o for o, _ in seen] == [Outcome.WAITING, Outcome.WAITING, Outcome.FAILED]
+    # and a start that fails is reported at once.
+    seen = await _outcomes(ScriptedStates("FAILED"), "RUNNING")
+    assert [o for o, _ in seen] == [Outcome.FAILED]
+
+
 async def test_bulk_run_records_successes_and_failures_with_reasons() -> None:
     emu, client = emulator()
     sels = [running_job(emu), stopped_job(emu)]  # a stopped job cannot be paused

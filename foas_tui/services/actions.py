@@ -82,6 +82,9 @@ ACTIONS: dict[ActionKind, ActionInfo] = {a.kind: a for a in (
 
 # Actual states that end a wait early without reaching the expected one.
 FAILED_STATES = frozenset({"FAILED"})
+# A job that fails over shows FAILED for a moment between restarts. Pausing or stopping such a job is not a
+# failure the first time FAILED is seen: the request was accepted and the instance may still reach the state.
+FAILED_GRACE_POLLS = 3
 
 
 @dataclass(slots=True)
@@ -294,6 +297,7 @@ class JobActions:
         limit = self.timeout if timeout is None else timeout
         pending = {sel: expected for sel, expected in targets}
         failures: dict[Selection, int] = dict.fromkeys(pending, 0)
+        failed_seen: dict[Selection, int] = dict.fromkeys(pending, 0)  # FAILED polls in a row (FAILED_GRACE_POLLS)
         started = self._monotonic()
         while pending:
             elapsed = self._monotonic() - started
@@ -302,7 +306,7 @@ class JobActions:
                     yield Progress(sel, expected, None, elapsed, Outcome.CANCELLED,
                                    "stopped waiting; the request was already sent")
                 return
-            observations = await asyncio.gather(*(self._observe(sel, exp, elapsed, failures)
+            observations = await asyncio.gather(*(self._observe(sel, exp, elapsed, failures, failed_seen)
                                                   for sel, exp in pending.items()))
             for progress in observations:
                 if progress.done:
@@ -318,7 +322,7 @@ class JobActions:
             await cancel.sleep(self.poll_interval)
 
     async def _observe(self, sel: Selection, expected: str, elapsed: float,
-                       failures: dict[Selection, int]) -> Progress:
+                       failures: dict[Selection, int], failed_seen: dict[Selection, int]) -> Progress:
         try:
             response = await self.client.get_instance_run_summary(sel.project, sel.job_name, instance_of(sel))
         except errors.FoasError as err:
@@ -333,8 +337,13 @@ class JobActions:
         if actual == expected or (expected == "RUNNING" and actual == "SUCCESS" and not sel.is_stream):
             return Progress(sel, expected, actual, elapsed, Outcome.REACHED, f"now {actual}")
         if actual in FAILED_STATES and expected not in FAILED_STATES:
+            failed_seen[sel] = failed_seen.get(sel, 0) + 1
+            if expected in ("PAUSED", "TERMINATED") and failed_seen[sel] < FAILED_GRACE_POLLS:
+                return Progress(sel, expected, actual, elapsed, Outcome.WAITING,
+                                f"{actual} (failing over?) -> {expected}")
             reason = f"instance is {actual}" + (f": {last_error}" if last_error else "")
             return Progress(sel, expected, actual, elapsed, Outcome.FAILED, reason)
+        failed_seen[sel] = 0
         return Progress(sel, expected, actual, elapsed, Outcome.WAITING, f"{actual or 'no state yet'} -> {expected}")
 
     # --- current states (for confirmations) -------------------------------------------------------
