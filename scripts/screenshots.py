@@ -242,6 +242,14 @@ async def cluster_pulse(pilot: Any) -> None:
     await open_screen(pilot, "Z", "ClusterPulseScreen", lambda s: s.pulses is not None)
 
 
+@scenario("what-failed")
+async def what_failed(pilot: Any) -> None:
+    await settled(pilot)
+    await pilot.press("colon", *"failures", "space", *"336", "enter")  # two weeks: the demo's failed runs
+    await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "RecentFailuresScreen"
+                   and pilot.app.screen.report_data is not None)
+
+
 @scenario("sql-editor")
 async def sql_editor(pilot: Any) -> None:
     import tempfile
