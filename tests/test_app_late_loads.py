@@ -82,3 +82,20 @@ async def test_moving_in_the_tree_while_a_reload_is_loading_folders_keeps_the_ne
         await wait_for(pilot, lambda: (second, name) in tree.job_nodes, what="the folder loaded again")
         await pilot.pause()
         assert tree.cursor_node is chosen, "the late folder load pulled the cursor back to the old place"
+
+
+async def test_a_jump_to_a_job_of_another_project_moves_the_live_table_there() -> None:
+    """After `:job` / `g` to a job outside the table's scope, the table lists the job's folder with the job
+    under its cursor (found in an 80x24 round: the table stayed on the first project)."""
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        main = app.main_screen
+        await wait_for(pilot, lambda: main.tree.projects_loaded.is_set() and main.live.row_count > 1, what="the load")
+        first = main.scope_key[0]
+        store = app.session.emulator.store
+        project = next(name for name in sorted(store.projects) if name != first)
+        job = sorted(store.projects[project].jobs)[0]
+        app.select_job(project, job)
+        await wait_for(pilot, lambda: main.live.cursor_job_key() == (project, job), what="the job in the live table")
+        assert main.scope_key[0] == project
+        assert main.job_pane.job is not None and main.job_pane.job.key == (project, job)

@@ -600,9 +600,19 @@ class MainScreen(GuardedScreen):
             self.tree.focus()
             if node.data is not None and node.data.job is not None:
                 job = node.data.job
+                self._scope_to_folder_of(job, node.data.project, node.data.path)
         self._chosen_job = job.key
         self._show_job(job)
         self.live.move_to_job(job.key)  # or, when its rows are still loading, as soon as they arrive
+
+    def _scope_to_folder_of(self, job: JobInfo, project: str, folder_path: str) -> None:
+        """A jump to a job the live table does not list moves the table to the job's folder (as k9s does)."""
+        if any(known.key == job.key for known in self.scope_jobs):
+            return
+        key = (project, None if folder_path in ("", "/") else folder_path)
+        if key != self.scope_key:
+            self.scope_key = key
+            self._load_scope(*key)
 
     async def _locate(self, job_name: str, project: str | None) -> tuple[str, int | None, JobInfo] | None:
         """Loaded jobs first; else ask ListJob(jobName) per project (exact name match)."""
