@@ -4,6 +4,7 @@ Metrics (delay / TPS / failover plots of the current instance over the last 15 m
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -28,15 +29,18 @@ METRICS_WINDOW_S = 15 * 60
 SYNTAX_THEME = "ansi_dark"  # uses the terminal's own 16 colors: readable everywhere, honours the palette
 
 
+@functools.cache
 def sql_language_available() -> bool:
-    """True when Textual can highlight SQL with tree-sitter (textual[syntax] + tree-sitter-sql installed)."""
+    """True when the SQL grammar loads (textual[syntax] installs tree-sitter and tree-sitter-sql).
+
+    Loaded through tree-sitter's own public API, as Textual loads it, not through Textual's private
+    `_tree_sitter` module; asked once per process."""
     try:
-        from textual._tree_sitter import get_language
-    except ImportError:
-        return False
-    try:
-        return get_language("sql") is not None
-    except Exception:  # a broken grammar build must not break the pane
+        import tree_sitter
+        import tree_sitter_sql
+
+        return tree_sitter.Language(tree_sitter_sql.language()) is not None
+    except Exception:  # not installed, or a grammar built for another tree-sitter ABI: plain Rich Syntax instead
         return False
 
 
