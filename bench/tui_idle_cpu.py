@@ -54,7 +54,8 @@ if kind == "baseline":
     Bare().run(headless=True, size=(120, 36))
 else:
     from types import SimpleNamespace
-    from foas_tui.app import FoasApp, build_session
+    from foas_tui.app import FoasApp
+    from foas_tui.app_launch import build_session
     from foas_tui.config import AppConfig
 
     class Bench(FoasApp):

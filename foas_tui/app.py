@@ -1,14 +1,13 @@
-"""FoasApp: the Textual application (bindings, refresh loop, errors, themes) and `run_app` for the CLI.
+"""FoasApp: the Textual application (bindings, refresh loop, errors, themes, read-only).
 
-Heavy modules (API models, emulator, keyring) are imported lazily so the first frame comes fast.
+Quitting and the `:` command line are in app_commands.py, the command line entry (`run_app`) in app_launch.py,
+the demo emulator in lazy_emulator.py. Heavy modules (API models, emulator, keyring) are imported lazily so
+the first frame comes fast.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import sys
-import threading
 import time
 from collections.abc import Callable, Iterable
 from importlib import resources
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events
-from textual.app import App, SystemCommand
+from textual.app import App
 from textual.binding import BindingType, Keymap
 from textual.message import Message
 from textual.notifications import SeverityLevel
@@ -24,7 +23,9 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from foas_tui import keys
+from foas_tui.app_commands import AppCommandsMixin
 from foas_tui.error_guard import ErrorGuard, contain_errors_default, work
+from foas_tui.lazy_emulator import LazyEmulator
 from foas_tui.screens.ops_mixin import OpsActionsMixin
 from foas_tui.screens.triage_mixin import TriageActionsMixin
 from foas_tui.services.call_log import CallLog
@@ -42,9 +43,6 @@ log = logging.getLogger(__name__)
 if TYPE_CHECKING:
     from foas_tui.config import AppConfig
     from foas_tui.screens.main import MainScreen
-
-DEMO_REGION = "cn-hangzhou"  # the emulator's default region
-
 
 def styles_dir() -> Path:
     """The *.tcss directory: `foas_tui/styles` when installed from the wheel, `<repo>/styles` in a checkout."""
@@ -74,47 +72,7 @@ def _mixin_bindings(*mixins: type) -> list[BindingType]:
     return out
 
 
-class LazyEmulator:
-    """An ASGI app that builds the demo emulator on its first request, in a thread (the UI keeps painting).
-
-    Attribute access (`.store`, `.faults`, `.clock`) builds it at once for callers that need it.
-    """
-
-    def __init__(self, jobs: int, seed: int, clock: Any = None, hostile: bool = False) -> None:
-        self._args = (jobs, seed, clock, hostile)
-        self._emulator: Any = None
-        self._lock = threading.Lock()
-
-    def build(self) -> Any:
-        with self._lock:
-            if self._emulator is None:
-                from foas_tui.emulator import EmulatorConfig, create_app
-
-                jobs, seed, clock, hostile = self._args
-                self._emulator = create_app(EmulatorConfig(jobs=jobs, seed=seed, clock=clock, hostile=hostile))
-            return self._emulator
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        emulator = self._emulator or await asyncio.to_thread(self.build)
-        await emulator(scope, receive, send)
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self.build(), name)
-
-    def client(self, **kwargs: Any) -> Any:
-        import httpx
-
-        from foas_tui.api.client import FoasClient
-        from foas_tui.api.signing import Credentials
-        from foas_tui.emulator import DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, DEMO_ENDPOINT
-
-        return FoasClient(Credentials(DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET), region_id=DEMO_REGION,
-                          endpoint=DEMO_ENDPOINT, transport=httpx.ASGITransport(app=self), **kwargs)
-
-
-class FoasApp(ErrorGuard, TriageActionsMixin, OpsActionsMixin, App[int]):
+class FoasApp(ErrorGuard, AppCommandsMixin, TriageActionsMixin, OpsActionsMixin, App[int]):
     """The foas-tui application. One `Session` per run; the main screen is the default (first) screen."""
 
     TITLE = "foas-tui"
@@ -504,177 +462,3 @@ class FoasApp(ErrorGuard, TriageActionsMixin, OpsActionsMixin, App[int]):
             return not isinstance(self.screen, ModalScreen) and not isinstance(self.focused, Input | TextArea)
         return super().check_action(action, parameters)
 
-    # --- quitting -----------------------------------------------------------------------------------
-
-    async def action_quit(self, anywhere: bool = False) -> None:
-        """`q`: back on any screen but the main one; ctrl+c (`anywhere`) and `:q` quit from every screen."""
-        if not anywhere and self.screen is not self._main:
-            back = self.screen.active_bindings.get("escape")
-            if back is not None and back.enabled:
-                await self.run_action(back.binding.action, back.node)
-            elif len(self.screen_stack) > 1:
-                self.pop_screen()
-            return
-        if self._quit_asked:
-            self.exit(0)  # ctrl+c on the question itself: the operator means it
-            return
-        self._quit_checked()
-
-    @work(group="quit", exclusive=True, exit_on_error=False)
-    async def _quit_checked(self) -> None:
-        from foas_tui.screens.confirm import ConfirmScreen
-        from foas_tui.screens.quit_guard import quit_blockers
-
-        reasons = quit_blockers(self)
-        if reasons:
-            self._quit_asked = True
-            try:
-                if not await self.push_screen_wait(ConfirmScreen(
-                        "Quit foas-tui?", "Quitting now cuts these short:", reasons, confirm_label="Quit",
-                        notes=["ctrl+c again quits at once."])):
-                    return
-            finally:
-                self._quit_asked = False
-        self.exit(0)
-
-    def _pop_to_main(self) -> None:
-        while len(self.screen_stack) > 1 and self.screen is not self._main:
-            self.pop_screen()
-
-    # --- `:` commands -----------------------------------------------------------------------------
-
-    def run_command_line(self, line: str | None) -> None:
-        """Run a `:` command: job/project/folder jumps, triage, log, help, q; else `command_<name>`."""
-        if not line:
-            return
-        from foas_tui.screens.jump import parse_command
-
-        name, arg = parse_command(line)
-        if name == "q!":
-            self.exit(0)  # vim's "quit, I know"
-        elif name in ("q", "quit", "exit"):
-            self._quit_checked()
-        elif name in ("job", "jobs", "j") and arg:
-            self.select_job_by_name(arg)
-        elif name in ("project", "projects", "proj", "p") and arg:
-            if self._main is not None:
-                self._pop_to_main()
-                self._main.select_project(arg)
-        elif name in ("folder", "f", "dir", "cd") and arg:
-            if self._main is not None:
-                self._pop_to_main()
-                self._main.select_folder(arg)
-        elif name in ("log", "logs", "calls"):
-            self.action_command_log()
-        elif name in ("help", "h", "?"):
-            self.action_help()
-        elif name in ("refresh",):
-            self.action_refresh_now()
-        elif name in ("profile", "ctx", "context", "region"):
-            from foas_tui.app_context import context_command
-
-            context_command(self, name, arg)
-        elif name in ("ro", "readonly", "read-only", "rw"):
-            if (name == "rw") == self.session.read_only:
-                self.action_toggle_read_only()
-        elif callable(getattr(self, f"command_{name}", None)):
-            getattr(self, f"command_{name}")(arg)  # feature mixins add `:` commands this way
-        elif callable(getattr(self, f"action_{name}", None)) and not arg:
-            self.run_action(name)
-        else:
-            self.notify(f"unknown command :{line} (try :help)", severity="warning", markup=False)
-
-    def select_job_by_name(self, name: str) -> None:
-        """`:job NAME` and `:job PROJECT/NAME`."""
-        project, _, job = name.rpartition("/")
-        if self._main is not None:
-            self._pop_to_main()
-            self._main.find_and_select_job(job, project or None)
-
-    # --- palette ----------------------------------------------------------------------------------
-
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        yield SystemCommand("Command log", "Every API call this session made (L)", self.action_command_log)
-        yield SystemCommand("Pause / resume live refresh", "Toggle the live refresh (p)", self.action_toggle_pause)
-        yield SystemCommand("Refresh now", "Reload the jobs and their states (r)", self.action_refresh_now)
-        yield SystemCommand("Read-only on / off", "Refuse or allow every change to jobs (ctrl+r; allowing asks first)",
-                            self.action_toggle_read_only)
-
-
-# --- the command line entry -------------------------------------------------------------------------
-
-
-def _load_config_safely() -> tuple[AppConfig, str | None]:
-    from foas_tui.config import AppConfig, ConfigError, load_config
-
-    try:
-        return load_config(), None
-    except ConfigError as err:
-        return AppConfig(), str(err)
-    except Exception as err:  # the app must start even when the settings file is unusable
-        return AppConfig(), f"cannot load the config: {err}"
-
-
-def build_session(options: Any, config: AppConfig, config_error: str | None) -> Session:
-    """A session against a real account: credentials resolved by `foas_tui.credentials` (keyring lazily)."""
-    from foas_tui.api.client import FoasClient
-    from foas_tui.credentials import resolve_credentials
-
-    resolved = resolve_credentials(
-        profile=getattr(options, "profile", None),
-        region=getattr(options, "region", None),
-        endpoint=getattr(options, "endpoint", None),
-        access_key_id=getattr(options, "access_key_id", None),
-        read_only=bool(getattr(options, "read_only", False)),
-        default_profile=config.default_profile,
-    )
-    read_only = bool(getattr(options, "read_only", False) or resolved.read_only)
-    client = FoasClient(
-        resolved.credentials, region_id=resolved.region_id, endpoint=resolved.endpoint, read_only=read_only,
-        timeout=config.client.timeout, retries=config.client.retries,
-        max_concurrency=config.client.max_concurrency, max_response_bytes=config.client.max_response_bytes,
-    )
-    return Session(
-        client=client, config=config, profile_name=resolved.profile_name or resolved.source,
-        region_id=resolved.region_id, endpoint=client.base_url, read_only=read_only, call_log=CallLog(),
-        config_error=config_error, notes=list(resolved.warnings), credential_source=resolved.source,
-    )
-
-
-def build_multi_profile_session(options: Any, config: AppConfig, config_error: str | None) -> Session:
-    """`--profile a,b` (or `all`): the session of the first profile; the triage board merges all of them."""
-    import argparse
-
-    from foas_tui.services.triage_gather import TriageScope
-    from foas_tui.triage_cli import build_scopes, profile_names
-
-    names = profile_names(getattr(options, "profile", None))
-    if not names or len(names) == 1:
-        if names:
-            options = argparse.Namespace(**{**vars(options), "profile": names[0]})
-        return build_session(options, config, config_error)
-    first = argparse.Namespace(**{**vars(options), "profile": names[0]})
-    session = build_session(first, config, config_error)
-    session.triage_scopes = [TriageScope(session.profile_name, session.region_id, session.client),
-                             *build_scopes(names[1:], options, config)]
-    return session
-
-
-def run_app(options: Any) -> int:
-    """Run the TUI for the CLI. Returns the exit status (2 when credentials cannot be resolved)."""
-    config, config_error = _load_config_safely()
-    if getattr(options, "demo", False):
-        app = FoasApp.demo(jobs=getattr(options, "demo_jobs", 64) or 64, config=config, lazy_emulator=True,
-                           read_only=bool(getattr(options, "read_only", False)), config_error=config_error,
-                           hostile=bool(getattr(options, "hostile_text", False)))
-    else:
-        try:
-            session = build_multi_profile_session(options, config, config_error)
-        except Exception as err:  # a clear sentence, never a traceback
-            print(f"foas-tui: {err}", file=sys.stderr)
-            return 2
-        app = FoasApp(session)
-    app.context_source.read_only = bool(getattr(options, "read_only", False))
-    app.run()
-    return int(app.return_code or 0)

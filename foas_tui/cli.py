@@ -87,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if handler is not None:
         return int(handler(args) or 0)
-    from foas_tui.app import run_app
+    from foas_tui.app_launch import run_app
 
     return int(run_app(args) or 0)
 

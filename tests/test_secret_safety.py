@@ -24,7 +24,8 @@ from rich.console import Console
 from textual import events
 
 from foas_tui.api import errors
-from foas_tui.app import FoasApp, build_session
+from foas_tui.app import FoasApp
+from foas_tui.app_launch import build_session
 from foas_tui.config import AppConfig, ClientConfig
 from foas_tui.credentials import Profile, ProfileStore, Secret, save_profile
 from foas_tui.emulator import EmulatorConfig, create_app

@@ -249,7 +249,8 @@ async def test_the_app_with_two_profiles_merges_them_on_the_board(two_regions) -
 
     from textual.widgets import DataTable
 
-    from foas_tui.app import FoasApp, build_multi_profile_session
+    from foas_tui.app import FoasApp
+    from foas_tui.app_launch import build_multi_profile_session
     from foas_tui.config import AppConfig, ClientConfig
     from foas_tui.screens.triage import TriageScreen
 
