@@ -6,7 +6,7 @@ import argparse
 
 from test_app_support import make_app, notifications, ready, wait_for
 
-from foas_tui import app as app_module
+from foas_tui import app_launch as app_module
 from foas_tui.screens.command_log import CommandLogScreen
 
 

@@ -36,7 +36,7 @@ from foas_tui.services.backpressure import (
     fetch_vertex_metrics,
     read_vertices,
 )
-from foas_tui.services.flink_payloads import read_payload
+from foas_tui.services.flink_payloads import first_of, read_payload
 from foas_tui.services.formatting import NONE, format_epoch_ms, human_duration_ms, human_rate
 from foas_tui.text import NAME_LIMIT, safe_text, styled
 from foas_tui.widgets.dag_view import dag_lines, nodes_from_plan
@@ -83,13 +83,6 @@ def flatten_config(data: Any, prefix: str = "") -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda kv: kv[0])
 
 
-def _get(obj: Any, *names: str) -> Any:
-    for name in names:
-        value = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
-        if value is not None:
-            return value
-    return None
-
 
 def queue_cell(value: float | None) -> Text:
     if value is None:
@@ -123,14 +116,14 @@ def metric_cells(vp: VertexPressure) -> list[Text]:
 
 
 def vertex_cells(vertex: Any, vp: VertexPressure | None = None) -> list[Any]:
-    status = str(_get(vertex, "status") or NONE)
-    tasks = _get(vertex, "tasks") or {}
+    status = str(first_of(vertex, "status") or NONE)
+    tasks = first_of(vertex, "tasks") or {}
     total = sum(v for v in tasks.values() if isinstance(v, int)) if isinstance(tasks, dict) else 0
     running = tasks.get("RUNNING", 0) if isinstance(tasks, dict) else 0
-    metrics = _get(vertex, "metrics") or {}
+    metrics = first_of(vertex, "metrics") or {}
     tps = metrics.get("tps")
     delay = metrics.get("delay")
-    name = " ".join(str(_get(vertex, "name") or "?").split())
+    name = " ".join(str(first_of(vertex, "name") or "?").split())
     operators = name.split(" -> ")
     if len(operators) > 1:  # a chain: the source/first operator names the vertex; the plan tab has the rest
         name = f"{operators[0]} (+{len(operators) - 1} chained)"
@@ -143,13 +136,13 @@ def vertex_cells(vertex: Any, vp: VertexPressure | None = None) -> list[Any]:
         safe_text(name),
         safe_text(status, 40, style=STATUS_STYLES.get(status, "")),
         *measured,
-        safe_text(_get(vertex, "parallelism") or NONE, 20),
+        safe_text(first_of(vertex, "parallelism") or NONE, 20),
         Text(f"{running}/{total}" if total else NONE),
         safe_text(metrics.get("read-records", NONE), 20),
         safe_text(metrics.get("write-records", NONE), 20),
         Text(human_rate(tps) if isinstance(tps, int | float) and tps >= 0 else NONE),
         Text(human_duration_ms(delay) if isinstance(delay, int | float) and delay >= 0 else NONE),
-        Text(human_duration_ms(_get(vertex, "duration"))),
+        Text(human_duration_ms(first_of(vertex, "duration"))),
     ]
 
 
@@ -300,10 +293,10 @@ class InternalsScreen(ViewerScreen):
         if not payload.ok:
             raise ValueError(payload.error or "empty detail")
         detail = payload.data
-        state = _get(detail, "state") or NONE
-        start = _get(detail, "start_time", "start-time")
-        duration = _get(detail, "duration")
-        vertices = _get(detail, "vertices") or []
+        state = first_of(detail, "state") or NONE
+        start = first_of(detail, "start_time", "start-time")
+        duration = first_of(detail, "duration")
+        vertices = first_of(detail, "vertices") or []
         self.query_one("#vertices-summary", Static).update(
             styled("Job state [b]$state[/] · started $start · running $duration · $count vertices", state=state,
                    start=format_epoch_ms(start), duration=human_duration_ms(duration), count=len(vertices)))
@@ -312,12 +305,12 @@ class InternalsScreen(ViewerScreen):
         self._vertices = []
         for index, vertex in enumerate(vertices):
             vp = diagnosis.vertices[index] if index < len(diagnosis.vertices) else None
-            self._vertices.append((vp.id if vp else str(_get(vertex, "id") or index), vertex, vp))
+            self._vertices.append((vp.id if vp else str(first_of(vertex, "id") or index), vertex, vp))
         self._fill_vertices()
         self._show_diagnosis()
         if state == "RUNNING" and diagnosis.vertices:
             self._load_vertex_metrics()
-        plan = _get(detail, "plan")
+        plan = first_of(detail, "plan")
         lines = dag_lines(nodes_from_plan(plan)) if plan is not None else []
         self.query_one("#plan-text", Static).update(
             safe_text("\n".join(lines), multiline=True) if lines else "The detail carries no plan.")

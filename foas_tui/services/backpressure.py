@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from foas_tui.services.flink_payloads import first_of
 from foas_tui.services.metrics import granularity_s, series_items
 
 if TYPE_CHECKING:
@@ -68,13 +69,6 @@ class Diagnosis:
     job_level: dict[str, float] = field(default_factory=dict)
 
 
-def _get(obj: Any, *names: str) -> Any:
-    for name in names:
-        value = obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
-        if value is not None:
-            return value
-    return None
-
 
 def _ratio(value: Any) -> float | None:
     try:
@@ -102,18 +96,18 @@ def classify(in_pool: float | None, out_pool: float | None) -> str:
 
 def read_vertices(detail: Any) -> list[VertexPressure]:
     """VertexPressure per vertex of a GetInstanceDetail payload (dict or model); inputs from its plan."""
-    vertices = _get(detail, "vertices") or []
+    vertices = first_of(detail, "vertices") or []
     plan_inputs: dict[str, list[str]] = {}
-    for node in _get(_get(detail, "plan") or {}, "nodes") or []:
-        node_id = str(_get(node, "id") or "")
-        plan_inputs[node_id] = [str(_get(i, "id") or "") for i in (_get(node, "inputs") or [])]
+    for node in first_of(first_of(detail, "plan") or {}, "nodes") or []:
+        node_id = str(first_of(node, "id") or "")
+        plan_inputs[node_id] = [str(first_of(i, "id") or "") for i in (first_of(node, "inputs") or [])]
     out = []
     for n, vertex in enumerate(vertices, start=1):
-        vid = str(_get(vertex, "id") or n)
-        metrics = _get(vertex, "metrics") or {}
-        in_pool = _ratio(_get(metrics, "buffers-in-pool-usage-max", "buffers_in_pool_usage_max"))
-        out_pool = _ratio(_get(metrics, "buffers-out-pool-usage-max", "buffers_out_pool_usage_max"))
-        out.append(VertexPressure(n, vid, first_operator(str(_get(vertex, "name") or "?")),
+        vid = str(first_of(vertex, "id") or n)
+        metrics = first_of(vertex, "metrics") or {}
+        in_pool = _ratio(first_of(metrics, "buffers-in-pool-usage-max", "buffers_in_pool_usage_max"))
+        out_pool = _ratio(first_of(metrics, "buffers-out-pool-usage-max", "buffers_out_pool_usage_max"))
+        out.append(VertexPressure(n, vid, first_operator(str(first_of(vertex, "name") or "?")),
                                   plan_inputs.get(vid, []), in_pool, out_pool, classify(in_pool, out_pool)))
     return out
 
@@ -160,7 +154,7 @@ def build_vertex_query(project: str, job: str, vertex_ids: Sequence[str], *, end
 def _last(item: Any) -> float | None:
     points = getattr(item, "points", None)
     if points is None:
-        dps = _get(item, "dps") or {}
+        dps = first_of(item, "dps") or {}
         points = []
         for stamp, raw in dps.items() if isinstance(dps, Mapping) else ():
             try:
@@ -179,12 +173,12 @@ def apply_vertex_metrics(diagnosis: Diagnosis, response: Any) -> None:
     by_id = {v.id: v for v in diagnosis.vertices}
     suffixes = {metric: key for key, metric in VERTEX_METRICS}
     for item in series_items(response):
-        name = str(_get(item, "metric_name", "metricName") or "")
+        name = str(first_of(item, "metric_name", "metricName") or "")
         key = next((k for metric, k in suffixes.items() if name == metric or name.endswith("." + metric)), None)
         if key is None:
             continue
         value = _last(item)
-        tags = _get(item, "tags") or {}
+        tags = first_of(item, "tags") or {}
         vertex = by_id.get(str(tags.get("vertex") or "")) if isinstance(tags, Mapping) else None
         if vertex is not None:
             diagnosis.per_vertex = True

@@ -8,16 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from foas_tui.services.flink_payloads import CheckpointStats
+from foas_tui.services.flink_payloads import CheckpointStats, first_of
 from foas_tui.services.formatting import sparkline
-
-
-def _get(obj: Any, *names: str) -> Any:
-    for name in names:
-        value = obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
-        if value is not None:
-            return value
-    return None
 
 
 def _int(value: Any) -> int | None:
@@ -64,8 +56,9 @@ class TaskRow:
 
 def task_rows(payload_data: Any, checkpoint_id: int) -> list[TaskRow]:
     """The tasks of checkpoint `checkpoint_id` in a GetInstanceCheckpoint payload, slowest first."""
-    entry = next((e for e in (_get(payload_data, "history") or []) if _int(_get(e, "id")) == checkpoint_id), None)
-    tasks = _get(entry, "tasks") if entry is not None else None
+    history = first_of(payload_data, "history") or []
+    entry = next((e for e in history if _int(first_of(e, "id")) == checkpoint_id), None)
+    tasks = first_of(entry, "tasks") if entry is not None else None
     if not isinstance(tasks, Mapping):
         return []
     out = []

@@ -54,8 +54,8 @@ def read_payload(value: Any) -> Payload:
     return Payload(value)
 
 
-def _f(obj: Any, *names: str) -> Any:
-    """The first non-None of `names`: keys of a mapping, or fields (and extras) of a model."""
+def first_of(obj: Any, *names: str) -> Any:
+    """The first non-None of `names`: keys of a mapping, or fields (and extras) of a model (or attributes)."""
     if not isinstance(obj, Mapping):
         fields = getattr(obj, "__dict__", None)
         if fields is not None and hasattr(type(obj), "model_fields"):
@@ -144,16 +144,16 @@ def exception_name(trace: str) -> str:
 
 
 def _entry(item: Any) -> ExceptionEntry:
-    trace = str(_f(item, "stacktrace", "exception", "stackTrace") or "")
-    endpoint = _f(item, "endpoint", "location")
-    tm = _f(item, "task_manager_id", "taskManagerId")
+    trace = str(first_of(item, "stacktrace", "exception", "stackTrace") or "")
+    endpoint = first_of(item, "endpoint", "location")
+    tm = first_of(item, "task_manager_id", "taskManagerId")
     location = f"{tm} ({endpoint})" if tm and endpoint and tm != endpoint else str(tm or endpoint or "(unassigned)")
-    labels = _f(item, "failure_labels", "failureLabels") or {}
-    concurrent = _f(item, "concurrent_exceptions", "concurrentExceptions") or []
+    labels = first_of(item, "failure_labels", "failureLabels") or {}
+    concurrent = first_of(item, "concurrent_exceptions", "concurrentExceptions") or []
     return ExceptionEntry(
-        timestamp_ms=_int(_f(item, "timestamp")),
-        name=exception_name(trace) if trace else str(_f(item, "exception_name", "exceptionName") or "(no trace)"),
-        task=str(_f(item, "task_name", "taskName", "task") or ""),
+        timestamp_ms=_int(first_of(item, "timestamp")),
+        name=exception_name(trace) if trace else str(first_of(item, "exception_name", "exceptionName") or "(no trace)"),
+        task=str(first_of(item, "task_name", "taskName", "task") or ""),
         location=location,
         trace=trace,
         labels=tuple(f"{k}:{v}" for k, v in labels.items()) if isinstance(labels, Mapping) else (),
@@ -167,19 +167,19 @@ def parse_exceptions(data: Any) -> ExceptionReport:
     Raises ValueError on another shape."""
     if not _is_record(data):
         raise ValueError(f"expected a JSON object, got {type(data).__name__}")
-    root_trace = _f(data, "root_exception", "root-exception")
+    root_trace = first_of(data, "root_exception", "root-exception")
     root = None
     if root_trace:
         root_trace = str(root_trace)
-        root = ExceptionEntry(_int(_f(data, "timestamp")), exception_name(root_trace), "", "", root_trace)
-    items = _f(data, "all_exceptions", "all-exceptions")
-    truncated = bool(_f(data, "truncated"))
-    history_obj = _f(data, "exception_history", "exceptionHistory")
+        root = ExceptionEntry(_int(first_of(data, "timestamp")), exception_name(root_trace), "", "", root_trace)
+    items = first_of(data, "all_exceptions", "all-exceptions")
+    truncated = bool(first_of(data, "truncated"))
+    history_obj = first_of(data, "exception_history", "exceptionHistory")
     if history_obj is not None:
-        entries = _f(history_obj, "entries")
+        entries = first_of(history_obj, "entries")
         if isinstance(entries, list) and (entries or not items):
             items = entries
-        truncated = truncated or bool(_f(history_obj, "truncated"))
+        truncated = truncated or bool(first_of(history_obj, "truncated"))
     if items is None:
         items = []
     if not isinstance(items, list):
@@ -269,36 +269,36 @@ SUMMARY_KEYS = ("checkpointed_size", "state_size", "end_to_end_duration", "align
 def _stats(item: Any) -> CheckpointStats:
     # Flink >= 1.15 sends checkpointed_size (incremental) + state_size (full); Blink sends state_size
     # (what this checkpoint wrote) + full_state_size.
-    incremental = _int(_f(item, "checkpointed_size"))
+    incremental = _int(first_of(item, "checkpointed_size"))
     if incremental is not None:
-        checkpointed, full = incremental, _int(_f(item, "state_size"))
+        checkpointed, full = incremental, _int(first_of(item, "state_size"))
     else:
-        checkpointed = _int(_f(item, "state_size"))
-        full = _int(_f(item, "full_state_size", "state_size"))
-    status = str(_f(item, "status", "class_", "@class") or "UNKNOWN").upper()
+        checkpointed = _int(first_of(item, "state_size"))
+        full = _int(first_of(item, "full_state_size", "state_size"))
+    status = str(first_of(item, "status", "class_", "@class") or "UNKNOWN").upper()
     return CheckpointStats(
-        id=_int(_f(item, "id")),
+        id=_int(first_of(item, "id")),
         status=status,
-        is_savepoint=bool(_f(item, "is_savepoint", "savepoint")),
-        trigger_ms=_int(_f(item, "trigger_timestamp")),
-        latest_ack_ms=_int(_f(item, "latest_ack_timestamp")),
-        end_to_end_ms=_int(_f(item, "end_to_end_duration")),
+        is_savepoint=bool(first_of(item, "is_savepoint", "savepoint")),
+        trigger_ms=_int(first_of(item, "trigger_timestamp")),
+        latest_ack_ms=_int(first_of(item, "latest_ack_timestamp")),
+        end_to_end_ms=_int(first_of(item, "end_to_end_duration")),
         checkpointed_size=checkpointed,
         full_size=full,
-        acknowledged=_int(_f(item, "num_acknowledged_subtasks")),
-        subtasks=_int(_f(item, "num_subtasks")),
-        alignment_buffered=_int(_f(item, "alignment_buffered")),
-        external_path=str(_f(item, "external_path") or ""),
-        discarded=bool(_f(item, "discarded")),
-        failure_ms=_int(_f(item, "failure_timestamp")),
-        failure_message=str(_f(item, "failure_message") or ""),
+        acknowledged=_int(first_of(item, "num_acknowledged_subtasks")),
+        subtasks=_int(first_of(item, "num_subtasks")),
+        alignment_buffered=_int(first_of(item, "alignment_buffered")),
+        external_path=str(first_of(item, "external_path") or ""),
+        discarded=bool(first_of(item, "discarded")),
+        failure_ms=_int(first_of(item, "failure_timestamp")),
+        failure_message=str(first_of(item, "failure_message") or ""),
     )
 
 
 def _min_avg_max(value: Any) -> MinAvgMax | None:
     if not _is_record(value):
         return None
-    return MinAvgMax(_int(_f(value, "min")), _int(_f(value, "avg")), _int(_f(value, "max")))
+    return MinAvgMax(_int(first_of(value, "min")), _int(first_of(value, "avg")), _int(first_of(value, "max")))
 
 
 def parse_checkpoints(data: Any) -> CheckpointReport:
@@ -306,33 +306,33 @@ def parse_checkpoints(data: Any) -> CheckpointReport:
     Raises ValueError on another shape."""
     if not _is_record(data):
         raise ValueError(f"expected a JSON object, got {type(data).__name__}")
-    counts_raw = _f(data, "counts")
+    counts_raw = first_of(data, "counts")
     if counts_raw is not None and not _is_record(counts_raw):
         raise ValueError("counts is not an object")
-    counts = {key: _int(_f(counts_raw, key)) or 0 if counts_raw is not None else 0 for key in COUNT_KEYS}
-    summary_raw = _f(data, "summary")
+    counts = {key: _int(first_of(counts_raw, key)) or 0 if counts_raw is not None else 0 for key in COUNT_KEYS}
+    summary_raw = first_of(data, "summary")
     summary: dict[str, MinAvgMax] = {}
     if summary_raw is not None:
         for key in SUMMARY_KEYS:
-            value = _min_avg_max(_f(summary_raw, key))
+            value = _min_avg_max(first_of(summary_raw, key))
             if value is not None:
                 summary[key] = value
-    latest = _f(data, "latest")
+    latest = first_of(data, "latest")
     if latest is not None and not _is_record(latest):
         raise ValueError("latest is not an object")
 
     def one(key: str) -> CheckpointStats | None:
-        value = _f(latest, key) if latest is not None else None
+        value = first_of(latest, key) if latest is not None else None
         return _stats(value) if _is_record(value) else None
 
-    restored_raw = _f(latest, "restored") if latest is not None else None
+    restored_raw = first_of(latest, "restored") if latest is not None else None
     restored = None
     if _is_record(restored_raw):
         restored = RestoredCheckpoint(
-            _int(_f(restored_raw, "id")), _int(_f(restored_raw, "restore_timestamp")),
-            bool(_f(restored_raw, "is_savepoint")), str(_f(restored_raw, "external_path") or ""),
+            _int(first_of(restored_raw, "id")), _int(first_of(restored_raw, "restore_timestamp")),
+            bool(first_of(restored_raw, "is_savepoint")), str(first_of(restored_raw, "external_path") or ""),
         )
-    history_raw = _f(data, "history") or []
+    history_raw = first_of(data, "history") or []
     if not isinstance(history_raw, list):
         raise ValueError("history is not a list")
     history = [_stats(item) for item in history_raw if _is_record(item)]
