@@ -18,7 +18,8 @@ import httpx
 
 from foas_tui import __version__
 from foas_tui.api import errors
-from foas_tui.api.operations import OPERATIONS, Operation, OperationMethods
+from foas_tui.api.operation_methods import OperationMethods
+from foas_tui.api.operations import OPERATIONS, Operation
 from foas_tui.api.signing import Credentials, RoaSigner, build_request, mask_id, rfc2616_date
 
 log = logging.getLogger("foas_tui.api")
