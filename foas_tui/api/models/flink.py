@@ -1,86 +1,17 @@
-"""Payloads the API embeds as JSON text: plans, checkpoints, exceptions, config and detail (Flink REST shapes),
-cluster and queue details."""
+"""The Flink REST documents instances embed as JSON text: checkpoints (GetInstanceCheckpoint), exceptions
+(GetInstanceExceptions), configuration (GetInstanceConfig) and job detail (GetInstanceDetail).
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import (
-    Field,
-)
+from pydantic import Field
 
-from foas_tui.api.models.base import FoasModel, Unwrap, _list
-from foas_tui.api.models.convert import (
-    Bool,
-    CheckpointStatusValue,
-    EpochMs,
-    FlinkStateValue,
-    Int,
-    JsonDict,
-    NodeId,
-    Number,
-    Str,
-)
-
-# ================================================================================================
-# Payloads the API embeds as JSON text (see `Embedded`).
-# ================================================================================================
-
-# --- execution plans (Job/Instance PlanJson, CheckRawPlanJson, autoscale plans) ----------------
-
-
-class PlanEdge(FoasModel):
-    """A plan link `{source, target}` or a node predecessor `{id}`; plus side/ship_strategy."""
-
-    source: NodeId = None
-    target: NodeId = None
-    id: NodeId = None
-    side: Str = None
-    ship_strategy: Str = None
-
-
-class PlanNode(FoasModel):
-    """A Blink plan node (`uid`, `vcore`, memory ...) or a Flink execution-plan node (`type`, `contents`)."""
-
-    id: NodeId = None
-    uid: Str = None
-    name: Str = None
-    type: Str = None
-    pact: Str = None  # Source / Data Source / Operator / Data Sink ...
-    contents: Str = None
-    slot_sharing_group: Str = None
-    chaining_strategy: Str = None
-    parallelism: Int = None
-    max_parallelism: Int = None
-    vcore: Number = None
-    heap_memory: Number = None
-    direct_memory: Number = None
-    native_memory: Number = None
-    predecessors: Annotated[list[PlanEdge], Unwrap()] = _list()
-
-
-class PlanJson(FoasModel):
-    """A job plan. Blink plans also carry resourceSettings, autoConfig, vertices, workers ... (extras)."""
-
-    global_: Annotated[list[dict[str, Any]], Unwrap()] = _list()  # key "global"
-    nodes: Annotated[list[PlanNode], Unwrap()] = _list()
-    links: Annotated[list[PlanEdge], Unwrap()] = _list()
-
-    @property
-    def edges(self) -> list[tuple[int | str | None, int | str | None]]:
-        """`(source id, target id)` for every link and every node predecessor."""
-        edges = [(link.source, link.target) for link in self.links]
-        edges += [(pred.id, node.id) for node in self.nodes for pred in node.predecessors]
-        return edges
-
-
-class AutoScaleParams(FoasModel):
-    """GetInstance `AutoScaleParams`, e.g. {"isOnOff":false,"strategyConfigure":null,"maxCU":null}."""
-
-    is_on_off: Bool = None
-    strategy_configure: Any = None
-    max_cu: Number = None
-
+from foas_tui.api.models.base import FoasModel
+from foas_tui.api.models.enums import CheckpointStatusValue, FlinkStateValue
+from foas_tui.api.models.fields import Unwrap, _list
+from foas_tui.api.models.lenient import Bool, EpochMs, Int, JsonDict, Number, Str
 
 # --- GetInstanceCheckpoint `Checkpoints` (Flink REST /checkpoints) ----------------------------
 
@@ -287,32 +218,3 @@ class FlinkJobDetail(FoasModel):
     vertices: Annotated[list[FlinkVertex], Unwrap()] = _list()
     status_counts: JsonDict = None
     plan: FlinkPlan | None = None
-
-
-# --- cluster and queue details -----------------------------------------------------------------
-
-
-class UserOssInfo(FoasModel):
-    """GetClusterDetails `UserOssInfo`."""
-
-    endpoint: Str = None
-    vpc_endpoint: Str = None
-    oxs_endpoint: Str = None
-    bucket: Str = None
-    access_id: Str = None
-    access_key: Str = Field(default=None, repr=False)
-
-
-class QueueExternalInfo(FoasModel):
-    """Queue `ExternalInfo`: the raw (possibly > 32-bit) queue figures."""
-
-    name: Str = None
-    max_vcore: Int = None
-    min_vcore: Int = None
-    used_vcore: Int = None
-    max_mem: Int = None
-    min_mem: Int = None
-    used_mem: Int = None
-    max_gpu: Int = None
-    min_gpu: Int = None
-    used_gpu: Int = None
