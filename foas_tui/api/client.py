@@ -1,4 +1,4 @@
-"""FoasClient: the async, signed client for all 67 foas operations (typed methods in operations.py)."""
+"""FoasClient: the async, signed client for all 67 foas operations (typed methods generated in operation_methods.py)."""
 
 from __future__ import annotations
 
