@@ -35,9 +35,11 @@ async def test_tabs_show_code_properties_and_paged_instances(monkeypatch: pytest
         await wait_for(pilot, lambda: pane.job is not None and pane.job.job_name == job and pane.detail is not None,
                        what="the job")
         await wait_for(pilot, lambda: pane.run is not None, what="its run summary")
+        # At 80x24 the pane shows when it has the focus; its overview is drawn then (not while hidden).
+        pane.focus_content()
+        await wait_for(pilot, lambda: "RUNNING" in plain(pane.query_one("#overview-body")), what="the overview")
         overview = plain(pane.query_one("#overview-body"))
         assert "RUNNING" in overview and job in overview
-        pane.focus_content()
         await pilot.press("right_square_bracket")
         assert pane.active_tab == "code"
         code = pane.query_one("#code-view", job_pane.CodeView).text

@@ -135,6 +135,7 @@ class JobPane(Guarded, Vertical):
         self._current_total = 0
         self._metrics_for: tuple[str, str, int | None] | None = None
         self.metric_set: Any = None  # the MetricSet shown in the Metrics tab
+        self._overview_stale = False  # the overview changed while the pane was hidden: drawn when it shows
 
     def compose(self) -> ComposeResult:
         with TabbedContent(id="job-tabs", initial="overview"):
@@ -171,7 +172,6 @@ class JobPane(Guarded, Vertical):
         self.instances = []
         self.instance_total = None
         self._instances_for = None
-        self.border_title = Text(f"{safe_str(job.project, NAME_LIMIT)} / {safe_str(job.job_name, NAME_LIMIT)}")
         self._render_overview()
         self._load_job(job)
         if self.active_tab == "metrics":
@@ -184,8 +184,6 @@ class JobPane(Guarded, Vertical):
             return
         self.deleted = True
         self.detail, self.run, self.instances, self.instance_total = None, None, [], None
-        self.border_title = Text.assemble(safe_str(f"{job.project} / {job.job_name}", NAME_LIMIT * 2),
-                                          (" (deleted)", "bold red"))
         for view_id in ("#code-view", "#properties-view"):
             self.query_one(view_id, CodeView).set_text("")
         self._render_overview()
@@ -227,11 +225,31 @@ class JobPane(Guarded, Vertical):
 
     # --- overview ---------------------------------------------------------------------------------
 
+    def on_show(self) -> None:
+        if self._overview_stale:
+            self._render_overview()
+
+    def _title(self) -> Text:
+        job = self.job
+        if job is None:
+            return Text("job")
+        if self.deleted:
+            return Text.assemble(safe_str(f"{job.project} / {job.job_name}", NAME_LIMIT * 2),
+                                 (" (deleted)", "bold red"))
+        return Text(f"{safe_str(job.project, NAME_LIMIT)} / {safe_str(job.job_name, NAME_LIMIT)}")
+
     def _render_overview(self) -> None:
-        body = self.query_one("#overview-body", Static)
         job = self.job
         if job is None:
             return
+        if not self.display:
+            # Hidden (the 80x24 layout while the live table has the focus): a new text would make Textual lay
+            # the screen out again and repaint the whole table over SSH on every cursor move. Drawn on show.
+            self._overview_stale = True
+            return
+        self._overview_stale = False
+        self.border_title = self._title()
+        body = self.query_one("#overview-body", Static)
         if self.deleted:
             body.update(Text.assemble(
                 (f"{safe_str(job.job_name, NAME_LIMIT)} was deleted", "bold red"),
