@@ -195,7 +195,10 @@ class MainScreen(JumpsMixin, GuardedScreen):
     def _scope_selected(self, event: ProjectTree.ScopeSelected) -> None:
         key = (event.project, event.folder_path)
         if key != self.scope_key:
-            self._chosen_job = None  # a new scope picked in the tree: the pane follows its table again
+            # A new scope picked in the tree: the pane follows its table again; but a pane that says its job
+            # was deleted keeps saying so until a job is picked (a reload after the delete moves the tree).
+            if not self.job_pane.deleted:
+                self._chosen_job = None
             self.scope_key = key
             self._load_scope(event.project, event.folder_path)
 
