@@ -329,6 +329,12 @@ class LineTable(Guarded, ScrollView, can_focus=True):
             self.refresh(rows)
             self.lines_refreshed += rows.height
 
+    def on_resize(self, event: events.Resize) -> None:
+        # A layout change that resizes the table (Tab hides the tree at 80x24) leaves Textual holding the old
+        # size's whole region as "to repaint" until the table's next partial refresh, so the next Down key
+        # paid 5 KB for it. Repaint whole now, with the layout change that caused it.
+        self.refresh()
+
     def _resize(self) -> None:
         size = Size(self._width, len(self._order) + 1)
         if self.virtual_size != size:
