@@ -16,7 +16,7 @@ import keyring.backend
 import keyring.core
 import pytest
 from helpers import CANARY_SECRET
-from helpers.memory_keyring import MemoryKeyring
+from helpers.memory_keyring import MemoryKeyring, RaisingKeyring
 from keyring.backends import fail
 from keyring.backends.chainer import ChainerBackend
 from keyring.errors import KeyringLocked, NoKeyringError, PasswordSetError
@@ -56,22 +56,6 @@ def unregistered(cls: type) -> type:
     return cls
 
 
-@unregistered
-class RaisingKeyring(keyring.backend.KeyringBackend):
-    priority = 1.0  # type: ignore[assignment]
-
-    def __init__(self, exc: BaseException):
-        super().__init__()
-        self.exc = exc
-
-    def get_password(self, service, username):
-        raise self.exc
-
-    def set_password(self, service, username, password):
-        raise self.exc
-
-    def delete_password(self, service, username):
-        raise self.exc
 
 
 @unregistered

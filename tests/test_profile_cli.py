@@ -10,6 +10,7 @@ import keyring.backend
 import keyring.core
 import pytest
 from helpers import CANARY_SECRET
+from helpers.memory_keyring import RaisingKeyring
 from keyring.backends import fail, null
 from keyring.errors import KeyringLocked, PasswordSetError
 
@@ -398,25 +399,6 @@ def test_run_profile_command_accepts_injected_stores(tmp_path, capsys):
 # --- the store is checked before any secret is asked for (issue 14) -------------------------------
 
 
-class _RaisingKeyring(keyring.backend.KeyringBackend):
-    """A recommended backend whose every call raises `exc` (a broken or locked keyring)."""
-
-    priority = 1.0  # type: ignore[assignment]
-
-    def __init__(self, exc: BaseException):
-        super().__init__()
-        self.exc = exc
-
-    def get_password(self, service, username):
-        raise self.exc
-
-    def set_password(self, service, username, password):
-        raise self.exc
-
-    def delete_password(self, service, username):
-        raise self.exc
-
-
 class _PlaintextKeyring(keyring.backend.KeyringBackend):
     """Named like keyrings.alt's file backend; it works, which is why it must be refused."""
 
@@ -432,7 +414,7 @@ class _PlaintextKeyring(keyring.backend.KeyringBackend):
         pass
 
 
-keyring.backend.KeyringBackend._classes.difference_update({_RaisingKeyring, _PlaintextKeyring})
+keyring.backend.KeyringBackend._classes.discard(_PlaintextKeyring)
 
 
 _PlaintextKeyring.__name__ = "PlaintextKeyring"  # the refusal goes by class name, like keyrings.alt's
@@ -443,9 +425,9 @@ _PlaintextKeyring.__name__ = "PlaintextKeyring"  # the refusal goes by class nam
     [
         (fail.Keyring, "No OS keyring"),
         (null.Keyring, "No OS keyring"),
-        (lambda: _RaisingKeyring(RuntimeError("neither running nor activatable")), "No OS keyring"),
-        (lambda: _RaisingKeyring(KeyringLocked("Failed to unlock the collection!")), "The OS keyring is locked"),
-        (lambda: _RaisingKeyring(PasswordSetError("denied")), "OS keyring error"),
+        (lambda: RaisingKeyring(RuntimeError("neither running nor activatable")), "No OS keyring"),
+        (lambda: RaisingKeyring(KeyringLocked("Failed to unlock the collection!")), "The OS keyring is locked"),
+        (lambda: RaisingKeyring(PasswordSetError("denied")), "OS keyring error"),
         (_PlaintextKeyring, "Refusing this keyring backend"),
     ],
     ids=["fail", "null", "runtime-error", "locked", "keyring-error", "plaintext"],

@@ -1,4 +1,5 @@
-"""An in-memory keyring backend for tests, so no test ever touches the real OS keyring."""
+"""Keyring backends for tests, so no test ever touches the real OS keyring: an in-memory one, and one whose
+every call raises (a broken or locked keyring)."""
 
 from __future__ import annotations
 
@@ -32,5 +33,24 @@ class MemoryKeyring(KeyringBackend):
             raise PasswordDeleteError("not found") from None
 
 
-# The metaclass registers every concrete backend for auto-detection; keep this one out of it.
-KeyringBackend._classes.discard(MemoryKeyring)
+class RaisingKeyring(KeyringBackend):
+    """A recommended backend whose every call raises `exc` (a broken or locked keyring)."""
+
+    priority = 1.0  # type: ignore[assignment]
+
+    def __init__(self, exc: BaseException) -> None:
+        super().__init__()
+        self.exc = exc
+
+    def get_password(self, service: str, username: str) -> str | None:
+        raise self.exc
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise self.exc
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise self.exc
+
+
+# The metaclass registers every concrete backend for auto-detection; keep these out of it.
+KeyringBackend._classes.difference_update({MemoryKeyring, RaisingKeyring})
