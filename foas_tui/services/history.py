@@ -72,7 +72,8 @@ class History:
     errors: dict[str, str] = field(default_factory=dict)  # part -> "Code: message (request id ...)"
 
 
-def _error_text(err: BaseException) -> str:
+def error_text(err: BaseException) -> str:
+    """`Code: message (request id …)` of a failed call, for a line of a report."""
     code = getattr(err, "code", type(err).__name__)
     rid = getattr(err, "request_id", None)
     return f"{code}: {getattr(err, 'message', err)}" + (f" (request id {rid})" if rid else "")
@@ -125,7 +126,7 @@ async def fetch_history(client: FoasClient, project: str, job: str, job_type: st
     total: int | None = 0
     for part, result in (("current", current), ("archived", archived)):
         if isinstance(result, BaseException):
-            errors[part] = _error_text(result)
+            errors[part] = error_text(result)
             total = None
             continue
         runs.extend(result[0])
@@ -138,7 +139,7 @@ async def fetch_history(client: FoasClient, project: str, job: str, job_type: st
             unique.append(run)
     history = History(unique, total)
     if isinstance(draft, BaseException):
-        errors["draft"] = _error_text(draft)
+        errors["draft"] = error_text(draft)
     else:
         history.draft = getattr(draft, "job", None)
     live = next((r for r in unique if not r.archived and r.actual not in ENDED), None)
@@ -146,7 +147,7 @@ async def fetch_history(client: FoasClient, project: str, job: str, job_type: st
         try:
             history.running = getattr(await client.get_instance(project, job, live.id), "instance", None)
         except Exception as err:  # the timeline stands without it
-            errors["running"] = _error_text(err)
+            errors["running"] = error_text(err)
     if history.running is not None and history.draft is not None:
         history.drift = drift_between(history.running, history.draft)
     history.errors = errors

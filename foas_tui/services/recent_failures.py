@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from foas_tui.services.history import Run, run_of
+from foas_tui.services.history import Run, error_text, run_of
 
 if TYPE_CHECKING:
     from foas_tui.api.client import FoasClient
@@ -56,12 +56,6 @@ class FailureReport:
         return len({(f.project, f.job_name) for f in self.failures})
 
 
-def _error_text(err: BaseException) -> str:
-    code = getattr(err, "code", None) or type(err).__name__
-    rid = getattr(err, "request_id", None)
-    return f"{code}: {getattr(err, 'message', None) or err}" + (f" (request id {rid})" if rid else "")
-
-
 async def recent_failures(client: FoasClient, hours: float, *, now: Callable[[], float],
                           projects: Sequence[str] | None = None, concurrency: int = 4) -> FailureReport:
     """Failed instances whose stop time is within the last `hours`, in every project (or `projects`)."""
@@ -99,7 +93,7 @@ async def recent_failures(client: FoasClient, hours: float, *, now: Callable[[],
             if not isinstance(result, Exception):
                 raise result  # cancellation is not a project's failure
             failed_projects.setdefault(project, f"{project}: {job_type}{' archived' if archived else ''}: "
-                                                f"{_error_text(result)}")
+                                                f"{error_text(result)}")
             continue
         for failure in result:
             failures.setdefault(failure.key, failure)  # an instance archived between two calls counts once
