@@ -7,7 +7,7 @@ refresh, because each Tree add/remove asks for a repaint of the whole widget.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Self
 
@@ -152,7 +152,3 @@ class TreeFilterMixin:
             return self.get_node_by_id(node.id) is node
         except UnknownNodeID:
             return False
-
-    def _walk(self, node: TreeNode[NodeData]) -> Iterable[TreeNode[NodeData]]:
-        """Every node under `node` (depth first, in order)."""
-        return walk_nodes(node)
