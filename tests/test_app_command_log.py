@@ -8,6 +8,7 @@ from test_app_support import make_app, notifications, ready, wait_for
 
 from foas_tui import app_launch as app_module
 from foas_tui.screens.command_log import CommandLogScreen
+from foas_tui.widgets.tree_data import walk_nodes
 
 
 async def test_command_log_lists_calls_newest_first_and_copies_the_cli_command() -> None:
@@ -73,7 +74,7 @@ async def test_expanded_folders_come_back_on_the_next_run(tmp_path) -> None:
 
         def reopened(tree) -> bool:
             return any(n.data is not None and n.data.kind == "folder" and n.data.state_path == wanted and
-                       n.is_expanded and n.data.loaded for n in tree._walk(tree.root))
+                       n.is_expanded and n.data.loaded for n in walk_nodes(tree.root))
 
         await pilot.press("r")  # reload everything: the expansion survives
         await wait_for(pilot, lambda: tree.projects and list(tree.projects.values())[1] is not project,
