@@ -185,8 +185,9 @@ async def test_refresh_fault_is_shown_kept_stale_and_recovers_by_itself(knob: st
         else:
             assert "connect" in err.message, err.message  # no answer, so no request id: say where it failed
         # The stale state stays on screen, marked as such, with the last error.
+        await wait_for(pilot, lambda: "stale" in status_line(app), what="the stale status on screen")
         status = status_line(app)
-        assert "stale" in status and err.code in status, status
+        assert err.code in status, status
         assert app.refresher.rows == before_rows
         assert table_rows(app) == before_table
         assert "stale" in screen_text(app)
@@ -194,8 +195,9 @@ async def test_refresh_fault_is_shown_kept_stale_and_recovers_by_itself(knob: st
         emulator(app).faults.clear()
         failures_seen = len(shown)
         await wait_for(pilot, lambda: app.refresher.consecutive_failures == 0, what=f"{knob}: recovery")
-        await pilot.pause()
-        assert "live" in status_line(app) and "stale" not in status_line(app)
+        # The status line follows the refresher through a message: wait for it, do not race it.
+        await wait_for(pilot, lambda: "live" in status_line(app) and "stale" not in status_line(app),
+                       what="the live status on screen")
         assert "stale" not in screen_text(app)
         generation = app.refresher.generation
         await wait_for(pilot, lambda: app.refresher.generation >= generation + 2, what="refreshes go on")
@@ -217,7 +219,7 @@ async def test_an_outage_is_notified_once_and_its_end_once() -> None:
         emulator(app).faults.set(REFRESH_OP, status=503)
         await wait_for(pilot, lambda: app.refresher.consecutive_failures >= 4, what="an outage of 4 refreshes")
         assert len(said("refresh:")) == 1, shown  # the status line says "stale" meanwhile
-        assert "stale" in status_line(app)
+        await wait_for(pilot, lambda: "stale" in status_line(app), what="the stale status on screen")
         emulator(app).faults.clear()
         emulator(app).faults.set(REFRESH_OP, malformed=1.0)  # a different failure is news: shown once more
         await wait_for(pilot, lambda: said("InvalidResponse"), what="the new error")
@@ -294,7 +296,7 @@ async def test_latency_slows_refreshes_but_never_the_keyboard_and_they_never_ove
                        what="the slow refresh and the one queued behind it")
         assert peak == 1
         assert app.refresher.consecutive_failures == 0 and not failed_records(app)
-        assert "live" in status_line(app)
+        await wait_for(pilot, lambda: "live" in status_line(app), what="the live status on screen")
 
 
 # --- timeouts and a restart need a real socket ---------------------------------------------------------------
@@ -313,10 +315,11 @@ async def test_timeout_is_shown_then_recovers(server: ServerThread) -> None:
         await wait_for(pilot, lambda: any("RequestTimeout" in n and "Timeout error" in n and server.endpoint in n
                                           for n in notes(app)), what="the timeout notification")
         await wait_for(pilot, lambda: app.refresher.consecutive_failures >= 2, what="a second timed-out refresh")
-        assert "stale" in status_line(app) and app.refresher.rows == rows and rows
+        assert app.refresher.rows == rows and rows
+        await wait_for(pilot, lambda: "stale" in status_line(app), what="the stale status on screen")
         server.emulator.faults.clear()
         await wait_for(pilot, lambda: app.refresher.consecutive_failures == 0, what="recovery")
-        assert "live" in status_line(app)
+        await wait_for(pilot, lambda: "live" in status_line(app), what="the live status on screen")
 
 
 async def test_emulator_restarted_mid_session(server: ServerThread) -> None:
@@ -332,14 +335,15 @@ async def test_emulator_restarted_mid_session(server: ServerThread) -> None:
         err = app.refresher.last_error
         assert isinstance(err, errors.ConnectionFailed), repr(err)
         assert any("Connection error" in n and f"127.0.0.1:{port}" in n for n in notes(app)), notes(app)
-        assert "stale" in status_line(app) and rows_before and table_rows(app) == rows_before
+        assert rows_before and table_rows(app) == rows_before
+        await wait_for(pilot, lambda: "stale" in status_line(app), what="the stale status on screen")
         assert app.refresher.rows == data_before
         assert app.is_running
 
         restarted = ServerThread(emu, port=port).start()  # same port, same state
         try:
             await wait_for(pilot, lambda: app.refresher.consecutive_failures == 0, what="recovery after restart")
-            assert "live" in status_line(app)
+            await wait_for(pilot, lambda: "live" in status_line(app), what="the live status on screen")
             generation = app.refresher.generation
             await wait_for(pilot, lambda: app.refresher.generation > generation, what="next refresh")
             assert app.refresher.consecutive_failures == 0
