@@ -1,0 +1,101 @@
+"""DiffStatic repaints only what changed, and the job pane built on it keeps its shape (issue 16: bytes per key).
+
+The byte counts themselves are measured by bench/tty_bytes.py through a real pty; these tests pin the
+mechanism: which cells a new content marks for repaint, and that the pane never shows a stale job for long.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.style import Style
+from rich.text import Text
+from test_app_support import make_app, plain, ready, wait_for
+from textual.app import App, ComposeResult
+from textual.geometry import Region
+
+from foas_tui.widgets import job_pane
+from foas_tui.widgets.diff_static import DiffStatic, changed_span
+
+BOLD = Style(bold=True)
+
+
+def cells(text: str, style: Style | None = None) -> tuple[str, tuple[Style | None, ...]]:
+    return text, (style,) * len(text)
+
+
+def test_the_span_covers_only_the_changed_characters() -> None:
+    assert changed_span(cells("Job  orders_1"), cells("Job  orders_1")) is None
+    assert changed_span(cells("Job  orders_1"), cells("Job  orders_2")) == (12, 13)
+    assert changed_span(cells("Job  orders"), cells("Job  orders_2")) == (11, 13)  # longer: up to its end
+    assert changed_span(cells("Job  orders_2"), cells("Job  orders")) == (11, 13)  # shorter: the old end
+    # A style change is a change, even with the same characters.
+    assert changed_span(cells("Job  a"), ("Job  a", (None,) * 5 + (BOLD,))) == (5, 6)
+
+
+def test_wide_characters_are_counted_in_cells() -> None:
+    # Two cells per character: a change after "订单" starts at cell 4, not at character 2.
+    assert changed_span(cells("订单a"), cells("订单b")) == (4, 5)
+
+
+class OneView(App[None]):
+    def compose(self) -> ComposeResult:
+        yield DiffStatic(Text("first line\nsecond line"), id="view")
+
+
+async def test_same_shape_repaints_regions_without_layout_and_a_new_shape_lays_out() -> None:
+    app = OneView()
+    async with app.run_test(size=(40, 6)) as pilot:
+        view = app.query_one(DiffStatic)
+        view.update(Text("first line\nsecond line"))  # learns what is painted
+        await pilot.pause()
+        calls: list[tuple[tuple[Region, ...], dict[str, Any]]] = []
+        original = view.refresh
+
+        def recording(*regions: Region, **kwargs: Any) -> Any:
+            calls.append((regions, kwargs))
+            return original(*regions, **kwargs)
+
+        view.refresh = recording  # type: ignore[method-assign]
+        view.update(Text("first line\nsecond LINE"))
+        assert calls == [((Region(7, 1, 4, 1),), {})], calls  # "LINE" on the second line, no layout
+        calls.clear()
+        view.update(Text("first line\nsecond LINE"))
+        assert calls == [], "the same content again sends nothing"
+        view.update(Text("first line\nsecond LINE\nthird line"))
+        assert calls == [((), {"layout": True})], calls  # one more line: a new height
+        await pilot.pause()
+        assert "third line" in plain(view)
+
+
+async def test_the_overview_shows_placeholders_when_getjob_is_slow_and_the_details_when_they_come(
+        monkeypatch: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot)
+        main = app.main_screen
+        pane = main.job_pane
+        app.select_job("realtime_dw", "dws_gmv_1min")
+        await wait_for(pilot, lambda: pane.detail is not None and "dws_gmv_1min" in plain(pane.query_one(
+            "#overview-body")), what="the first job's details")
+        app.session.emulator.faults.set("GetJob", hang_s=3.0)  # the next job's details take their time
+        app.select_job("realtime_dw", "ods_orders_ingest")
+        body = pane.query_one("#overview-body")
+        title = pane.query_one("#job-title")
+        await wait_for(pilot, lambda: "ods_orders_ingest" in plain(title), what="the title follows at once")
+        # Within DETAILS_WAIT_S the body says what is known about the new job, with "…" for the rest: it never
+        # keeps showing the previous job's details under the new title.
+        await wait_for(pilot, lambda: "ods_orders_ingest" in plain(body), timeout=job_pane.DETAILS_WAIT_S + 5,
+                       what="the body on the new job")
+        text = plain(body)
+        assert "dws_gmv_1min" not in text and "Engine        …" in text, text
+        app.session.emulator.faults.clear()
+        await wait_for(pilot, lambda: pane.detail is not None, timeout=10, what="the details after all")
+        assert "Engine        …" not in plain(body)
+        # Back to the first job: its details are kept, so the pane paints it at once, before any GetJob.
+        app.session.emulator.faults.set("GetJob", hang_s=3.0)
+        app.select_job("realtime_dw", "dws_gmv_1min")
+        await wait_for(pilot, lambda: "dws_gmv_1min" in plain(title), what="the title")
+        assert pane.detail is not None and "Engine        …" not in plain(body)
+        assert "dws_gmv_1min" in plain(body)
+        app.session.emulator.faults.clear()
