@@ -9,8 +9,10 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from rich.console import Group, RenderableType
-from rich.table import Table
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
@@ -103,14 +105,29 @@ class CodeView(Widget):
                       background_color="default")
 
 
-def _kv(rows: list[tuple[str, RenderableType]]) -> Table:
-    table = Table.grid(padding=(0, 1))
-    table.add_column(style="bold", no_wrap=True)
-    table.add_column()
-    for key, value in rows:
-        # A str cell of a Rich table is parsed as markup: every value here may come from the service.
-        table.add_row(key, safe_text(value, multiline=True) if isinstance(value, str) else value)
-    return table
+class KeyValues:
+    """Rows of `key  value`, the keys in a bold column, values wrapped beside them.
+
+    Unlike a Rich table, no line is padded with spaces up to the widest value: a line repainted alone (see
+    DiffStatic) sends its characters only, and the same content always renders as the same segments."""
+
+    def __init__(self, rows: list[tuple[str, RenderableType]]) -> None:
+        # A str value may come from the service: it is shown as text, never parsed as markup.
+        self.rows = [(key, safe_text(value, multiline=True) if isinstance(value, str) else value)
+                     for key, value in rows]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        key_width = max((cell_len(key) for key, _ in self.rows), default=0) + 1
+        value_options = options.update(width=max(1, options.max_width - key_width), height=None)
+        bold = Style(bold=True)
+        blank = Segment(" " * key_width)
+        newline = Segment.line()
+        for key, value in self.rows:
+            lines = console.render_lines(value, value_options, pad=False) or [[]]
+            for index, line in enumerate(lines):
+                yield Segment(key.ljust(key_width), bold) if index == 0 else blank
+                yield from line
+                yield newline
 
 
 def _delay_cell(run: RunRow) -> Text:
@@ -304,8 +321,8 @@ class JobPane(Guarded, Vertical):
                 f" from {safe_str(job.project, NAME_LIMIT)}: it no longer exists on the service.\n",
                 ("Pick another job in the tree or the table.", "dim")))
             return
-        body.update(Group(_kv(self._meta_rows(job)), Text(""), Text("Current instance", style="bold underline"),
-                          _kv(self._run_rows())), layout=shown)
+        body.update(Group(KeyValues(self._meta_rows(job)), Text(""), Text("Current instance", style="bold underline"),
+                          KeyValues(self._run_rows())), layout=shown)
 
     def _meta_rows(self, job: JobInfo) -> list[tuple[str, RenderableType]]:
         """Every row is there while GetJob loads ("…"), so the pane keeps its shape: when the details arrive,
