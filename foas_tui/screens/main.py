@@ -55,6 +55,7 @@ class MainScreen(JumpsMixin, GuardedScreen):
     def _forget_account(self) -> None:
         """The state that belongs to one account and region (reset by `start_over`)."""
         self.scope_jobs: list[JobInfo] = []
+        self._counts: tuple[tuple[int, ...], Any] | None = None  # (what they were counted from, JobCounts)
         self.scope_key: tuple[str, str | None] | None = None
         self._project_jobs: dict[str, list[JobInfo]] = {}
         self._history: list[Widget] = []
@@ -67,7 +68,6 @@ class MainScreen(JumpsMixin, GuardedScreen):
         self._trend_again = False
         self._trend_soon = False
         self.trend_rounds = 0  # finished trend fetches (tests and screenshots wait for one)
-        self._trend_seen: set[tuple[str, str]] = set()
         self._attention: set[tuple[str, str]] = set()  # jobs the tree last showed as needing attention
 
     @property
@@ -223,8 +223,10 @@ class MainScreen(JumpsMixin, GuardedScreen):
 
     def _trends_for_new_rows(self) -> None:
         """Rows that just came on screen (the cursor paged down) get their sparkline now, not next minute."""
+        # Only rows on screen: a job starting somewhere among 1,000 waits for the minute's round, or every
+        # refresh would cost a round of GetInstanceMetric calls (idle CPU, and calls on the account).
         cache = self._trend_cache
-        if cache is not None and not self._trend_running and cache.never_fetched(self._running_on_screen()):
+        if not self._trend_running and (cache is None or cache.never_fetched(self._running_on_screen())):
             self.request_trends()
 
     def _running_on_screen(self) -> set[tuple[str, str]]:
@@ -323,8 +325,7 @@ class MainScreen(JumpsMixin, GuardedScreen):
         if job is not None:
             self.job_pane.update_run(result.rows.get(job.key))
         self.update_status()
-        if any(j.key not in self._trend_seen for j in self.live.running_stream_jobs()):
-            self.request_trends()  # newly visible running jobs get their sparkline now, not in a minute
+        self._trends_for_new_rows()  # jobs that started running on screen get their sparkline now
 
     # --- delay trends (the live table's TREND column) ---------------------------------------------
 
@@ -359,7 +360,6 @@ class MainScreen(JumpsMixin, GuardedScreen):
             if self._trend_cache is None:
                 # The TTL is a little under the interval so each timer tick finds last round's jobs due.
                 self._trend_cache = DelayTrendCache(ttl_s=TREND_INTERVAL_S * 0.9, now=self.foas.clock)
-            self._trend_seen.update(job.key for job in jobs)
             if jobs:
                 trends = await self._trend_cache.refresh(self.foas.session.client, jobs, self.live.viewport_keys())
                 self.live.set_trends(trends)
@@ -378,11 +378,23 @@ class MainScreen(JumpsMixin, GuardedScreen):
             header = self.query_one("#header", AppHeader)
         except Exception:  # not composed yet / shutting down
             return
-        counts = self.foas.health.counts(self.foas.refresher.rows, (job.key for job in self.scope_jobs))
+        counts = self._scope_counts()
         call = self.foas.session.client.slowest_pending()
         status.show(self.foas.refresher, self.foas.clock(), counts,
                     (call.operation, call.elapsed()) if call is not None else None)
         header.update_header()
+
+    def _scope_counts(self) -> Any:
+        """The status bar's counts, scored again only when the rows, the scope or the deep checks changed.
+
+        The status line ticks every second; scoring 1,000 rows each time was most of the idle CPU. Counted
+        once per refresh, they also agree with the table's red names, which change only with a refresh."""
+        refresher, health = self.foas.refresher, self.foas.health
+        basis = (id(refresher), refresher.generation, id(self.scope_jobs), len(self.scope_jobs), id(health),
+                 len(health.deep))
+        if self._counts is None or self._counts[0] != basis:
+            self._counts = (basis, health.counts(refresher.rows, (job.key for job in self.scope_jobs)))
+        return self._counts[1]
 
     # --- copy (OSC 52: works over SSH) -----------------------------------------------------------
 
