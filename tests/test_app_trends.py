@@ -83,3 +83,54 @@ async def test_rows_paged_into_view_get_their_sparklines_at_once_not_next_minute
         assert bottom
         # No timer is due for a minute (the frozen clock never moves): only the new rows on screen call for it.
         await wait_for(pilot, lambda: drawn(bottom) == bottom, what="sparklines for the rows paged into view")
+
+
+async def test_a_job_that_starts_off_screen_waits_for_the_minute_round_one_on_screen_does_not() -> None:
+    """Every refresh of a big account sees some job start somewhere: that alone must not cost a round of
+    GetInstanceMetric calls (issue 16: idle CPU, and calls on the account); a running row on screen without a
+    sparkline still gets one at once."""
+    from dataclasses import replace
+
+    app = make_app(jobs=1000)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await ready(pilot)
+        main = app.main_screen
+        await wait_for(pilot, lambda: main.trends_idle, what="the first trend round")
+        live, refresher = main.live, app.refresher
+        on_screen = live.viewport_keys()
+        idle_stream = [job.key for job in main.scope_jobs if job.job_type != "FLINK_BATCH"
+                       and (row := refresher.rows.get(job.key)) is not None and row.actual_state != "RUNNING"]
+        off = next(key for key in idle_stream if key not in on_screen)
+        on = next(key for key in idle_stream if key in on_screen)
+        starts: list[tuple[str, str]] = []  # the job the next refresh reports RUNNING
+        refresh_once = refresher.refresh_once
+
+        async def one_job_starts():  # noqa: ANN202
+            result = await refresh_once()
+            for key in starts:
+                result.rows[key] = replace(result.rows[key], actual_state="RUNNING", expect_state="RUNNING")
+                result.changed.add(key)
+            return result
+
+        refresher.refresh_once = one_job_starts  # type: ignore[method-assign]
+
+        async def refresh_with(key: tuple[str, str]) -> None:
+            starts[:] = [key]
+            generation = refresher.generation
+            app.request_refresh()
+            await wait_for(pilot, lambda: refresher.generation > generation and not refresher.running,
+                           what="a refresh")
+            await wait_for(pilot, lambda: live.rows_data.get(key) is not None
+                           and live.rows_data[key].actual_state == "RUNNING", what="the row applied")
+            await pilot.pause()
+
+        def metric_calls() -> int:
+            return sum(1 for r in app.session.call_log if r.operation == "GetInstanceMetric")
+
+        rounds, calls = main.trend_rounds, metric_calls()
+        await refresh_with(off)
+        assert main.trends_idle and main.trend_rounds == rounds and metric_calls() == calls, \
+            "a job starting off screen started a trend round"
+        await refresh_with(on)
+        await wait_for(pilot, lambda: main.trend_rounds > rounds and main.trends_idle,
+                       what="a trend round for the row on screen")
