@@ -12,11 +12,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from foas_tui.services.refresh import JobKey, RunRow
 from foas_tui.services.triage import JobHealth, RunSummary, Thresholds, Weights, assess
-from foas_tui.services.triage_gather import DeepResult
+
+if TYPE_CHECKING:  # the gatherer (and its payload parsers) is imported by the triage board, not the first frame
+    from foas_tui.services.triage_gather import DeepResult
 
 
 @dataclass(frozen=True, slots=True)
