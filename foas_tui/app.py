@@ -492,8 +492,22 @@ class FoasApp(ErrorGuard, AppCommandsMixin, TriageActionsMixin, OpsActionsMixin,
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "jump":  # not over a dialog, and in a text field `:` is a character
             from textual.screen import ModalScreen
-            from textual.widgets import Input, TextArea
 
-            return not isinstance(self.screen, ModalScreen) and not isinstance(self.focused, Input | TextArea)
+            return not isinstance(self.screen, ModalScreen) and not _is_text_field(self.focused)
         return super().check_action(action, parameters)
+
+
+def _is_text_field(widget: object) -> bool:
+    """An Input or a TextArea (subclasses too), where `:` is typed text.
+
+    Asked by the footer for the first frame; TextArea is recognised by its class name in the MRO instead of an
+    isinstance check, because importing it pulls Textual's document and syntax machinery (~10 ms) that only the
+    editor dialogs need.
+    """
+    from textual.widgets import Input
+
+    if isinstance(widget, Input):
+        return True
+    return any(klass.__name__ == "TextArea" and klass.__module__.startswith("textual.")
+               for klass in type(widget).__mro__)
 
