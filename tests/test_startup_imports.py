@@ -76,3 +76,19 @@ def test_text_fields_take_the_colon_as_text() -> None:
     assert _is_text_field(Notes())
     assert not _is_text_field(Tree("projects"))
     assert not _is_text_field(None)
+
+
+def test_the_command_line_parser_does_not_import_the_emulator(tmp_path: Path) -> None:
+    """`foas-tui` builds every subcommand's parser on each start: `--demo` must not load the emulator there.
+
+    With `--demo` the lazy emulator is built in a thread on the first request, after the first frame.
+    """
+    env = dict(os.environ, FOAS_TUI_CONFIG_DIR=str(tmp_path), FOAS_TUI_DATA_DIR=str(tmp_path))
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    code = "import json, sys\nfrom foas_tui import cli\ncli.build_parser()\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60,
+                         check=True)
+    modules = set(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert "foas_tui.emulator.server" in modules  # the `emulator` subcommand's parser was built
+    assert [name for name in ("foas_tui.emulator.app", "foas_tui.emulator.store", "foas_tui.emulator.faults")
+            if name in modules] == []
