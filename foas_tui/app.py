@@ -7,10 +7,10 @@ the first frame comes fast.
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import Callable, Iterable
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -35,21 +35,28 @@ from foas_tui.services.refresh import RefreshResult, RefreshScheduler
 from foas_tui.services.selection import Selection
 from foas_tui.services.session import Session
 from foas_tui.text import safe_str
-from foas_tui.widgets.context_palette import ContextProvider
-from foas_tui.widgets.palette import ActionsProvider, JobsProvider, ProjectsProvider
 
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
+    from textual.command import Provider
+
     from foas_tui.config import AppConfig
     from foas_tui.screens.main import MainScreen
 
 def styles_dir() -> Path:
     """The *.tcss directory: `foas_tui/styles` when installed from the wheel, `<repo>/styles` in a checkout."""
-    packaged = resources.files("foas_tui") / "styles"
-    if packaged.is_dir():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parent.parent / "styles"
+    # The package directory next to this file is what importlib.resources answers for every installed layout
+    # (wheel, editable, checkout); importlib.resources (~10 ms to import) is asked only for anything else
+    # (a zip import), where `__file__` is not a real directory.
+    here = Path(__file__).resolve().parent
+    if (here / "styles").is_dir():
+        return here / "styles"
+    if here.is_dir():
+        return here.parent / "styles"
+    from importlib import resources
+
+    return Path(str(resources.files("foas_tui") / "styles"))
 
 
 def _css_paths() -> list[Path]:
@@ -58,6 +65,32 @@ def _css_paths() -> list[Path]:
     app_css = directory / "app.tcss"
     others = sorted(p for p in directory.glob("*.tcss") if p.name != "app.tcss")
     return [app_css, *others] if app_css.exists() else others
+
+
+# Command palette (ctrl+p) providers, imported when the palette first opens (Textual's COMMANDS takes callables
+# returning Provider classes): the first frame does not need them.
+def _projects_provider() -> type[Provider]:
+    from foas_tui.widgets.palette import ProjectsProvider
+
+    return ProjectsProvider
+
+
+def _jobs_provider() -> type[Provider]:
+    from foas_tui.widgets.palette import JobsProvider
+
+    return JobsProvider
+
+
+def _actions_provider() -> type[Provider]:
+    from foas_tui.widgets.palette import ActionsProvider
+
+    return ActionsProvider
+
+
+def _context_provider() -> type[Provider]:
+    from foas_tui.widgets.context_palette import ContextProvider
+
+    return ContextProvider
 
 
 CORE_BINDINGS: list[BindingType] = keys.bindings("app")  # foas_tui/keys.py defines every key
@@ -80,7 +113,7 @@ class FoasApp(ErrorGuard, AppCommandsMixin, TriageActionsMixin, OpsActionsMixin,
     BINDINGS: ClassVar[list[BindingType]] = [
         *CORE_BINDINGS, *_mixin_bindings(TriageActionsMixin, OpsActionsMixin),
     ]
-    COMMANDS = App.COMMANDS | {ProjectsProvider, JobsProvider, ActionsProvider, ContextProvider}
+    COMMANDS = App.COMMANDS | {_projects_provider, _jobs_provider, _actions_provider, _context_provider}
     ALLOW_IN_MAXIMIZED_VIEW = "Footer, KeyFooter"  # the keys line stays under a zoomed pane
 
     class RefreshCompleted(Message):
@@ -251,11 +284,24 @@ class FoasApp(ErrorGuard, AppCommandsMixin, TriageActionsMixin, OpsActionsMixin,
 
     # --- lifecycle --------------------------------------------------------------------------------
 
+    def run(self, **kwargs: Any) -> int | None:
+        """Run the app in this process (the command line and the bench do; tests use `run_test`).
+
+        What is alive now (Textual, this package's modules and classes, the key table) stays for the life of
+        the process: `gc.freeze()` moves it to the permanent generation, so the full collection that otherwise
+        lands before the first frame (15-40 ms here, bench/tui_startup.py) and every later one skip it.
+        """
+        gc.freeze()
+        return super().run(**kwargs)
+
     def get_default_screen(self) -> Screen:
         # The main screen is the first screen, so the first painted frame is already the real layout.
+        from foas_tui.screens.layout import PANE_CLASSES
         from foas_tui.screens.main import MainScreen
 
-        self._main = MainScreen(state_path=self._state_path)
+        # The tree takes the focus on mount: starting with its focus class (screens/layout.py) spares a restyle
+        # of every widget before the first frame (Textual restyles the whole screen when a screen class changes).
+        self._main = MainScreen(state_path=self._state_path, classes=PANE_CLASSES["tree"])
         return self._main
 
     def on_mount(self) -> None:
@@ -457,8 +503,22 @@ class FoasApp(ErrorGuard, AppCommandsMixin, TriageActionsMixin, OpsActionsMixin,
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "jump":  # not over a dialog, and in a text field `:` is a character
             from textual.screen import ModalScreen
-            from textual.widgets import Input, TextArea
 
-            return not isinstance(self.screen, ModalScreen) and not isinstance(self.focused, Input | TextArea)
+            return not isinstance(self.screen, ModalScreen) and not _is_text_field(self.focused)
         return super().check_action(action, parameters)
+
+
+def _is_text_field(widget: object) -> bool:
+    """An Input or a TextArea (subclasses too), where `:` is typed text.
+
+    Asked by the footer for the first frame; TextArea is recognised by its class name in the MRO instead of an
+    isinstance check, because importing it pulls Textual's document and syntax machinery (~10 ms) that only the
+    editor dialogs need.
+    """
+    from textual.widgets import Input
+
+    if isinstance(widget, Input):
+        return True
+    return any(klass.__name__ == "TextArea" and klass.__module__.startswith("textual.")
+               for klass in type(widget).__mro__)
 

@@ -11,17 +11,22 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from foas_tui.emulator import DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, EmulatorConfig, create_app
-from foas_tui.emulator.app import Emulator
-from foas_tui.emulator.faults import ConnectionDropped
+
+# The emulator itself (app, store, runtime: ~90 ms to import without .pyc) is imported when one is served:
+# `foas-tui` builds this module's argument parser on every start, `foas-tui --demo` included (cli.py).
+if TYPE_CHECKING:
+    from foas_tui.emulator.app import Emulator
 
 
 class _DropFilter(logging.Filter):
     """Keep uvicorn from logging a traceback for every connection we drop on purpose."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        from foas_tui.emulator.faults import ConnectionDropped
+
         exc = record.exc_info[1] if record.exc_info else None
         return not isinstance(exc, ConnectionDropped)
 
@@ -73,6 +78,8 @@ def _abortable_protocol() -> type:
 
 def _uvicorn_server(emulator: Any, *, log_level: str = "warning") -> Any:
     import uvicorn
+
+    from foas_tui.emulator.app import Emulator
 
     if isinstance(emulator, Emulator):
         emulator.serving = True

@@ -12,11 +12,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from foas_tui.services.refresh import JobKey, RunRow
-from foas_tui.services.triage import JobHealth, RunSummary, Thresholds, Weights, assess
-from foas_tui.services.triage_gather import DeepResult
+
+# services.triage (the rules) is imported on the first `health()`, i.e. when live rows arrive: the app, the tree
+# and the live table each hold a HealthBook from their first frame, which scores nothing (bench/tui_startup.py).
+if TYPE_CHECKING:
+    from foas_tui.services.triage import JobHealth, RunSummary, Thresholds, Weights
+    from foas_tui.services.triage_gather import DeepResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +34,8 @@ class JobCounts:
 
 def run_summary(row: RunRow) -> RunSummary:
     """A live row as the triage board's run summary (both come from BatchGetInstanceRunSummary)."""
+    from foas_tui.services.triage import RunSummary
+
     delay = row.input_delay
     return RunSummary(
         project=row.project, job_name=row.job_name, job_type=(row.job_type or "FLINK_STREAM").upper(),
@@ -41,32 +47,50 @@ def run_summary(row: RunRow) -> RunSummary:
 
 @dataclass
 class HealthBook:
-    """Health of live rows by the triage rules; `deep` is filled by the triage board's gatherer."""
+    """Health of live rows by the triage rules; `deep` is filled by the triage board's gatherer.
 
-    thresholds: Thresholds = field(default_factory=Thresholds)
-    weights: Weights = field(default_factory=Weights)
+    `thresholds`/`weights` left None are read on first use from `triage` (`AppConfig.triage`; None = the
+    board's defaults), exactly as the triage board reads them.
+    """
+
+    thresholds: Thresholds | None = None
+    weights: Weights | None = None
     clock: Callable[[], float] = time.time
     deep: dict[JobKey, DeepResult] = field(default_factory=dict)
+    triage: Any = None
 
     @classmethod
     def from_config(cls, triage: Any, clock: Callable[[], float] = time.time) -> HealthBook:
         """From `AppConfig.triage` exactly as the triage board reads it (thresholds and optional weights)."""
-        custom = getattr(triage, "weights", None)
-        weights = Weights(**custom) if isinstance(custom, dict) else Weights()
-        return cls(Thresholds.from_config(triage), weights, clock)
+        return cls(clock=clock, triage=triage)
 
     def reset(self, triage: Any) -> None:
         """Another account or region: its config's thresholds, and nothing deep-checked yet."""
-        fresh = HealthBook.from_config(triage, self.clock)
-        self.thresholds, self.weights = fresh.thresholds, fresh.weights
+        self.triage, self.thresholds, self.weights = triage, None, None
         self.deep.clear()
 
+    def rules(self) -> tuple[Thresholds, Weights]:
+        """The thresholds and weights in force (built from `triage` the first time)."""
+        thresholds, weights = self.thresholds, self.weights
+        if thresholds is None or weights is None:
+            from foas_tui.services.triage import Thresholds, Weights
+
+            if thresholds is None:
+                thresholds = self.thresholds = Thresholds.from_config(self.triage)
+            if weights is None:
+                custom = getattr(self.triage, "weights", None)
+                weights = self.weights = Weights(**custom) if isinstance(custom, dict) else Weights()
+        return thresholds, weights
+
     def health(self, row: RunRow) -> JobHealth:
+        from foas_tui.services.triage import assess
+
+        thresholds, weights = self.rules()
         summary = run_summary(row)
         deep = self.deep.get(row.key)
         if deep is not None and not summary.alive:
             deep = None  # as the board does: a stopped job's old checkpoints say nothing about now
-        return assess(summary, now_ms=self.clock() * 1000, thresholds=self.thresholds, weights=self.weights,
+        return assess(summary, now_ms=self.clock() * 1000, thresholds=thresholds, weights=weights,
                       checkpoints=deep.checkpoints if deep else None, exceptions=deep.exceptions if deep else None)
 
     def needs_attention(self, row: RunRow | None) -> bool:

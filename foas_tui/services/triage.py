@@ -7,10 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from foas_tui.services.flink_payloads import CheckpointReport, ExceptionReport, _int
 from foas_tui.services.selection import JobIdentity
+
+# flink_payloads (the checkpoint/exception parsers) is imported where a run summary is read: the app's
+# HealthBook imports this module for the first frame, which reads no payload (bench/tui_startup.py).
+if TYPE_CHECKING:
+    from foas_tui.services.flink_payloads import CheckpointReport, ExceptionReport
 
 # --- health ----------------------------------------------------------------------------------------
 
@@ -99,6 +103,8 @@ class RunSummary(JobIdentity):
 
     @classmethod
     def from_model(cls, project: str, item: Any, job_type: str = "FLINK_STREAM", folder_path: str = "/") -> RunSummary:
+        from foas_tui.services.flink_payloads import _int
+
         def attr(name: str) -> Any:
             return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
 

@@ -14,14 +14,16 @@ from textual.command import CommandPalette
 from textual.screen import ModalScreen
 
 from foas_tui.api import errors
-from foas_tui.services.actions import ACTIONS, ActionKind, ActionOptions, ActionRun, JobActions
 from foas_tui.services.selection import Selection
-from foas_tui.services.start_points import CheckpointMemory
 from foas_tui.text import NAME_LIMIT, safe_str
 
+# services.actions and services.start_points are imported by the methods that use them, when an action runs:
+# FoasApp mixes this class in, and the first frame should not wait for them (bench/tui_startup.py).
 if TYPE_CHECKING:
+    from foas_tui.services.actions import ActionKind, ActionOptions, ActionRun, JobActions
     from foas_tui.services.drafts import DraftStore
     from foas_tui.services.session import Session
+    from foas_tui.services.start_points import CheckpointMemory
 
 JOB_ACTIONS = frozenset({
     "ops_start", "ops_pause", "ops_resume", "ops_stop", "ops_commit", "ops_offline", "ops_delete", "ops_validate",
@@ -75,6 +77,8 @@ class OpsBase:
 
     @property
     def ops_actions(self) -> JobActions:
+        from foas_tui.services.actions import JobActions
+
         return JobActions(self.ops_session.client, poll_interval=self.ops_poll_interval,
                           timeout=self.ops_wait_timeout, checkpoints=self.ops_checkpoints)
 
@@ -83,6 +87,8 @@ class OpsBase:
         """Checkpoints seen when pausing/stopping with a checkpoint: the start form offers their time."""
         memory = getattr(self, "_ops_checkpoint_memory", None)
         if memory is None:
+            from foas_tui.services.start_points import CheckpointMemory
+
             memory = CheckpointMemory()
             self._ops_checkpoint_memory = memory
         return memory
@@ -161,6 +167,7 @@ class OpsBase:
         `details` adds a line per job (a bulk start: the parameters each job gets).
         """
         from foas_tui.screens.confirm import ConfirmScreen
+        from foas_tui.services.actions import ACTIONS, ActionKind
 
         info = ACTIONS[kind]
         states = await self.ops_actions.current_states(targets)
@@ -219,6 +226,7 @@ class OpsBase:
                        options: ActionOptions | None = None) -> ActionRun:
         """Send, follow, notify; the progress screen shows it and turns into a summary for bulk or failures."""
         from foas_tui.screens.action_progress import ActionProgressScreen
+        from foas_tui.services.actions import ActionRun
 
         app = self._app
         run = ActionRun(kind, targets)
@@ -235,6 +243,7 @@ class OpsBase:
 
     def _ops_finished(self, run: ActionRun, progress: Any) -> None:
         from foas_tui.screens.bulk_summary import BulkSummaryScreen
+        from foas_tui.services.actions import ActionKind
 
         app = self._app
         failed = run.failed

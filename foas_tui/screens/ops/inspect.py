@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
 from rich.text import Text
 
 from foas_tui.error_guard import work
 from foas_tui.screens.ops.base import OpsBase
-from foas_tui.services.actions import ACTIONS, ActionKind
 from foas_tui.services.selection import Selection
+
+# services.actions is imported where an action runs, not with FoasApp: the first frame does not need it.
+if TYPE_CHECKING:
+    from foas_tui.services.actions import ActionKind
 
 
 class InspectActions(OpsBase):
     """Keys v J $: ask the service about a job without changing it (J may store the plan)."""
 
     def action_ops_validate(self) -> None:
+        from foas_tui.services.actions import ActionKind
+
         targets = self._ops_targets()
         if len(targets) == 1:
             self._ops_validate_worker(targets[0])
@@ -32,6 +37,8 @@ class InspectActions(OpsBase):
 
     @work(group="ops", exit_on_error=False)
     async def _ops_bulk_read_worker(self, kind: ActionKind, targets: list[Selection]) -> None:
+        from foas_tui.services.actions import ACTIONS
+
         try:
             await self._ops_run(kind, targets)
         except Exception as err:
@@ -40,6 +47,7 @@ class InspectActions(OpsBase):
     async def ops_validate_flow(self, target: Selection) -> bool:
         """ValidateJob and show the tables (or the SQL error). Runs inside a worker."""
         from foas_tui.screens.confirm import TextScreen
+        from foas_tui.services.actions import ActionKind
 
         result = await self.ops_actions.perform(ActionKind.VALIDATE, target)
         if not result.ok:
@@ -51,6 +59,8 @@ class InspectActions(OpsBase):
         return True
 
     def action_ops_calc_resources(self) -> None:
+        from foas_tui.services.actions import ActionKind
+
         targets = self._ops_targets()
         if len(targets) == 1:
             self._ops_calc_worker(targets[0])
@@ -60,6 +70,7 @@ class InspectActions(OpsBase):
     @work(group="ops", exit_on_error=False)
     async def _ops_calc_worker(self, target: Selection) -> None:
         from foas_tui.screens.confirm import TextScreen
+        from foas_tui.services.actions import ActionKind
 
         try:
             result = await self.ops_actions.perform(ActionKind.CALC_RESOURCES, target)

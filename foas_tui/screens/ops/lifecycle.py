@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from foas_tui.api import errors
 from foas_tui.error_guard import work
 from foas_tui.screens.ops.base import OpsBase
-from foas_tui.services.actions import ACTIONS, ActionKind, ActionOptions
 from foas_tui.services.selection import Selection
+
+# services.actions is imported where an action runs, not with FoasApp: the first frame does not need it.
+if TYPE_CHECKING:
+    from foas_tui.services.actions import ActionKind
 
 
 class LifecycleActions(OpsBase):
@@ -64,33 +67,45 @@ class LifecycleActions(OpsBase):
 
     def action_ops_pause(self, checkpoint: bool = False) -> None:
         """`P` pauses; `ctrl+k` (checkpoint=True) asks the service for a checkpoint first (triggerCheckpoint)."""
+        from foas_tui.services.actions import ActionKind
+
         targets = self._ops_targets()
         if targets:
             self._ops_state_worker(ActionKind.PAUSE, targets, checkpoint)
 
     def action_ops_resume(self) -> None:
+        from foas_tui.services.actions import ActionKind
+
         targets = self._ops_targets()
         if targets:
             self._ops_state_worker(ActionKind.RESUME, targets)
 
     def action_ops_stop(self, checkpoint: bool = False) -> None:
         """`x` stops after a confirmation whose "checkpoint first" box is ticked when checkpoint=True."""
+        from foas_tui.services.actions import ActionKind
+
         targets = self._ops_targets()
         if targets:
             self._ops_state_worker(ActionKind.STOP, targets, checkpoint)
 
     def action_ops_offline(self) -> None:
+        from foas_tui.services.actions import ActionKind
+
         targets = self._ops_targets()
         if targets:
             self._ops_state_worker(ActionKind.OFFLINE, targets)
 
     def action_ops_delete(self) -> None:
+        from foas_tui.services.actions import ActionKind
+
         targets = self._ops_targets()
         if targets:
             self._ops_state_worker(ActionKind.DELETE, targets)
 
     @work(group="ops", exit_on_error=False)
     async def _ops_state_worker(self, kind: ActionKind, targets: list[Selection], checkpoint: bool = False) -> None:
+        from foas_tui.services.actions import ACTIONS, ActionOptions
+
         try:
             # One key asks for the checkpoint; the confirmation (bulk, or a destructive action) shows it ticked.
             options = ActionOptions(trigger_checkpoint=True if checkpoint else None)
@@ -120,6 +135,7 @@ class LifecycleActions(OpsBase):
     async def ops_commit_flow(self, targets: Sequence[Selection]) -> None:
         """Commit one job (with the AutoScale form) or many (after a confirmation). Runs inside a worker."""
         from foas_tui.screens.start_job import CommitScreen
+        from foas_tui.services.actions import ActionKind
 
         cores = None
         if len(targets) == 1:
@@ -141,6 +157,7 @@ class LifecycleActions(OpsBase):
     @work(group="ops", exit_on_error=False)
     async def _ops_autoscale_worker(self, target: Selection) -> None:
         from foas_tui.screens.confirm import Choice, ChoiceScreen
+        from foas_tui.services.actions import ACTIONS, ActionKind, ActionOptions
 
         try:
             answer = await self._app.push_screen_wait(ChoiceScreen(
