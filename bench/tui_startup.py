@@ -41,6 +41,10 @@ def _env(tmp: str) -> dict[str, str]:
     env["FOAS_TUI_CONFIG_DIR"] = tmp  # an empty config: the defaults
     env["FOAS_TUI_DATA_DIR"] = tmp
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    # Both sides start from compiled .pyc files, as after `pip install` (which compiles the wheel's modules):
+    # with PYTHONDONTWRITEBYTECODE set (some shells and CI images set it), Textual would load its .pyc from
+    # site-packages while foas_tui, run from this checkout, were compiled from source on every start.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
