@@ -33,7 +33,7 @@ INSTANCE_PAGE = 20
 # A new job's overview waits this long for its details (GetJob) before it shows placeholders: one repaint
 # instead of two per cursor move, and none for the lines the operator only passed over (bytes over SSH).
 DETAILS_WAIT_S = 0.3
-DETAILS_KEPT = 256  # the details of the jobs last shown, so that coming back to one paints it at once
+DETAILS_KEPT = 64  # the details (SQL included) of the jobs last shown: coming back to one paints it at once
 METRICS_WINDOW_S = 15 * 60
 SYNTAX_THEME = "ansi_dark"  # uses the terminal's own 16 colors: readable everywhere, honours the palette
 
