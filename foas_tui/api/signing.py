@@ -146,6 +146,12 @@ def _quote_value(value: str) -> str:
     return _UNSAFE_CHAR.sub(lambda match: _quote_char(match.group()), value)
 
 
+def quoted_length(value: str) -> int:
+    """How many characters `value` takes in the query once encoded (`encode_query`): non-ASCII text takes up to
+    nine per character (three UTF-8 bytes, each `%XX`), a comma three."""
+    return len(value) if _SAFE_VALUE.fullmatch(value) else len(_quote_value(value))
+
+
 def encode_query(query: Iterable[tuple[str, str]]) -> str:
     """`urllib.parse.urlencode` (quote_plus) output, with a fast path for values needing no escapes."""
     parts = []
