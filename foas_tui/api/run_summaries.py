@@ -47,8 +47,7 @@ _LIST_KEYS = ("runsummarys", "runsummaries")
 _ITEM_KEY = "runsummary"
 _PLAIN = frozenset({str, int, float, type(None)})  # values kept as they came (`_scalar`)
 _ABSENT: Any = object()  # a plan's key for a field the summary lacks: `dict.get` finds nothing under it
-# The plan of a layout that spells one field twice: read key by key (the first value set wins).
-_SLOW: tuple[Any, ...] = (object(),)
+_STATES = (LeanRunSummary._fields.index("expect_state"), LeanRunSummary._fields.index("actual_state"))
 _plans: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 _PLAN_CACHE_LIMIT = 256  # layouts remembered; bodies may carry arbitrary keys
 _key_cache: dict[str, int | None] = {}
@@ -69,13 +68,12 @@ def _field(key: Any) -> int | None:
 
 
 def _plan(layout: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Which key to read for each field, in LeanRunSummary order; `_SLOW` when a field is spelled twice."""
+    """Which key to read for each field, in LeanRunSummary order. A field spelled twice in one summary (no
+    service does that) is read from its first spelling."""
     plan: list[Any] = [_ABSENT] * len(LeanRunSummary._fields)
     for key in layout:
         index = _field(key)
-        if index is not None:
-            if plan[index] is not _ABSENT:
-                return _SLOW
+        if index is not None and plan[index] is _ABSENT:
             plan[index] = key
     return tuple(plan)
 
@@ -87,14 +85,11 @@ def _scalar(value: Any) -> Any:
     return text_of(value)
 
 
-def _read_slowly(item: Mapping[str, Any]) -> LeanRunSummary:
-    """Key by key: for a field spelled more than once, the first spelling with a value wins."""
-    values: list[Any] = [None] * len(LeanRunSummary._fields)
-    for key, value in item.items():
-        index = _field(key)
-        if index is not None and values[index] is None:
-            values[index] = _scalar(value)
-    return _new(LeanRunSummary, values)
+def _odd_values(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Values that are not plain text or numbers, as the models take them: a state that is an object or a
+    list is no state (None); other fields keep such values as text."""
+    return tuple(None if index in _STATES and isinstance(value, Mapping | list) else _scalar(value)
+                 for index, value in enumerate(values))
 
 
 def _items(body: Mapping[str, Any]) -> list[Any]:
@@ -124,11 +119,8 @@ def parse_run_summaries(body: Mapping[str, Any]) -> list[LeanRunSummary]:
             plan = _plan(layout)
             if len(plans) < _PLAN_CACHE_LIMIT:
                 plans[layout] = plan
-        if plan is _SLOW:
-            out.append(_read_slowly(item))
-            continue
         values = tuple(map(item.get, plan))
         if not plain.issuperset(map(type, values)):
-            values = tuple(map(_scalar, values))
+            values = _odd_values(values)
         out.append(_new(LeanRunSummary, values))
     return out
