@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import repeat
 from typing import Any
 
 from foas_tui.api.errors import AuthError, FoasError, ThrottledError
@@ -167,14 +168,16 @@ class RefreshScheduler:
 
     # --- start times: the run summary has none, ListInstance has ----------------------------------
 
-    async def _fill_start_times(self, fresh: dict[JobKey, RunRow]) -> None:
-        """Look up the start time of instances seen for the first time (cached by instance id)."""
+    async def _fill_start_times(self, fresh: dict[JobKey, RunRow]) -> bool:
+        """Look up the start time of instances seen for the first time (cached by instance id).
+
+        Returns whether anything was looked up (most refreshes see no new instance)."""
         unknown: dict[tuple[str, str], dict[int, str]] = {}
         for row in fresh.values():
             if row.instance_id and row.start_time is None and row.instance_id not in self.start_times:
                 unknown.setdefault((row.project, row.job_type), {})[row.instance_id] = row.job_name
         if not unknown:
-            return
+            return False
         limit = asyncio.Semaphore(self.concurrency)
 
         async def per_job(project: str, job_type: str, job: str, wanted: set[int]) -> None:
@@ -201,6 +204,7 @@ class RefreshScheduler:
                 self.start_times.setdefault(inst_id, 0)  # 0 = looked up, not found: do not ask every refresh
         # A missing start time only blanks the uptime column: not worth a notification or a stale warning.
         await asyncio.gather(*calls, return_exceptions=True)
+        return True
 
     def _remember(self, instances: Iterable[Any], wanted: set[int]) -> None:
         for inst in instances:
@@ -267,7 +271,7 @@ class RefreshScheduler:
                              len(names), getattr(failure, "code", failure), half)
                     self.chunk_size = min(self.chunk_size, half)
                 return all(done)
-            answered.update((project, n) for n in names)
+            answered.update(zip(repeat(project), names))
             start_times = self.start_times
             for summary in summaries:
                 if type(summary) is LeanRunSummary:
@@ -289,25 +293,26 @@ class RefreshScheduler:
 
         try:
             await asyncio.gather(*(one(p, t, names) for p, t, names in self.batches()))
-            await self._fill_start_times(fresh)
+            looked_up = await self._fill_start_times(fresh)
         finally:
             self.running = False
-        for key, row in fresh.items():
-            if row.instance_id is not None and row.start_time is None and self.start_times.get(row.instance_id):
-                fresh[key] = replace(row, start_time=self.start_times[row.instance_id])
+        if looked_up:  # new start times: the rows built before they came get them
+            for key, row in fresh.items():
+                if row.instance_id is not None and row.start_time is None and self.start_times.get(row.instance_id):
+                    fresh[key] = replace(row, start_time=self.start_times[row.instance_id])
         self._row_cache = next_cache  # holds this refresh's summaries only: no growth, no stale rows
         changed: set[JobKey] = set()
         for key, (project, job, job_type) in watched.items():
-            if key in fresh:
-                row = fresh[key]
-            elif key in answered:
-                row = RunRow(project, job, job_type)  # no instance: never started or offline
-            elif key in unsendable:
-                row = RunRow(project, job, job_type, last_error_message=unsendable[key])
-            elif key in self.rows:
-                continue  # its chunk failed: keep what we had
-            else:
-                row = RunRow(project, job, job_type)
+            row = fresh.get(key)
+            if row is None:
+                if key in answered:
+                    row = RunRow(project, job, job_type)  # no instance: never started or offline
+                elif key in unsendable:
+                    row = RunRow(project, job, job_type, last_error_message=unsendable[key])
+                elif key in self.rows:
+                    continue  # its chunk failed: keep what we had
+                else:
+                    row = RunRow(project, job, job_type)
             old = self.rows.get(key)
             if old is not row:
                 if old != row:
