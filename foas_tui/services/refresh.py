@@ -292,7 +292,9 @@ class RefreshScheduler:
             return True
 
         try:
-            await asyncio.gather(*(one(p, t, names) for p, t, names in self.batches()))
+            # Largest calls first: the service answers them first, and the last answer to parse is a small one.
+            calls = sorted(self.batches(), key=lambda batch: -len(batch[2]))
+            await asyncio.gather(*(one(p, t, names) for p, t, names in calls))
             looked_up = await self._fill_start_times(fresh)
         finally:
             self.running = False
