@@ -2,13 +2,16 @@
 
 * one round trip: foas-tui's client, GetProject (the physical limit of any refresh);
 * foas-tui: the app's own refresh (`RefreshScheduler.refresh_once`: BatchGetInstanceRunSummary in chunks
-  of <= 100 names (3,000 characters) per project and job type, concurrently, with the app's concurrency);
+  of <= CHUNK_SIZE names and NAMES_BUDGET URL-encoded characters per project and job type, concurrently, with
+  the app's concurrency);
 * the official SDK (aliyunsdkcore + aliyunsdkfoas) calling GetInstanceRunSummary job by job, as a naive script
   would: timed on a sample of jobs and extrapolated to all of them (said so in the output);
 * the official SDK as a good script would: BatchGetInstanceRunSummary with the app's own batches, from 8
   threads sharing one AcsClient (the strongest baseline), every job really asked, JSON parsed.
 
 Each side's TCP connects are counted (socket.connect in this process) to say whether connections are reused.
+The emulator process's own CPU per refresh is read from /proc (Linux) and printed for both sides: it is not
+the client's, but the emulator answers the calls one after the other, so it bounds the refresh's wall time.
 
 The emulator runs as a real uvicorn server on a loopback port, in its own process (its CPU is not
 foas-tui's; the real service answers from other machines). Goals: foas-tui >= 100x faster than the SDK
@@ -21,6 +24,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
+import os
 import socket
 import statistics
 import threading
@@ -43,6 +48,15 @@ from foas_tui.services.session import Session
 
 REGION = "cn-hangzhou"
 ROOT = Path(__file__).resolve().parent.parent
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far, from /proc; NaN where there is no /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return math.nan
+
 
 @contextmanager
 def counting_connects() -> Iterator[list[int]]:
@@ -71,7 +85,8 @@ def watched_jobs(emulator: Any) -> list[tuple[str, str, str]]:
     return sorted(jobs)
 
 
-async def measure_foas_tui(endpoint: str, jobs: list[tuple[str, str, str]], rounds: int) -> dict[str, Any]:
+async def measure_foas_tui(endpoint: str, jobs: list[tuple[str, str, str]], rounds: int,
+                           server_cpu: Any = lambda: math.nan) -> dict[str, Any]:
     config = AppConfig()
     client = FoasClient(Credentials(DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET), region_id=REGION, endpoint=endpoint,
                         timeout=config.client.timeout, retries=config.client.retries,
@@ -98,6 +113,7 @@ async def measure_foas_tui(endpoint: str, jobs: list[tuple[str, str, str]], roun
         cold = time.perf_counter() - started
         assert first.ok and len(first.rows) == len(jobs), (first.errors[:1], len(first.rows))
         steady, cpu = [], []
+        server_started = server_cpu()
         with counting_connects() as connects:
             for _ in range(rounds):
                 started, started_cpu = time.perf_counter(), time.process_time()
@@ -105,10 +121,12 @@ async def measure_foas_tui(endpoint: str, jobs: list[tuple[str, str, str]], roun
                 steady.append(time.perf_counter() - started)
                 cpu.append(time.process_time() - started_cpu)
                 assert again.ok and len(again.rows) == len(jobs)
+        server = (server_cpu() - server_started) / rounds
         states = sum(1 for row in again.rows.values() if row.actual_state)
     return {"rtt": statistics.median(rtts), "cold": cold, "steady": statistics.median(steady),
             "steady_all": steady, "cpu": statistics.median(cpu), "calls": calls_before, "states": states,
-            "concurrency": scheduler.concurrency, "batches": scheduler.batches(), "connects": connects[0] / rounds}
+            "concurrency": scheduler.concurrency, "batches": scheduler.batches(), "connects": connects[0] / rounds,
+            "server_cpu": server}
 
 
 def measure_sdk(netloc: str, jobs: list[tuple[str, str, str]]) -> dict[str, Any]:
@@ -136,7 +154,7 @@ def measure_sdk(netloc: str, jobs: list[tuple[str, str, str]]) -> dict[str, Any]
 
 
 def measure_sdk_batched(netloc: str, batches: list[tuple[str, str, list[str]]], rounds: int,
-                        threads: int = 8) -> dict[str, Any]:
+                        threads: int = 8, server_cpu: Any = lambda: math.nan) -> dict[str, Any]:
     """The SDK as a good script uses it: the same batches, BatchGetInstanceRunSummary, 8 threads, one client."""
     from aliyunsdkcore.client import AcsClient
     from aliyunsdkfoas.request.v20181111.BatchGetInstanceRunSummaryRequest import BatchGetInstanceRunSummaryRequest
@@ -157,14 +175,16 @@ def measure_sdk_batched(netloc: str, batches: list[tuple[str, str, list[str]]], 
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(one, batches))  # warm: threads, connections
         times, cpu = [], []
+        server_started = server_cpu()
         with counting_connects() as connects:
             for _ in range(rounds):
                 started, started_cpu = time.perf_counter(), time.process_time()
                 answered = sum(pool.map(one, batches))
                 times.append(time.perf_counter() - started)
                 cpu.append(time.process_time() - started_cpu)
+        server = (server_cpu() - server_started) / rounds
     return {"steady": statistics.median(times), "cpu": statistics.median(cpu), "answered": answered,
-            "connects": connects[0] / rounds, "threads": threads}
+            "connects": connects[0] / rounds, "threads": threads, "server_cpu": server}
 
 
 def main() -> int:
@@ -178,11 +198,14 @@ def main() -> int:
     emulator = create_app(EmulatorConfig(jobs=args.jobs, seed=7))  # the same demo data as the server's
     jobs = watched_jobs(emulator)
     with EmulatorProcess(args.jobs, args.latency_ms) as server:
-        ours = asyncio.run(measure_foas_tui(server.endpoint, jobs, args.rounds))
+        def server_cpu() -> float:
+            return process_cpu(server.proc.pid)
+
+        ours = asyncio.run(measure_foas_tui(server.endpoint, jobs, args.rounds, server_cpu))
         step = max(1, len(jobs) // args.sample)
         with counting_connects() as sdk_connects:
             sdk = measure_sdk(server.netloc, jobs[::step][: args.sample])
-        batched = measure_sdk_batched(server.netloc, ours["batches"], args.rounds)
+        batched = measure_sdk_batched(server.netloc, ours["batches"], args.rounds, server_cpu=server_cpu)
 
     sdk_total = sdk["per_call"] * len(jobs)
     speedup = sdk_total / ours["steady"]
@@ -191,10 +214,15 @@ def main() -> int:
           f"{len(jobs)} jobs in {len(emulator.store.projects)} projects")
     print(f"  one round trip (GetProject, foas-tui client):        {ours['rtt'] * 1000:8.1f} ms (median)")
     print(f"  foas-tui refresh of {len(jobs)} jobs ({ours['calls']} BatchGetInstanceRunSummary calls of <= "
-          f"{CHUNK_SIZE} names / {NAMES_BUDGET} characters, concurrency {ours['concurrency']}, as the app sets them):")
+          f"{CHUNK_SIZE} names / {NAMES_BUDGET} URL-encoded characters, concurrency {ours['concurrency']}, "
+          "as the app sets them):")
+    sizes = sorted((len(names) for _, _, names in ours["batches"]), reverse=True)
+    print(f"      names per call: {', '.join(map(str, sizes))}")
     print(f"      steady (median of {args.rounds}):                       {ours['steady'] * 1000:8.1f} ms "
           f"({ours['states']} jobs with a state)")
     print(f"      foas-tui's own CPU per refresh (client process):  {ours['cpu'] * 1000:8.1f} ms")
+    print(f"      emulator process CPU per refresh (not foas-tui's): {ours['server_cpu'] * 1000:8.1f} ms "
+          "(it answers one call at a time)")
     print(f"      first (also looks up start times, ListInstance):   {ours['cold'] * 1000:8.1f} ms")
     print(f"  official SDK, GetInstanceRunSummary one by one:      {sdk['per_call'] * 1000:8.1f} ms per job; "
           f"{sdk['sample']} jobs took {sdk['elapsed']:.2f} s,")
@@ -205,6 +233,7 @@ def main() -> int:
     print(f"      steady (median of {args.rounds}):                       {batched['steady'] * 1000:8.1f} ms "
           f"({batched['answered']} summaries), CPU {batched['cpu'] * 1000:.1f} ms, "
           f"TCP connects per round {batched['connects']:g}")
+    print(f"      emulator process CPU per round (not the SDK's):    {batched['server_cpu'] * 1000:8.1f} ms")
     print(f"  foas-tui TCP connects per steady refresh: {ours['connects']:g} (kept-alive connections)")
     versus_batched = batched["steady"] / ours["steady"]
     print(f"  foas-tui vs the SDK loop: {speedup:.0f}x faster (goal >= 100x): {'OK' if speedup >= 100 else 'MISSED'}")
@@ -215,6 +244,7 @@ def main() -> int:
     result("refresh_1000_jobs_first", ours["cold"] * 1000, "ms")
     result("refresh_1000_jobs_client_cpu", ours["cpu"] * 1000, "ms", "<= 20")
     result("refresh_1000_jobs_tcp_connects", ours["connects"], "n")
+    result("refresh_1000_jobs_emulator_cpu", ours["server_cpu"] * 1000, "ms")
     result("sdk_loop_1000_jobs_extrapolated", sdk_total * 1000, "ms")
     result("sdk_loop_tcp_connects_per_call", sdk_connects[0] / (sdk["sample"] + 1), "n")
     result("sdk_batched_threads_1000_jobs", batched["steady"] * 1000, "ms")

@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import quote_plus
 
 from foas_tui.app import FoasApp
 from foas_tui.config import AppConfig, ClientConfig
@@ -205,14 +206,14 @@ async def test_refresh_chunks_per_project_and_type_with_bounded_concurrency() ->
 
 def test_refresh_chunks_also_by_the_length_of_the_names() -> None:
     refresher = RefreshScheduler(_FakeClient({}), chunk_size=100)
-    long_names = [f"{'x' * 190}{i:03d}" for i in range(30)]  # 193 characters each (+1 for the comma)
-    fit = NAMES_BUDGET // 194
+    long_names = [f"{'x' * 390}{i:03d}" for i in range(30)]  # 393 characters each, +3 for the comma sent as %2C
+    fit = (NAMES_BUDGET + 3) // 396  # k names take 393 k + 3 (k - 1) characters in the URL
     short_names = [f"s{i}" for i in range(150)]
     refresher.watch([("p", n, "FLINK_STREAM") for n in long_names + short_names])
     sizes = [len(names) for _, _, names in refresher.batches()]
     assert sizes[0] == fit < 30 and sum(sizes) == 180 and max(sizes) == 100
     for _, _, names in refresher.batches():
-        assert len(",".join(names)) <= NAMES_BUDGET
+        assert len(quote_plus(",".join(names))) <= NAMES_BUDGET  # as sent: the query parameter, URL-encoded
 
 
 async def test_a_service_that_refuses_big_batches_gets_smaller_ones_and_no_error() -> None:

@@ -41,6 +41,12 @@ MAX_PAGES = 10_000  # a hard stop for paged listings, whatever the service claim
 # body long before it costs real memory. config.toml [client] max_response_bytes changes it.
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 _USER_AGENT = f"foas-tui/{__version__} httpx/{httpx.__version__}"
+# Seconds an idle connection is kept for the next call. httpx's default (5 s) equals the live refresh's
+# default interval, so every refresh found its connections expired and opened them again: on HTTPS, a TCP
+# and TLS handshake per call, every refresh. 30 s covers refresh intervals up to 30 s; a server that closes
+# an idle connection sooner is noticed before reuse (httpcore sees the socket readable) and a read that
+# still meets a dead connection is retried as a connection failure.
+KEEPALIVE_SECONDS = 30.0
 
 
 def resolve_endpoint(region_id: str, endpoint: str | None = None) -> str:
@@ -158,6 +164,7 @@ class FoasClient(OperationMethods):
         backoff_base: float = 0.2,
         backoff_max: float = 5.0,
         max_concurrency: int = 16,
+        keepalive_expiry: float = KEEPALIVE_SECONDS,
         body_format: str = "form",
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         clock: Callable[[], str] = rfc2616_date,
@@ -183,6 +190,9 @@ class FoasClient(OperationMethods):
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             follow_redirects=False,
             cookies=_NoCookies(),
+            # Keep as many connections as calls may be in flight (a refresh sends up to max_concurrency).
+            limits=httpx.Limits(max_connections=max(100, max_concurrency),
+                                max_keepalive_connections=max(20, max_concurrency), keepalive_expiry=keepalive_expiry),
         )
 
     def __repr__(self) -> str:

@@ -140,10 +140,28 @@ def _quote_char(char: str) -> str:
     return quote_plus(char)
 
 
+# quote_plus of each ASCII character that needs quoting. '%' first and ' ' (which becomes '+') last: each
+# replacement then only meets characters of the text, never the output of another replacement.
+_ASCII_QUOTED = sorted(((chr(code), quote_plus(chr(code))) for code in range(128) if _UNSAFE_CHAR.match(chr(code))),
+                       key=lambda pair: (pair[0] != "%", pair[0] == " "))
+
+
 def _quote_value(value: str) -> str:
     # quote_plus works byte by byte in Python: 3,000 characters of job names cost ~1 ms. Quoting only the
-    # characters that need it gives the same text (quoting is per character), a few times faster.
+    # characters that need it gives the same text (quoting is per character), a few times faster. ASCII text
+    # (job names joined by commas) is quoted by a few str.replace calls, each a fast scan in C.
+    if value.isascii():
+        for char, quoted in _ASCII_QUOTED:
+            if char in value:
+                value = value.replace(char, quoted)
+        return value
     return _UNSAFE_CHAR.sub(lambda match: _quote_char(match.group()), value)
+
+
+def quoted_length(value: str) -> int:
+    """How many characters `value` takes in the query once encoded (`encode_query`): non-ASCII text takes up to
+    nine per character (three UTF-8 bytes, each `%XX`), a comma three."""
+    return len(value) if _SAFE_VALUE.fullmatch(value) else len(_quote_value(value))
 
 
 def encode_query(query: Iterable[tuple[str, str]]) -> str:

@@ -11,9 +11,12 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import repeat
 from typing import Any
 
 from foas_tui.api.errors import AuthError, FoasError, ThrottledError
+from foas_tui.api.run_summaries import LeanRunSummary
+from foas_tui.api.signing import quoted_length
 
 log = logging.getLogger(__name__)
 
@@ -21,12 +24,15 @@ JobKey = tuple[str, str]  # (project, job name)
 WatchedJob = tuple[str, str, str]  # (project, job name, job type)
 
 # BatchGetInstanceRunSummary takes the job names as one comma-separated query parameter. The API documents
-# no limit, so a call carries at most CHUNK_SIZE names and NAMES_BUDGET characters of them: the URL stays
-# under about 3.5 KB whatever the names' length, well below the 8 KB web servers and proxies commonly take.
+# no limit, so a call carries at most CHUNK_SIZE names and NAMES_BUDGET characters of them *as sent*
+# (URL-encoded: a comma is `%2C`, a Chinese character `%E5%AE%9E`): the request line stays under about
+# 6.5 KB whatever the names, below the 8 KB web servers and proxies commonly take for it. Fewer, larger calls
+# cost the client and the service less (each call has a fixed cost: signing, HTTP, a connection's turn).
 # A call the service refuses (400/413/414) is split in two, at most MAX_SPLITS times, and when a smaller
 # call works that size is kept for the next refreshes.
-CHUNK_SIZE = 100
-NAMES_BUDGET = 3000
+CHUNK_SIZE = 300
+NAMES_BUDGET = 6000
+_COMMA = quoted_length(",")
 MAX_SPLITS = 2
 MIN_SPLIT = 10  # names: a refused call smaller than this is an error, not a size problem
 CONCURRENCY = 4
@@ -98,6 +104,12 @@ class RefreshScheduler:
     current_concurrency: int = 0
     throttled_refreshes: int = 0
     _watched: dict[JobKey, WatchedJob] = field(default_factory=dict)
+    # Derived from the watched jobs, kept until they change: the calls per chunk size, the unsendable names.
+    _batches: tuple[int, list[tuple[str, str, list[str]]]] | None = None
+    _unsendable: dict[JobKey, str] = field(default_factory=dict)
+    # The last refresh's rows by the summary they came from: a summary equal to last time's (most of them,
+    # every refresh) gives the same row, without converting its fields again.
+    _row_cache: dict[tuple[str, str, LeanRunSummary], RunRow] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.current_concurrency = self.current_concurrency or self.concurrency
@@ -116,6 +128,9 @@ class RefreshScheduler:
         watched = {(p, j): (p, j, t.upper()) for p, j, t in jobs}
         changed = watched.keys() != self._watched.keys()
         self._watched = watched
+        self._batches = None
+        self._unsendable = {key: reason for key, (_, job, _) in watched.items()
+                            if (reason := unsendable_reason(job)) is not None}
         for key in [k for k in self.rows if k not in watched]:
             del self.rows[key]
         return changed
@@ -126,34 +141,43 @@ class RefreshScheduler:
 
     def batches(self) -> list[tuple[str, str, list[str]]]:
         """(project, job type, names) per call: the API needs one project and one jobType per call."""
+        if self._batches is None or self._batches[0] != self.chunk_size:
+            self._batches = (self.chunk_size, self._chunk())
+        return list(self._batches[1])
+
+    def _chunk(self) -> list[tuple[str, str, list[str]]]:
         groups: dict[tuple[str, str], list[str]] = {}
-        for project, job, job_type in self._watched.values():
-            if unsendable_reason(job) is None:  # one bad name must not fail its whole chunk
+        unsendable = self._unsendable
+        for key, (project, job, job_type) in self._watched.items():
+            if key not in unsendable:  # one bad name must not fail its whole chunk
                 groups.setdefault((project, job_type), []).append(job)
         out = []
         for (project, job_type), names in sorted(groups.items()):
             chunk: list[str] = []
-            length = 0
+            length = -_COMMA  # n names take n - 1 commas
             for name in names:
-                if chunk and (len(chunk) >= self.chunk_size or length + len(name) + 1 > NAMES_BUDGET):
+                size = quoted_length(name) + _COMMA
+                if chunk and (len(chunk) >= self.chunk_size or length + size > NAMES_BUDGET):
                     out.append((project, job_type, chunk))
-                    chunk, length = [], 0
+                    chunk, length = [], -_COMMA
                 chunk.append(name)
-                length += len(name) + 1
+                length += size
             if chunk:
                 out.append((project, job_type, chunk))
         return out
 
     # --- start times: the run summary has none, ListInstance has ----------------------------------
 
-    async def _fill_start_times(self, fresh: dict[JobKey, RunRow]) -> None:
-        """Look up the start time of instances seen for the first time (cached by instance id)."""
+    async def _fill_start_times(self, fresh: dict[JobKey, RunRow]) -> bool:
+        """Look up the start time of instances seen for the first time (cached by instance id).
+
+        Returns whether anything was looked up (most refreshes see no new instance)."""
         unknown: dict[tuple[str, str], dict[int, str]] = {}
         for row in fresh.values():
             if row.instance_id and row.start_time is None and row.instance_id not in self.start_times:
                 unknown.setdefault((row.project, row.job_type), {})[row.instance_id] = row.job_name
         if not unknown:
-            return
+            return False
         limit = asyncio.Semaphore(self.concurrency)
 
         async def per_job(project: str, job_type: str, job: str, wanted: set[int]) -> None:
@@ -180,6 +204,7 @@ class RefreshScheduler:
                 self.start_times.setdefault(inst_id, 0)  # 0 = looked up, not found: do not ask every refresh
         # A missing start time only blanks the uptime column: not worth a notification or a stale warning.
         await asyncio.gather(*calls, return_exceptions=True)
+        return True
 
     def _remember(self, instances: Iterable[Any], wanted: set[int]) -> None:
         for inst in instances:
@@ -211,8 +236,8 @@ class RefreshScheduler:
         errors: list[Exception] = []
         fresh: dict[JobKey, RunRow] = {}
         answered: set[JobKey] = set()
-        unsendable = {key: reason for key, (_, job, _) in watched.items()
-                      if (reason := unsendable_reason(job)) is not None}
+        unsendable = self._unsendable
+        row_cache, next_cache = self._row_cache, {}
 
         lean = getattr(self.client, "run_summaries", None)  # FoasClient's lean parse; fakes have the typed call
 
@@ -246,37 +271,55 @@ class RefreshScheduler:
                              len(names), getattr(failure, "code", failure), half)
                     self.chunk_size = min(self.chunk_size, half)
                 return all(done)
-            answered.update((project, n) for n in names)
+            answered.update(zip(repeat(project), names))
             start_times = self.start_times
             for summary in summaries:
-                row = _row(project, job_type, summary, start_times)
-                if row.key in watched:
-                    fresh[row.key] = row
+                if type(summary) is LeanRunSummary:
+                    cache_key = (project, job_type, summary)
+                    row = row_cache.get(cache_key)
+                    # The same summary gives the same row, unless its instance's start time was learnt since.
+                    if row is None or (row.instance_id is not None
+                                       and row.start_time != (start_times.get(row.instance_id) or None)):
+                        row = _row(project, job_type, summary, start_times)
+                    key = (project, row.job_name)
+                    if key in watched:
+                        fresh[key] = row
+                        next_cache[cache_key] = row
+                else:  # a client without the lean parse (tests' fakes): plain objects
+                    row = _row(project, job_type, summary, start_times)
+                    if row.key in watched:
+                        fresh[row.key] = row
             return True
 
         try:
-            await asyncio.gather(*(one(p, t, names) for p, t, names in self.batches()))
-            await self._fill_start_times(fresh)
+            # Largest calls first: the service answers them first, and the last answer to parse is a small one.
+            calls = sorted(self.batches(), key=lambda batch: -len(batch[2]))
+            await asyncio.gather(*(one(p, t, names) for p, t, names in calls))
+            looked_up = await self._fill_start_times(fresh)
         finally:
             self.running = False
-        for key, row in fresh.items():
-            if row.instance_id is not None and row.start_time is None and self.start_times.get(row.instance_id):
-                fresh[key] = replace(row, start_time=self.start_times[row.instance_id])
+        if looked_up:  # new start times: the rows built before they came get them
+            for key, row in fresh.items():
+                if row.instance_id is not None and row.start_time is None and self.start_times.get(row.instance_id):
+                    fresh[key] = replace(row, start_time=self.start_times[row.instance_id])
+        self._row_cache = next_cache  # holds this refresh's summaries only: no growth, no stale rows
         changed: set[JobKey] = set()
         for key, (project, job, job_type) in watched.items():
-            if key in fresh:
-                row = fresh[key]
-            elif key in answered:
-                row = RunRow(project, job, job_type)  # no instance: never started or offline
-            elif key in unsendable:
-                row = RunRow(project, job, job_type, last_error_message=unsendable[key])
-            elif key in self.rows:
-                continue  # its chunk failed: keep what we had
-            else:
-                row = RunRow(project, job, job_type)
-            if self.rows.get(key) != row:
-                changed.add(key)
-                self.rows[key] = row
+            row = fresh.get(key)
+            if row is None:
+                if key in answered:
+                    row = RunRow(project, job, job_type)  # no instance: never started or offline
+                elif key in unsendable:
+                    row = RunRow(project, job, job_type, last_error_message=unsendable[key])
+                elif key in self.rows:
+                    continue  # its chunk failed: keep what we had
+                else:
+                    row = RunRow(project, job, job_type)
+            old = self.rows.get(key)
+            if old is not row:
+                if old != row:
+                    changed.add(key)
+                self.rows[key] = row  # even when equal: the row cache hands out this object, `is` is enough next time
         removed = {k for k in self.rows if k not in self._watched}
         for key in removed:
             del self.rows[key]
