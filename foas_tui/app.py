@@ -148,7 +148,7 @@ class FoasApp(ErrorGuard, AppCommandsMixin, TriageActionsMixin, OpsActionsMixin,
         config = session.config
         return RefreshScheduler(
             session.client, interval=config.refresh_interval, clock=self.clock,
-            # [client] refresh_concurrency (8: measured, bench/refresh_vs_sdk.py), never above max_concurrency
+            # [client] refresh_concurrency (12: measured, bench/refresh_vs_sdk.py), never above max_concurrency
             concurrency=max(1, min(config.client.refresh_concurrency, config.client.max_concurrency)),
         )
 
