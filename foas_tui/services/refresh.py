@@ -12,11 +12,13 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import repeat
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from foas_tui.api.errors import AuthError, FoasError, ThrottledError
-from foas_tui.api.run_summaries import LeanRunSummary
 from foas_tui.api.signing import quoted_length
+
+if TYPE_CHECKING:  # the lean parse imports the models' helpers (pydantic): not before the first frame
+    from foas_tui.api.run_summaries import LeanRunSummary
 
 log = logging.getLogger(__name__)
 
@@ -274,7 +276,7 @@ class RefreshScheduler:
             answered.update(zip(repeat(project), names))
             start_times = self.start_times
             for summary in summaries:
-                if type(summary) is LeanRunSummary:
+                if isinstance(summary, tuple):  # a LeanRunSummary (hashable); fakes in tests give objects
                     cache_key = (project, job_type, summary)
                     row = row_cache.get(cache_key)
                     # The same summary gives the same row, unless its instance's start time was learnt since.
