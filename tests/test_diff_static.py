@@ -10,7 +10,7 @@ from typing import Any
 
 from rich.style import Style
 from rich.text import Text
-from test_app_support import make_app, plain, ready, wait_for
+from test_app_support import Gate, make_app, plain, ready, wait_for
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 
@@ -68,34 +68,37 @@ async def test_same_shape_repaints_regions_without_layout_and_a_new_shape_lays_o
         assert "third line" in plain(view)
 
 
-async def test_the_overview_shows_placeholders_when_getjob_is_slow_and_the_details_when_they_come(
-        monkeypatch: Any) -> None:
+async def test_the_overview_shows_placeholders_when_getjob_is_slow_and_the_details_when_they_come() -> None:
     app = make_app()
     async with app.run_test(size=(140, 40)) as pilot:
         await ready(pilot)
         main = app.main_screen
         pane = main.job_pane
+        client = app.session.client
         app.select_job("realtime_dw", "dws_gmv_1min")
         await wait_for(pilot, lambda: pane.detail is not None and "dws_gmv_1min" in plain(pane.query_one(
             "#overview-body")), what="the first job's details")
-        app.session.emulator.faults.set("GetJob", hang_s=3.0)  # the next job's details take their time
+        # The next job's details are held back until the test lets them go: a slow GetJob, made certain.
+        slow = Gate(client, "get_job", when=lambda project, job, *a, **k: job == "ods_orders_ingest")
         app.select_job("realtime_dw", "ods_orders_ingest")
         body = pane.query_one("#overview-body")
         title = pane.query_one("#job-title")
         await wait_for(pilot, lambda: "ods_orders_ingest" in plain(title), what="the title follows at once")
+        await wait_for(pilot, lambda: slow.waiting, what="GetJob in flight")
         # Within DETAILS_WAIT_S the body says what is known about the new job, with "…" for the rest: it never
         # keeps showing the previous job's details under the new title.
         await wait_for(pilot, lambda: "ods_orders_ingest" in plain(body), timeout=job_pane.DETAILS_WAIT_S + 5,
                        what="the body on the new job")
         text = plain(body)
         assert "dws_gmv_1min" not in text and "Engine        …" in text, text
-        app.session.emulator.faults.clear()
-        await wait_for(pilot, lambda: pane.detail is not None, timeout=10, what="the details after all")
+        slow.release()
+        await wait_for(pilot, lambda: pane.detail is not None, what="the details after all")
         assert "Engine        …" not in plain(body)
-        # Back to the first job: its details are kept, so the pane paints it at once, before any GetJob.
-        app.session.emulator.faults.set("GetJob", hang_s=3.0)
+        # Back to the first job, its GetJob held: its details were kept, so the pane paints them at once.
+        held = Gate(client, "get_job", when=lambda project, job, *a, **k: job == "dws_gmv_1min")
         app.select_job("realtime_dw", "dws_gmv_1min")
         await wait_for(pilot, lambda: "dws_gmv_1min" in plain(title), what="the title")
+        await wait_for(pilot, lambda: held.waiting, what="its GetJob in flight")
         assert pane.detail is not None and "Engine        …" not in plain(body)
         assert "dws_gmv_1min" in plain(body)
-        app.session.emulator.faults.clear()
+        held.release()
