@@ -206,3 +206,27 @@ async def test_an_unexpected_error_in_a_viewer_worker_is_a_toast_and_the_app_sta
         assert isinstance(app.screen, CheckpointsScreen) and app.is_running and app.return_code is None
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is main, what="back on the main screen")
+
+
+async def test_a_job_name_the_path_cannot_carry_is_a_clear_error_not_an_unexpected_one() -> None:
+    """GetJob puts the job's name in the request path (the spec's `/api/v2/projects/[projectName]/jobs/[jobName]`);
+    a name with '?' (the console lets people make one) cannot go there. Nothing is sent, and the operator is
+    told why and what to do, not shown a ValueError."""
+    from test_app_support import notifications
+
+    app = make_app(jobs=12)
+    store = app.session.emulator.store  # type: ignore[attr-defined]
+    project = store.projects[sorted(store.projects)[0]]
+    old = next(name for name, job in project.jobs.items() if job.job_type != "FLINK_BATCH")
+    job = project.jobs.pop(old)
+    job.name = "half?way"
+    project.jobs[job.name] = job
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot)
+        app.select_job(project.name, "half?way")
+        await wait_for(pilot, lambda: any("cannot be sent in the request path" in n for n in notifications(app)),
+                       what="the error about the name")
+        shown = "\n".join(notifications(app))
+        assert "Invalid parameter error in GetJob" in shown and "console" in shown, shown
+        assert "Unexpected error" not in shown and "ValueError" not in shown, shown
+        assert app.is_running

@@ -127,6 +127,23 @@ class UnencodableParameter(BadRequestError):
         self.position = position
 
 
+class UnsendablePathParameter(BadRequestError, ValueError):
+    """A name the API takes in the request path holds '/', '?' or '#': sent as is it would address another
+    resource (or cut the path), so nothing is sent. Such names exist: the console lets people create them."""
+
+    kind = "invalid parameter"
+    hint = "Act on it in the console (or rename it there); foas-tui cannot address it."
+
+    def __init__(self, operation: str | None, parameter: str, value: str) -> None:
+        shown = value if len(value) <= 200 else value[:200] + "…"
+        super().__init__(
+            "InvalidPathParameter",
+            f"{parameter} {shown!r} contains '/', '?' or '#', which cannot be sent in the request path (it would "
+            "address something else); nothing was sent.",
+            operation=operation)
+        self.parameter = parameter
+
+
 def _size(count: int) -> str:
     if count >= 1024 * 1024 and count % (1024 * 1024) == 0:
         return f"{count // (1024 * 1024)} MiB"

@@ -20,7 +20,7 @@ from urllib.parse import quote, quote_plus, unquote, urlencode
 
 import httpx
 
-from foas_tui.api.errors import UnencodableParameter
+from foas_tui.api.errors import UnencodableParameter, UnsendablePathParameter
 
 API_VERSION = "2018-11-11"
 ACCEPT_JSON = "application/json"
@@ -99,13 +99,13 @@ class RoaRequestParts:
     content_type: str | None = None
 
 
-def fill_path(uri_pattern: str, path_params: Mapping[str, object]) -> str:
+def fill_path(uri_pattern: str, path_params: Mapping[str, object], action: str | None = None) -> str:
     path = uri_pattern
     for name, value in path_params.items():
         text = _str(value)
         if any(c in text for c in "/?#"):
             # A slash would silently address another resource; refuse rather than corrupt the path.
-            raise ValueError(f"path parameter {name!r} must not contain '/', '?' or '#': {text!r}")
+            raise UnsendablePathParameter(action, str(name), text)
         path = path.replace(f"[{name}]", text)
     return path
 
@@ -216,7 +216,7 @@ def _build_request(base_url: str, method: str, action: str, uri_pattern: str, re
                    query_params: Mapping[str, object] | Iterable[tuple[str, object]],
                    body_params: Mapping[str, object], content_type: str | None,
                    signer: RoaSigner | None) -> httpx.Request:
-    raw_path = fill_path(uri_pattern, path_params)
+    raw_path = fill_path(uri_pattern, path_params, action)
     items = query_params.items() if isinstance(query_params, Mapping) else query_params
     query = [(k, _str(v)) for k, v in items if v is not None]
     headers = {"accept": ACCEPT_JSON, "x-acs-action": action, "x-acs-version": API_VERSION}
