@@ -24,16 +24,23 @@ LINK_FOLDER = "/x[link=a:b]y"
 OSC52_FOLDER = f"/z{ESC}]52;c;SElKQUNL{BEL}"
 
 
+def renamed_stream_job(app: FoasApp, name: str) -> Any:
+    """The first project's first stream job, renamed `name` in the emulator's store (the service allows it)."""
+    store = app.session.emulator.store  # type: ignore[attr-defined]
+    project = store.projects[sorted(store.projects)[0]]
+    old = next(old for old, job in project.jobs.items() if job.job_type != "FLINK_BATCH")
+    job = project.jobs.pop(old)
+    job.name = name
+    project.jobs[name] = job
+    return job
+
+
 def hostile_app() -> tuple[FoasApp, str]:
     """A demo app whose first project has a job named `orders[2` (hostile description) and two hostile folders."""
     app = make_app(jobs=12)
+    renamed_stream_job(app, JOB).description = DESCRIPTION
     store = app.session.emulator.store  # type: ignore[attr-defined]
     project = store.projects[sorted(store.projects)[0]]
-    old = next(name for name, job in project.jobs.items() if job.job_type != "FLINK_BATCH")
-    job = project.jobs.pop(old)
-    job.name = JOB
-    job.description = DESCRIPTION
-    project.jobs[JOB] = job
     for path in (LINK_FOLDER, OSC52_FOLDER):
         store.ensure_folder(project, path)
     return app, project.name
@@ -215,15 +222,10 @@ async def test_a_job_name_the_path_cannot_carry_is_a_clear_error_not_an_unexpect
     from test_app_support import notifications
 
     app = make_app(jobs=12)
-    store = app.session.emulator.store  # type: ignore[attr-defined]
-    project = store.projects[sorted(store.projects)[0]]
-    old = next(name for name, job in project.jobs.items() if job.job_type != "FLINK_BATCH")
-    job = project.jobs.pop(old)
-    job.name = "half?way"
-    project.jobs[job.name] = job
+    renamed_stream_job(app, "half?way")
     async with app.run_test(size=(120, 36)) as pilot:
         await ready(pilot)
-        app.select_job(project.name, "half?way")
+        app.select_job(sorted(app.session.emulator.store.projects)[0], "half?way")  # type: ignore[attr-defined]
         await wait_for(pilot, lambda: any("cannot be sent in the request path" in n for n in notifications(app)),
                        what="the error about the name")
         shown = "\n".join(notifications(app))
