@@ -22,23 +22,13 @@ from textual.widget import Widget
 Cells = tuple[str, tuple[Style | None, ...]]
 
 
-def _blank(char: str, style: Style | None) -> bool:
-    """A space that shows nothing but the background: as good as no character at all."""
-    return char == " " and (style is None or (not style.bgcolor and not style.underline and not style.strike
-                                               and not style.reverse and not style.overline))
-
-
 def _cells(line: list[Segment]) -> Cells:
-    """A line as (its text, one style per character), without trailing blanks: a table pads its rows to its
-    widest value, and that padding growing or shrinking is no change on screen."""
+    """A line as (its text, one style per character): two lines compare character by character."""
     text = "".join(segment.text for segment in line)
     styles: list[Style | None] = []
     for segment in line:
         styles.extend([segment.style] * len(segment.text))
-    end = len(text)
-    while end and _blank(text[end - 1], styles[end - 1]):
-        end -= 1
-    return text[:end], tuple(styles[:end])
+    return text, tuple(styles)
 
 
 def changed_span(old: Cells, new: Cells) -> tuple[int, int] | None:
