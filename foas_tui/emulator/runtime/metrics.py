@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from foas_tui.emulator.runtime.base import InstanceView, _ckey, _job_key, _u
 from foas_tui.emulator.runtime.checkpoints import _ckpt_entry, _CkptModel
@@ -53,9 +54,18 @@ class _Traits:
     key: int
 
 
+_GROUP_BY = re.compile(r"GROUP\s+BY", re.I)
+
+
 def _traits(v: InstanceView) -> _Traits:
-    jk = _job_key(v)
-    agg = bool(re.search(r"GROUP\s+BY", v.code or "", re.I))
+    return _traits_of(_job_key(v), v.code or "")
+
+
+@lru_cache(maxsize=8192)
+def _traits_of(jk: int, code: str) -> _Traits:
+    """A job's traffic traits: fixed by its key and whether its SQL aggregates (asked for every run summary,
+    so worked out once per job and code)."""
+    agg = _GROUP_BY.search(code) is not None
     return _Traits(10 ** (2.3 + 2.5 * _u(jk, 60)), (0.01 + 0.2 * _u(jk, 61)) if agg else 0.9 + 0.1 * _u(jk, 62),
                    200 + 800 * _u(jk, 63), 200 + 1500 * _u(jk, 64), jk)
 
