@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-import tomli_w
 
 APP_NAME = "foas-tui"
 CONFIG_DIR_ENV = "FOAS_TUI_CONFIG_DIR"
@@ -293,5 +292,7 @@ def _without_none(value: Any) -> Any:
 def save_config(config: AppConfig, path: Path | None = None) -> Path:
     """Write `config.toml` atomically (0600, directory 0700); returns the path written."""
     path = config_path() if path is None else path
+    import tomli_w  # only to write: not on every start
+
     atomic_write(path, tomli_w.dumps(_without_none(asdict(config))))
     return path

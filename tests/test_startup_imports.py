@@ -32,8 +32,11 @@ DEFERRED = [
     "foas_tui.screens.triage",
     "importlib.resources",
     "textual.widgets._text_area",
+    "tomli_w",  # writing config.toml or profiles.toml
 ]
-AFTER_A_REFRESH = ["foas_tui.services.triage"]  # scoring live rows imports it; none arrive before the first frame
+# Imported by the first call (httpx, ~60 ms with what it pulls in: the client makes its httpx client then;
+# the demo emulator's signature check) or by scoring live rows (triage); none happen before the first frame.
+AFTER_A_REFRESH = ["foas_tui.services.triage", "httpx", "foas_tui.api.http_client", "foas_tui.emulator.auth"]
 
 CHILD = r"""
 import gc, json, sys

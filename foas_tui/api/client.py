@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import http.cookiejar
 import ipaddress
 import json
 import logging
@@ -12,15 +11,17 @@ import shlex
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
-
-import httpx
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
 
 from foas_tui import __version__
 from foas_tui.api import errors
 from foas_tui.api.operation_methods import OperationMethods
 from foas_tui.api.operations import OPERATIONS, Operation
 from foas_tui.api.signing import Credentials, RoaSigner, build_request, mask_id, rfc2616_date
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger("foas_tui.api")
 T = TypeVar("T")
@@ -40,7 +41,6 @@ MAX_PAGES = 10_000  # a hard stop for paged listings, whatever the service claim
 # history (bench/ opens a 10 MB one): 32 MiB leaves room for both, and stops a gzip bomb or a runaway
 # body long before it costs real memory. config.toml [client] max_response_bytes changes it.
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
-_USER_AGENT = f"foas-tui/{__version__} httpx/{httpx.__version__}"
 # Seconds an idle connection is kept for the next call. httpx's default (5 s) equals the live refresh's
 # default interval, so every refresh found its connections expired and opened them again: on HTTPS, a TCP
 # and TLS handshake per call, every refresh. 30 s covers refresh intervals up to 30 s; a server that closes
@@ -60,10 +60,13 @@ def resolve_endpoint(region_id: str, endpoint: str | None = None) -> str:
 def plain_http_remote(base_url: str) -> bool:
     """True for an http:// endpoint on another machine: requests (signed, not encrypted) cross the network
     in clear text. Loopback (127.0.0.0/8, ::1, localhost) is exempt: the emulator or an SSH tunnel."""
-    url = httpx.URL(base_url)
-    if url.scheme != "http":
-        return False
-    host = url.host.strip("[]").lower()
+    try:
+        url = urlsplit(base_url)
+        if url.scheme.lower() != "http":
+            return False
+        host = (url.hostname or "").lower()
+    except ValueError:  # a malformed host ('http://[::1'): no telling where it goes
+        return True
     if host == "localhost" or host.endswith(".localhost"):
         return False
     try:
@@ -157,6 +160,7 @@ class FoasClient(OperationMethods):
         region_id: str = "cn-hangzhou",
         endpoint: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        make_transport: Callable[[], httpx.AsyncBaseTransport] | None = None,
         read_only: bool = False,
         timeout: float = 10.0,
         connect_timeout: float = 5.0,
@@ -185,15 +189,11 @@ class FoasClient(OperationMethods):
         # httpx timeouts are per phase and some transports (ASGITransport) ignore them: bound the whole call.
         self._deadline = timeout + connect_timeout
         self._limit = asyncio.Semaphore(max_concurrency)
-        self._http = httpx.AsyncClient(
-            transport=transport,
-            timeout=httpx.Timeout(timeout, connect=connect_timeout),
-            follow_redirects=False,
-            cookies=_NoCookies(),
-            # Keep as many connections as calls may be in flight (a refresh sends up to max_concurrency).
-            limits=httpx.Limits(max_connections=max(100, max_concurrency),
-                                max_keepalive_connections=max(20, max_concurrency), keepalive_expiry=keepalive_expiry),
-        )
+        self._transport = transport
+        self._make_transport = make_transport
+        self._http_options = {"timeout": timeout, "connect_timeout": connect_timeout,
+                              "max_concurrency": max_concurrency, "keepalive_expiry": keepalive_expiry}
+        self._http_client: httpx.AsyncClient | None = None
 
     def __repr__(self) -> str:
         return f"FoasClient(endpoint={self.base_url!r}, region={self.region_id!r}, key={self.access_key_id_masked!r})"
@@ -205,7 +205,19 @@ class FoasClient(OperationMethods):
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._http_client is not None:
+            await self._http_client.aclose()
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        """The httpx client, made on the first call (importing httpx then: see api/http_client.py).
+        `make_transport`, if given, makes the transport then too (the demo's in-process emulator)."""
+        if self._http_client is None:
+            from foas_tui.api.http_client import make_http_client
+
+            transport = self._transport if self._make_transport is None else self._make_transport()
+            self._http_client = make_http_client(transport, **self._http_options)
+        return self._http_client
 
     # --- the generic call path -------------------------------------------------------------------
 
@@ -329,11 +341,16 @@ class FoasClient(OperationMethods):
             region_id=self.region_id, path_params=path, query_params=query, body_params=body,
             content_type=self._content_type, signer=self._auth,
         )
-        request.headers["user-agent"] = _USER_AGENT
+        import httpx  # loaded with the client on the first call (`_http`); here only its exception classes
+
+        from foas_tui.api.http_client import USER_AGENT
+
+        http = self._http
+        request.headers["user-agent"] = USER_AGENT
         async with self._limit:
             try:
                 async with asyncio.timeout(self._deadline):
-                    response = await self._http.send(request, stream=True)
+                    response = await http.send(request, stream=True)
                     try:
                         content = await self._read_capped(response, op.name)
                     finally:
@@ -437,16 +454,6 @@ class FoasClient(OperationMethods):
     ) -> list[T | BaseException]:
         """Run many calls at once; the client's semaphore bounds how many are in flight."""
         return await asyncio.gather(*calls, return_exceptions=return_exceptions)
-
-
-class _NoCookies(http.cookiejar.CookieJar):
-    """The API signs every request and uses no cookies: skip the jar's work on every response."""
-
-    def extract_cookies(self, response: Any, request: Any) -> None:
-        return None
-
-    def add_cookie_header(self, request: Any) -> None:
-        return None
 
 
 def _fill(pattern: str, path: dict[str, str]) -> str:

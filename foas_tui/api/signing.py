@@ -12,15 +12,16 @@ import hmac
 import json
 import re
 import time
-from collections.abc import Callable, Generator, Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, quote_plus, unquote, urlencode
 
-import httpx
-
 from foas_tui.api.errors import UnencodableParameter, UnsendablePathParameter
+
+if TYPE_CHECKING:  # httpx is imported by the functions that build requests: the first frame needs none
+    import httpx
 
 API_VERSION = "2018-11-11"
 ACCEPT_JSON = "application/json"
@@ -112,6 +113,8 @@ def fill_path(uri_pattern: str, path_params: Mapping[str, object], action: str |
 
 @lru_cache(maxsize=32)
 def _base_reference(base_url: str) -> Any:
+    import httpx
+
     return httpx.URL(base_url)._uri_reference
 
 
@@ -121,6 +124,8 @@ def _make_url(base_url: str, path: str, query: str) -> httpx.URL:
     httpx validates every character of a URL string (about half the cost of a request); our parts are
     encoded by construction. Falls back to the public constructor if httpx's internals ever change.
     """
+    import httpx
+
     try:
         url = httpx.URL.__new__(httpx.URL)
         url._uri_reference = _base_reference(base_url)._replace(path=path, query=query or None)
@@ -216,6 +221,8 @@ def _build_request(base_url: str, method: str, action: str, uri_pattern: str, re
                    query_params: Mapping[str, object] | Iterable[tuple[str, object]],
                    body_params: Mapping[str, object], content_type: str | None,
                    signer: RoaSigner | None) -> httpx.Request:
+    import httpx
+
     raw_path = fill_path(uri_pattern, path_params, action)
     items = query_params.items() if isinstance(query_params, Mapping) else query_params
     query = [(k, _str(v)) for k, v in items if v is not None]
@@ -294,10 +301,8 @@ def mask_id(access_key_id: str) -> str:
     return f"{access_key_id[:4]}****{access_key_id[-4:]}"
 
 
-class RoaSigner(httpx.Auth):
-    """httpx.Auth that adds the ROA signature headers, fresh `Date` at every send."""
-
-    requires_request_body = True
+class RoaSigner:
+    """Adds the ROA signature headers to a request we build (`build_request`), a fresh `Date` each time."""
 
     def __init__(self, credentials: Credentials, clock: Callable[[], str] = rfc2616_date):
         self._credentials = credentials
@@ -345,10 +350,6 @@ class RoaSigner(httpx.Auth):
     def sign(self, request: httpx.Request) -> str:
         """Sign an httpx.Request in place; return the string-to-sign."""
         return self.sign_headers(_parts_from_request(request), request.headers)
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        self.sign(request)
-        yield request
 
 
 # --- RPC signature, as the seed's common chapter (4.1) describes it -------------------------------

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import tomli_w
 
 from foas_tui.api.signing import mask_id
 from foas_tui.config import ConfigError, atomic_write, config_dir, read_toml
@@ -187,6 +186,8 @@ class ProfileStore:
         if content.default:
             doc["default"] = content.default
         doc["profiles"] = {name: _profile_table(p) for name, p in sorted(content.profiles.items())}
+        import tomli_w  # only to write: not on every start
+
         atomic_write(self.path, HEADER + tomli_w.dumps(doc), mode=0o600)
 
     def list(self) -> list[Profile]:

@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from foas_tui.emulator.auth import StsToken
 from foas_tui.emulator.clock import Clock, FakeClock, SystemClock
 
 if TYPE_CHECKING:
     from foas_tui.api.client import FoasClient
     from foas_tui.emulator.app import Emulator
+    from foas_tui.emulator.auth import StsToken
 
 # Made-up demo credentials: they only open the emulator (never a real account; not an LTAI id).
 DEMO_ACCESS_KEY_ID = "FOASDEMOKEY00000001"
@@ -55,6 +55,16 @@ def create_app(config: EmulatorConfig | None = None) -> Emulator:
         _hostile().poison_store(store)
         return _hostile().HostileEmulator(config, store, FaultConfig(seed=config.seed), verifier)
     return Emulator(config, store, FaultConfig(seed=config.seed), verifier)
+
+
+def __getattr__(name: str) -> Any:
+    """`StsToken` from emulator.auth, imported when asked for: `--demo` reads the demo key before its first
+    frame, and auth (with email.utils) is only needed when the emulator answers."""
+    if name == "StsToken":
+        from foas_tui.emulator.auth import StsToken
+
+        return StsToken
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _hostile() -> Any:

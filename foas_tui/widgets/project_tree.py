@@ -81,7 +81,7 @@ class ProjectTree(TreeFilterMixin, Guarded, Tree[NodeData]):
         self._moved: tuple[str, str, str] | None = None  # (project, old path, new path) of a folder move
         self._placed: TreeNode[NodeData] | None = None  # where a load last put the cursor by itself
         self.projects_loaded = asyncio.Event()
-        super().__init__("projects", data=NodeData("note", ""), **kwargs)
+        super().__init__(Text("projects"), data=NodeData("note", ""), **kwargs)  # Text: no markup pass
         self.show_root = False
         self.guide_depth = 2
         self.auto_expand = True
