@@ -7,7 +7,10 @@
 * the official SDK (aliyunsdkcore + aliyunsdkfoas) calling GetInstanceRunSummary job by job, as a naive script
   would: timed on a sample of jobs and extrapolated to all of them (said so in the output);
 * the official SDK as a good script would: BatchGetInstanceRunSummary with the app's own batches, from 8
-  threads sharing one AcsClient (the strongest baseline), every job really asked, JSON parsed.
+  threads sharing one AcsClient (the strongest baseline), every job really asked, JSON parsed;
+* the floor under foas-tui's client CPU: the same signed requests sent by a bare httpx.AsyncClient (the app's
+  limits, same concurrency, bodies read and dropped: no retries, call log, JSON or rows). What foas-tui
+  spends above it is its own code; the rest is the HTTP library's.
 
 Each side's TCP connects are counted (socket.connect in this process) to say whether connections are reused.
 The emulator process's own CPU per refresh is read from /proc (Linux) and printed for both sides: it is not
@@ -139,6 +142,42 @@ async def measure_foas_tui(endpoint: str, jobs: list[tuple[str, str, str]], roun
             "server_cpu": server, "at_sdk_threads": statistics.median(at_sdk_threads)}
 
 
+async def measure_bare_httpx(endpoint: str, batches: list[tuple[str, str, list[str]]], rounds: int,
+                             concurrency: int) -> dict[str, Any]:
+    """The same BatchGetInstanceRunSummary requests from a bare httpx.AsyncClient: CPU per round."""
+    from foas_tui.api.http_client import make_http_client
+    from foas_tui.api.operations import OPERATIONS
+    from foas_tui.api.signing import RoaSigner, build_request
+
+    op = OPERATIONS["BatchGetInstanceRunSummary"]
+    signer = RoaSigner(Credentials(DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET))
+    requests = [build_request(base_url=endpoint, method=op.method, action=op.name, uri_pattern=op.path,
+                              region_id=REGION, path_params={"projectName": project},
+                              query_params=[("jobNames", ",".join(names)), ("jobType", job_type)], signer=signer)
+                for project, job_type, names in batches]
+    limit = asyncio.Semaphore(concurrency)
+    config = AppConfig().client
+    async with make_http_client(None, timeout=config.timeout, connect_timeout=5.0, max_concurrency=concurrency,
+                                keepalive_expiry=30.0) as http:
+        async def one(request: Any) -> int:
+            async with limit:
+                response = await http.send(request, stream=True)
+                size = sum([len(chunk) async for chunk in response.aiter_bytes()])
+                await response.aclose()
+                assert response.status_code == 200, response.status_code
+                return size
+
+        for _ in range(2):  # warm: connections
+            await asyncio.gather(*map(one, requests))
+        cpu, times = [], []
+        for _ in range(rounds):
+            started, started_cpu = time.perf_counter(), time.process_time()
+            await asyncio.gather(*map(one, requests))
+            times.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - started_cpu)
+    return {"cpu": statistics.median(cpu), "steady": statistics.median(times)}
+
+
 def measure_sdk(netloc: str, jobs: list[tuple[str, str, str]]) -> dict[str, Any]:
     from aliyunsdkcore.client import AcsClient
     from aliyunsdkfoas.request.v20181111.GetInstanceRunSummaryRequest import GetInstanceRunSummaryRequest
@@ -212,6 +251,7 @@ def main() -> int:
             return process_cpu(server.proc.pid)
 
         ours = asyncio.run(measure_foas_tui(server.endpoint, jobs, args.rounds, server_cpu))
+        bare = asyncio.run(measure_bare_httpx(server.endpoint, ours["batches"], args.rounds, ours["concurrency"]))
         step = max(1, len(jobs) // args.sample)
         with counting_connects() as sdk_connects:
             sdk = measure_sdk(server.netloc, jobs[::step][: args.sample])
@@ -233,6 +273,8 @@ def main() -> int:
     print(f"      foas-tui's own CPU per refresh (client process):  {ours['cpu'] * 1000:8.1f} ms")
     print(f"      emulator process CPU per refresh (not foas-tui's): {ours['server_cpu'] * 1000:8.1f} ms "
           "(it answers one call at a time)")
+    print(f"      the same requests from a bare httpx.AsyncClient:   {bare['cpu'] * 1000:8.1f} ms CPU "
+          f"({bare['steady'] * 1000:.1f} ms), the HTTP library's share of the above")
     print(f"      first (also looks up start times, ListInstance):   {ours['cold'] * 1000:8.1f} ms")
     print(f"  official SDK, GetInstanceRunSummary one by one:      {sdk['per_call'] * 1000:8.1f} ms per job; "
           f"{sdk['sample']} jobs took {sdk['elapsed']:.2f} s,")
@@ -256,6 +298,8 @@ def main() -> int:
     result("refresh_1000_jobs", ours["steady"] * 1000, "ms")
     result("refresh_1000_jobs_first", ours["cold"] * 1000, "ms")
     result("refresh_1000_jobs_client_cpu", ours["cpu"] * 1000, "ms", "<= 20")
+    result("bare_httpx_same_calls_client_cpu", bare["cpu"] * 1000, "ms")
+    result("refresh_client_cpu_vs_bare_httpx", ours["cpu"] / bare["cpu"], "x")
     result("refresh_1000_jobs_tcp_connects", ours["connects"], "n")
     result("refresh_1000_jobs_emulator_cpu", ours["server_cpu"] * 1000, "ms")
     result("sdk_loop_1000_jobs_extrapolated", sdk_total * 1000, "ms")
