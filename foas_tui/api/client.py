@@ -194,6 +194,7 @@ class FoasClient(OperationMethods):
         self._http_options = {"timeout": timeout, "connect_timeout": connect_timeout,
                               "max_concurrency": max_concurrency, "keepalive_expiry": keepalive_expiry}
         self._http_client: httpx.AsyncClient | None = None
+        self._closed = False
 
     def __repr__(self) -> str:
         return f"FoasClient(endpoint={self.base_url!r}, region={self.region_id!r}, key={self.access_key_id_masked!r})"
@@ -205,6 +206,7 @@ class FoasClient(OperationMethods):
         await self.aclose()
 
     async def aclose(self) -> None:
+        self._closed = True
         if self._http_client is not None:
             await self._http_client.aclose()
 
@@ -213,6 +215,8 @@ class FoasClient(OperationMethods):
         """The httpx client, made on the first call (importing httpx then: see api/http_client.py).
         `make_transport`, if given, makes the transport then too (the demo's in-process emulator)."""
         if self._http_client is None:
+            if self._closed:  # as httpx says of a closed client: a call after aclose() is a failed call
+                raise RuntimeError("Cannot send a request, as the client has been closed.")
             from foas_tui.api.http_client import make_http_client
 
             transport = self._transport if self._make_transport is None else self._make_transport()
@@ -345,12 +349,11 @@ class FoasClient(OperationMethods):
 
         from foas_tui.api.http_client import USER_AGENT
 
-        http = self._http
         request.headers["user-agent"] = USER_AGENT
         async with self._limit:
             try:
                 async with asyncio.timeout(self._deadline):
-                    response = await http.send(request, stream=True)
+                    response = await self._http.send(request, stream=True)
                     try:
                         content = await self._read_capped(response, op.name)
                     finally:
