@@ -39,15 +39,7 @@ class LazyEmulator:
         return getattr(self.build(), name)
 
     def client(self, **kwargs: Any) -> Any:
-        from foas_tui.api.client import FoasClient
-        from foas_tui.api.signing import Credentials
-        from foas_tui.emulator import DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, DEMO_ENDPOINT
+        """The demo client to this emulator; neither httpx nor the emulator is loaded before its first call."""
+        from foas_tui.emulator import demo_client
 
-        return FoasClient(Credentials(DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET), region_id=DEMO_REGION,
-                          endpoint=DEMO_ENDPOINT, make_transport=self.transport, **kwargs)
-
-    def transport(self) -> Any:
-        """The in-process transport to this emulator (made with the client's first call: httpx comes then)."""
-        import httpx
-
-        return httpx.ASGITransport(app=self)
+        return demo_client(self, region_id=DEMO_REGION, **kwargs)

@@ -73,17 +73,25 @@ def _hostile() -> Any:
     return hostile
 
 
-def demo_client(emulator: Emulator, **kwargs: Any) -> FoasClient:
-    """A FoasClient talking to `emulator` in-process (httpx.ASGITransport) with the demo credentials."""
-    import httpx
+def demo_client(emulator: Any, **kwargs: Any) -> FoasClient:
+    """A FoasClient talking to `emulator` in-process (httpx.ASGITransport) with the demo credentials.
 
+    The transport is made with the client's first call (httpx is imported then); `emulator` may be a
+    `LazyEmulator`, which is built only when that call comes (give `region_id` so its config is not read).
+    """
     from foas_tui.api.client import FoasClient
     from foas_tui.api.signing import Credentials
 
-    kwargs.setdefault("region_id", emulator.config.region_id)
+    def make_transport() -> Any:
+        import httpx
+
+        return httpx.ASGITransport(app=emulator)
+
+    if "region_id" not in kwargs:
+        kwargs["region_id"] = emulator.config.region_id
     kwargs.setdefault("endpoint", DEMO_ENDPOINT)
     credentials = kwargs.pop("credentials", None) or Credentials(DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET)
-    return FoasClient(credentials, transport=httpx.ASGITransport(app=emulator), **kwargs)
+    return FoasClient(credentials, make_transport=make_transport, **kwargs)
 
 
 __all__ = [
