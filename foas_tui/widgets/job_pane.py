@@ -7,7 +7,7 @@ import asyncio
 import functools
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import DataTable, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from foas_tui import keys
 from foas_tui.api.errors import NotFoundError
@@ -28,6 +28,9 @@ from foas_tui.services.session import JobInfo
 from foas_tui.text import NAME_LIMIT, one_line, safe_str, safe_text
 from foas_tui.widgets.diff_static import DiffStatic
 from foas_tui.widgets.state_style import delay_text, duration, state_text, timestamp
+
+if TYPE_CHECKING:
+    from textual.widgets import DataTable
 
 INSTANCE_PAGE = 20
 # A new job's overview waits this long for its details (GetJob) before it shows placeholders: one repaint
@@ -175,18 +178,11 @@ class JobPane(Guarded, Vertical):
                 yield CodeView("sql", id="code-view")
             with TabPane("Properties", id="properties"):
                 yield CodeView("properties", id="properties-view")
-            with TabPane("Instances", id="instances"):
-                table: DataTable = DataTable(id="instances-table", cursor_type="row")
-                yield table
+            yield TabPane("Instances", id="instances")  # its table is made when the tab first shows
             with TabPane("Metrics", id="metrics"):
                 yield Static(Text("Select a running job to see its metrics.", style="dim"), id="metrics-message")
 
     def on_mount(self) -> None:
-        table = self.query_one("#instances-table", DataTable)
-        for key, label, width in (("id", "INSTANCE", 9), ("actual", "ACTUAL", 10), ("expect", "EXPECTED", 10),
-                                  ("start", "STARTED (UTC)", 19), ("end", "ENDED (UTC)", 19),
-                                  ("starter", "STARTER", 12), ("error", "LAST ERROR", 40)):
-            table.add_column(label, key=key, width=width)
         self.border_title = "job"
 
     # --- data in ----------------------------------------------------------------------------------
@@ -467,6 +463,22 @@ class JobPane(Guarded, Vertical):
         else:
             self._metrics_message(None)
 
+    def _instances_table(self) -> DataTable:
+        """The Instances tab's table, made the first time it is needed: the first frame (the Overview tab)
+        pays neither for DataTable nor for its styles."""
+        from textual.widgets import DataTable
+
+        found = self.query("#instances-table")
+        if found:
+            return found.first(DataTable)
+        table: DataTable = DataTable(id="instances-table", cursor_type="row")
+        for key, label, width in (("id", "INSTANCE", 9), ("actual", "ACTUAL", 10), ("expect", "EXPECTED", 10),
+                                  ("start", "STARTED (UTC)", 19), ("end", "ENDED (UTC)", 19),
+                                  ("starter", "STARTER", 12), ("error", "LAST ERROR", 40)):
+            table.add_column(Text(label), key=key, width=width)  # Text: a label is never parsed as markup
+        self.query_one("#instances", TabPane).mount(table)
+        return table
+
     def load_instances(self, reset: bool = False) -> None:
         """The current instance(s) and the archived history, 20 at a time (`+` loads the next page)."""
         if self.job is None:
@@ -475,13 +487,13 @@ class JobPane(Guarded, Vertical):
             self.instances = []
             self.instance_total = None
             self._archived_pages = 0
-            self.query_one("#instances-table", DataTable).clear()
+            self._instances_table().clear()
         self._instances_for = self.job.key
         self._load_instances(self.job, self._archived_pages + 1)
 
     @work(exclusive=True, group="job-instances", exit_on_error=False)
     async def _load_instances(self, job: JobInfo, archived_page: int) -> None:
-        table = self.query_one("#instances-table", DataTable)
+        table = self._instances_table()
         table.border_subtitle = "loading…"
         client = self.app.session.client  # type: ignore[attr-defined]
 
