@@ -241,7 +241,7 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=1000)
     parser.add_argument("--sample", type=int, default=100, help="jobs the SDK loop really calls (then extrapolated)")
     parser.add_argument("--latency-ms", type=float, default=20.0)
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args()
 
     emulator = create_app(EmulatorConfig(jobs=args.jobs, seed=7))  # the same demo data as the server's

@@ -36,6 +36,8 @@ LINK_BITS_PER_SECOND = 1_000_000
 
 CHILD = r"""
 import os, sys, time
+import msgspec
+from foas_tui.api.run_summaries import LeanRunSummary
 from foas_tui.app import FoasApp
 from foas_tui.config import AppConfig
 from foas_tui.emulator import FakeClock
@@ -56,8 +58,9 @@ async def batch(project, names, job_type):
         for summary in response:
             if summary.job_name == target["key"][1]:
                 state = "FAILED" if summary.actual_state != "FAILED" else "RUNNING"
-                if isinstance(summary, tuple):  # the client's lean parse gives named tuples
-                    response = [s._replace(actual_state=state) if s is summary else s for s in response]
+                if isinstance(summary, LeanRunSummary):  # the client's lean parse: frozen structs
+                    response = [msgspec.structs.replace(s, actual_state=state) if s is summary else s
+                                for s in response]
                 else:
                     summary.actual_state = state
     return response

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-from foas_tui import __version__
 from foas_tui.api import errors
 from foas_tui.api.operation_methods import OperationMethods
 from foas_tui.api.operations import OPERATIONS, Operation
@@ -122,6 +121,16 @@ class CallRecord:
 
 
 CallObserver = Callable[[CallRecord], None]
+Decoder = Callable[[bytes], "tuple[str | None, Any] | None"]  # answer bytes -> (request id, result), or None
+
+
+class _Decoded:
+    """A result a `Decoder` made from the answer's bytes (not a JSON object for `parse`)."""
+
+    __slots__ = ("result",)
+
+    def __init__(self, result: Any) -> None:
+        self.result = result
 
 
 @dataclass(slots=True)
@@ -282,13 +291,18 @@ class FoasClient(OperationMethods):
         Same request, signing, retries, errors and call log as `batch_get_instance_run_summary`; returns
         `LeanRunSummary` objects instead of validated models (a fraction of the CPU for 1,000 jobs).
         """
-        from foas_tui.api.run_summaries import parse_run_summaries
+        from foas_tui.api.run_summaries import decode_run_summaries, parse_run_summaries
 
         args = {"jobNames": list(job_names), "jobType": job_type, "projectName": project_name}
-        return await self._invoke("BatchGetInstanceRunSummary", args, parse=parse_run_summaries)
+        return await self._invoke("BatchGetInstanceRunSummary", args, parse=parse_run_summaries,
+                                  decode=decode_run_summaries)
 
     async def _invoke(self, operation: str, args: dict[str, Any],
-                      parse: Callable[[dict[str, Any]], Any] | None = None) -> Any:
+                      parse: Callable[[dict[str, Any]], Any] | None = None,
+                      decode: Decoder | None = None) -> Any:
+        """One call. `parse` turns the answer's JSON object into the result (default: the response model);
+        `decode`, if given, is tried first on the answer's bytes and gives (request id, result), or None to
+        have the bytes read as JSON and given to `parse` (run_summaries.py)."""
         op = OPERATIONS[operation]
         if op.mutating and self.read_only:
             raise errors.ReadOnlyError(operation)
@@ -302,7 +316,9 @@ class FoasClient(OperationMethods):
         pending = PendingCall(operation, time.monotonic(), task)
         self.pending[id(pending)] = pending
         try:
-            data = await self._send_with_retries(op, path, query, body, record)
+            data = await self._send_with_retries(op, path, query, body, record, decode)
+            if type(data) is _Decoded:
+                return data.result
             return parse(data) if parse is not None else _parse(op, data, record)
         except errors.FoasError as err:
             record.error_code, record.error_message = err.code, err.message
@@ -324,13 +340,13 @@ class FoasClient(OperationMethods):
                 observer(record)
 
     async def _send_with_retries(
-        self, op: Operation, path: dict, query: list, body: dict, record: CallRecord
+        self, op: Operation, path: dict, query: list, body: dict, record: CallRecord, decode: Decoder | None = None
     ) -> Any:
         attempt = 0
         while True:
             record.attempts = attempt + 1
             try:
-                return await self._send_once(op, path, query, body, record)
+                return await self._send_once(op, path, query, body, record, decode)
             except errors.FoasError as err:
                 if attempt >= self.retry.retries or not _retryable(op, err):
                     raise
@@ -339,7 +355,8 @@ class FoasClient(OperationMethods):
                 await self._sleep(delay)
                 attempt += 1
 
-    async def _send_once(self, op: Operation, path: dict, query: list, body: dict, record: CallRecord) -> Any:
+    async def _send_once(self, op: Operation, path: dict, query: list, body: dict, record: CallRecord,
+                         decode: Decoder | None = None) -> Any:
         request = build_request(
             base_url=self.base_url, method=op.method, action=op.name, uri_pattern=op.path,
             region_id=self.region_id, path_params=path, query_params=query, body_params=body,
@@ -382,6 +399,12 @@ class FoasClient(OperationMethods):
             raise errors.error_from_response(
                 response.status_code, content, operation=op.name, request_id=request_id,
                 retry_after=_retry_after(response.headers.get("Retry-After")))
+        surrogates = b"\\ud" in content or b"\\uD" in content  # a lone-surrogate escape, maybe: rare
+        if decode is not None and not surrogates:
+            decoded = decode(content)
+            if decoded is not None:
+                record.request_id = decoded[0] or request_id
+                return _Decoded(decoded[1])
         try:
             data = json.loads(content) if content else {}
         except (ValueError, RecursionError):
@@ -389,7 +412,7 @@ class FoasClient(OperationMethods):
             raise errors.InvalidResponse(
                 "InvalidResponse", f"the service sent a body that is not JSON: {snippet!r}",
                 request_id=request_id, status=response.status_code, operation=op.name) from None
-        if b"\\ud" in content or b"\\uD" in content:  # a lone-surrogate escape, maybe: rare, walk only then
+        if surrogates:  # walk the answer only then
             from foas_tui.api.models import scrub_surrogates
 
             data = scrub_surrogates(data)

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-
 from foas_tui.api.signing import mask_id
 from foas_tui.config import ConfigError, atomic_write, config_dir, read_toml
 from foas_tui.credentials.errors import CredentialError, CredentialsNotFound, UnknownProfile

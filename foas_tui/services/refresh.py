@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -242,6 +243,7 @@ class RefreshScheduler:
         row_cache, next_cache = self._row_cache, {}
 
         lean = getattr(self.client, "run_summaries", None)  # FoasClient's lean parse; fakes have the typed call
+        from foas_tui.api.run_summaries import LeanRunSummary  # loaded with the first refresh, not at startup
 
         async def fetch(project: str, job_type: str, names: list[str]) -> Iterable[Any]:
             if lean is not None:
@@ -276,7 +278,7 @@ class RefreshScheduler:
             answered.update(zip(repeat(project), names))
             start_times = self.start_times
             for summary in summaries:
-                if isinstance(summary, tuple):  # a LeanRunSummary (hashable); fakes in tests give objects
+                if type(summary) is LeanRunSummary:  # hashable; fakes in tests give other objects
                     cache_key = (project, job_type, summary)
                     row = row_cache.get(cache_key)
                     # The same summary gives the same row, unless its instance's start time was learnt since.
@@ -363,10 +365,24 @@ def _too_large(err: Exception, names: Sequence[str]) -> bool:
 
 
 def _int(value: Any) -> int | None:
-    try:
-        return int(value) if value is not None and value != "" else None
-    except (TypeError, ValueError):
+    """A whole number as the models read one (`models.lenient`): an int, integral text, else a finite number
+    truncated; anything else (text that is no number, an infinity, an object) is None."""
+    if value is None or value == "":
         return None
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        pass
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return int(number) if math.isfinite(number) else None
+
+
+def _text(value: Any) -> str:
+    """A field as text: a number the lean parse kept as it came (0 included) reads as the models give it."""
+    return "" if value is None else str(value)
 
 
 def _row(project: str, job_type: str, summary: Any, start_times: dict[int, int]) -> RunRow:
@@ -380,12 +396,12 @@ def _row(project: str, job_type: str, summary: Any, start_times: dict[int, int])
         project=project,
         job_name=str(summary.job_name),
         job_type=job_type,
-        expect_state=str(summary.expect_state or "").upper(),
-        actual_state=str(summary.actual_state or "").upper(),
+        expect_state=_text(summary.expect_state).upper(),
+        actual_state=_text(summary.actual_state).upper(),
         instance_id=instance_id,
         start_time=start_times.get(instance_id) or None if instance_id is not None else None,
         input_delay=_int(summary.input_delay),
-        last_error_message=str(summary.last_error_message or ""),
+        last_error_message=_text(summary.last_error_message),
         last_error_time=_int(summary.last_error_time),
-        engine_job_handler=str(summary.engine_job_handler or ""),
+        engine_job_handler=_text(summary.engine_job_handler),
     )
