@@ -112,7 +112,8 @@ class RefreshScheduler:
     _unsendable: dict[JobKey, str] = field(default_factory=dict)
     # The last refresh's rows by the summary they came from: a summary equal to last time's (most of them,
     # every refresh) gives the same row, without converting its fields again.
-    _row_cache: dict[tuple[str, str, LeanRunSummary], RunRow] = field(default_factory=dict)
+    # (project, job type) -> summary -> the row made of it at the last refresh
+    _row_cache: dict[tuple[str, str], dict[LeanRunSummary, RunRow]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.current_concurrency = self.current_concurrency or self.concurrency
@@ -277,18 +278,21 @@ class RefreshScheduler:
                 return all(done)
             answered.update(zip(repeat(project), names))
             start_times = self.start_times
+            group = (project, job_type)
+            cached = row_cache.get(group, {})
+            kept = next_cache.setdefault(group, {})
             for summary in summaries:
                 if type(summary) is LeanRunSummary:  # hashable; fakes in tests give other objects
-                    cache_key = (project, job_type, summary)
-                    row = row_cache.get(cache_key)
-                    # The same summary gives the same row, unless its instance's start time was learnt since.
-                    if row is None or (row.instance_id is not None
-                                       and row.start_time != (start_times.get(row.instance_id) or None)):
+                    row = cached.get(summary)
+                    # The same summary gives the same row, unless its instance's start time was learnt since
+                    # (a start time, once known, does not change).
+                    if row is None or (row.start_time is None and row.instance_id is not None
+                                       and start_times.get(row.instance_id)):
                         row = _row(project, job_type, summary, start_times)
                     key = (project, row.job_name)
                     if key in watched:
                         fresh[key] = row
-                        next_cache[cache_key] = row
+                        kept[summary] = row
                 else:  # a client without the lean parse (tests' fakes): plain objects
                     row = _row(project, job_type, summary, start_times)
                     if row.key in watched:
