@@ -21,8 +21,12 @@ from foas_tui.app import _is_text_field
 ROOT = Path(__file__).resolve().parent.parent
 
 # Imported later: by an action (actions, start_points), the triage board or the first scored live row
-# (triage, triage_gather, flink_payloads), ctrl+p (palette providers), the editor dialogs (TextArea).
+# (triage, triage_gather, flink_payloads), ctrl+p (palette providers), the editor dialogs (TextArea), the first
+# copy (clipboard), the first round of delay trends (metrics), the Instances tab (DataTable).
 DEFERRED = [
+    "foas_tui.services.clipboard",
+    "foas_tui.services.metrics",
+    "textual.widgets._data_table",
     "foas_tui.services.actions",
     "foas_tui.services.start_points",
     "foas_tui.services.triage_gather",

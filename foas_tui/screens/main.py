@@ -17,9 +17,7 @@ from foas_tui.error_guard import Screen as GuardedScreen
 from foas_tui.error_guard import on, work
 from foas_tui.screens import layout
 from foas_tui.screens.main_jumps import JumpsMixin
-from foas_tui.services import clipboard
 from foas_tui.services.filter_query import JOB_ALIASES, JOB_FIELDS, FilterError, parse_query
-from foas_tui.services.metrics import DelayTrendCache
 from foas_tui.services.selection import Selection
 from foas_tui.services.session import JobInfo
 from foas_tui.services.tree_state import TreeState, default_state_path
@@ -35,6 +33,7 @@ from foas_tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
     from foas_tui.app import FoasApp
+    from foas_tui.services.metrics import DelayTrendCache
 
 MAX_SCOPE_FOLDERS = 200  # folders loaded to list a folder's whole subtree in the live table
 TREND_INTERVAL_S = 60.0  # delay sparklines: one round of GetInstanceMetric calls a minute at most
@@ -358,6 +357,8 @@ class MainScreen(JumpsMixin, GuardedScreen):
         try:
             jobs = self.live.running_stream_jobs()
             if self._trend_cache is None:
+                from foas_tui.services.metrics import DelayTrendCache  # with the first trend round, not at startup
+
                 # The TTL is a little under the interval so each timer tick finds last round's jobs due.
                 self._trend_cache = DelayTrendCache(ttl_s=TREND_INTERVAL_S * 0.9, now=self.foas.clock)
             if jobs:
@@ -412,6 +413,8 @@ class MainScreen(JumpsMixin, GuardedScreen):
                 lines += [f"instance: {row.instance_id}", f"state: {row.actual_state} (expected {row.expect_state})",
                           f"engine handle: {row.engine_job_handler or '-'}"]
             text = "\n".join(lines)
+        from foas_tui.services import clipboard  # with the first copy, not at startup
+
         result = clipboard.copy_text(self.app, text, what=job.job_name if not details else f"{job.job_name}'s ids")
         self.notify(result.message, severity="information" if result.ok else "warning", timeout=3, markup=False)
 

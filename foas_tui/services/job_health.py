@@ -58,6 +58,12 @@ class HealthBook:
     clock: Callable[[], float] = time.time
     deep: dict[JobKey, DeepResult] = field(default_factory=dict)
     triage: Any = None
+    # The health of each row asked for in the current second of the clock: one refresh asks for every row
+    # several times (the table's red names, the tree's counts, the status bar). A row object is reused while
+    # its summary is unchanged (refresh.py), so `is` tells a row already scored, as it tells the deep result.
+    _memo: dict[JobKey, tuple[RunRow, Any, JobHealth]] = field(default_factory=dict, init=False, repr=False,
+                                                                compare=False)
+    _memo_moment: tuple[int, Any, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def from_config(cls, triage: Any, clock: Callable[[], float] = time.time) -> HealthBook:
@@ -68,6 +74,7 @@ class HealthBook:
         """Another account or region: its config's thresholds, and nothing deep-checked yet."""
         self.triage, self.thresholds, self.weights = triage, None, None
         self.deep.clear()
+        self._memo.clear()
 
     def rules(self) -> tuple[Thresholds, Weights]:
         """The thresholds and weights in force (built from `triage` the first time)."""
@@ -83,15 +90,28 @@ class HealthBook:
         return thresholds, weights
 
     def health(self, row: RunRow) -> JobHealth:
+        """The row scored by the triage rules at the clock's time; the same row and deep result asked again
+        within the same second of the clock get the same answer without scoring again."""
+        now = self.clock()
+        thresholds, weights = self.rules()
+        moment = (int(now), thresholds, weights)  # another second, or other rules: score again
+        if moment != self._memo_moment:
+            self._memo.clear()
+            self._memo_moment = moment
+        key = row.key
+        deep = self.deep.get(key)
+        known = self._memo.get(key)
+        if known is not None and known[0] is row and known[1] is deep:
+            return known[2]
         from foas_tui.services.triage import assess
 
-        thresholds, weights = self.rules()
         summary = run_summary(row)
-        deep = self.deep.get(row.key)
-        if deep is not None and not summary.alive:
-            deep = None  # as the board does: a stopped job's old checkpoints say nothing about now
-        return assess(summary, now_ms=self.clock() * 1000, thresholds=thresholds, weights=weights,
-                      checkpoints=deep.checkpoints if deep else None, exceptions=deep.exceptions if deep else None)
+        used = deep if deep is not None and summary.alive else None  # as the board does: a stopped job's old
+        # checkpoints say nothing about now
+        result = assess(summary, now_ms=now * 1000, thresholds=thresholds, weights=weights,
+                        checkpoints=used.checkpoints if used else None, exceptions=used.exceptions if used else None)
+        self._memo[key] = (row, deep, result)
+        return result
 
     def needs_attention(self, row: RunRow | None) -> bool:
         return row is not None and bool(self.health(row).findings)

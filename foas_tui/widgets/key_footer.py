@@ -8,7 +8,7 @@ rest to `?`. It reads only public API: `Screen.active_bindings` and `bindings_up
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from rich.style import Style
 from rich.text import Text
@@ -96,6 +96,12 @@ class KeyFooter(Guarded, Widget):
     """
     COMPONENT_CLASSES = {"key-footer--key", "key-footer--description"}
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # The screen's shown bindings, ranked: asking the screen walks the focus chain and checks every action
+        # (about 1 ms), so they are kept until the screen says its bindings changed (as Textual's Footer does).
+        self._items: list[FooterItem] | None = None
+
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
 
@@ -103,13 +109,16 @@ class KeyFooter(Guarded, Widget):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, _screen: Screen) -> None:
+        self._items = None
         self.refresh()
 
     def render(self) -> Text:
         key_style = self.get_component_rich_style("key-footer--key")
         description_style = self.get_component_rich_style("key-footer--description")
         text = Text(no_wrap=True, overflow="crop")
-        for item in fit(footer_items(self.screen), self.size.width):
+        if self._items is None:
+            self._items = footer_items(self.screen)
+        for item in fit(self._items, self.size.width):
             dim = Style(dim=not item.enabled)
             text.append(" ")
             text.append(item.key, key_style + dim)
