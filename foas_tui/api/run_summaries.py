@@ -38,9 +38,11 @@ _DOCUMENTED = {
 }
 
 
-class LeanRunSummary(msgspec.Struct, frozen=True, forbid_unknown_fields=True, rename=_DOCUMENTED):
+class LeanRunSummary(msgspec.Struct, frozen=True, forbid_unknown_fields=True, rename=_DOCUMENTED, gc=False):
     """One run summary with the attributes of `models.RunSummary` the refresh reads (raw, not coerced):
-    text and numbers as they came, anything else (objects, lists, booleans) as the models' text."""
+    text and numbers as they came, anything else (objects, lists, booleans) as the models' text.
+
+    `gc=False`: it holds only text and numbers, so it can be in no reference cycle; the collector skips it."""
 
     id: Scalar = None
     job_name: Scalar = None
