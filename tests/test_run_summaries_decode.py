@@ -76,6 +76,22 @@ def test_other_shapes_are_left_to_the_lenient_path() -> None:
     ):
         assert decode_run_summaries(json.dumps(body).encode()) is None, body
     assert decode_run_summaries(b'{"RequestId":"R","RunSummarys":{"RunSummary":[{"InputDelay":1e400}]}}') is None
+    assert decode_run_summaries(b'{"RunSummarys":{"RunSummary":[{"JobName":"a\\ud800"}]}}') is None  # lone surrogate
+    assert decode_run_summaries(b'{"RunSummarys":{"RunSummary":[{"JobName":"a\xed\xa0\x80"}]}}') is None  # bad UTF-8
+
+
+async def test_a_lone_surrogate_in_the_documented_shape_gets_the_typed_calls_rows() -> None:
+    """The typed call (models, with the client's cleaning of lone surrogates) is the reference here."""
+    body = json.dumps({"RequestId": "R", "RunSummarys": {"RunSummary": [
+        {"JobName": "ok", "ActualState": "RUNNING"}, {"JobName": "bad\udc80name", "ActualState": "FAILED"}]}}).encode()
+    assert b"\\udc80" in body
+    client = FoasClient(Credentials("LTAI" + "x" * 20, "s" * 30), endpoint="http://foas.test",
+                        transport=httpx.MockTransport(lambda request: httpx.Response(200, content=body)), retries=0)
+    async with client:
+        typed = (await client.batch_get_instance_run_summary("p", ["ok"], "FLINK_STREAM")).run_summaries
+    rows, _ = await _rows_from_client(body)
+    assert rows == [_row("p", "FLINK_STREAM", s, {}) for s in typed]
+    assert all("\udc80" not in row.job_name for row in rows)
 
 
 _text = st.text(max_size=12)

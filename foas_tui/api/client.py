@@ -399,12 +399,12 @@ class FoasClient(OperationMethods):
             raise errors.error_from_response(
                 response.status_code, content, operation=op.name, request_id=request_id,
                 retry_after=_retry_after(response.headers.get("Retry-After")))
-        surrogates = b"\\ud" in content or b"\\uD" in content  # a lone-surrogate escape, maybe: rare
-        if decode is not None and not surrogates:
+        if decode is not None:  # it refuses what it cannot read exactly (run_summaries.py: lone surrogates too)
             decoded = decode(content)
             if decoded is not None:
                 record.request_id = decoded[0] or request_id
                 return _Decoded(decoded[1])
+        surrogates = b"\\ud" in content or b"\\uD" in content  # a lone-surrogate escape, maybe: rare
         try:
             data = json.loads(content) if content else {}
         except (ValueError, RecursionError):

@@ -9,8 +9,8 @@ An answer in the documented shape (the seed's example: `{"RequestId", "RunSummar
 the documented keys only, each value text, a number or null) is decoded straight from its bytes by msgspec
 into `LeanRunSummary` objects (`decode_run_summaries`): no dict per summary, a fifth of the CPU of `json` plus
 the pass below. Anything else (other spellings, wrappers or keys, odd values, numbers JSON cannot hold in a
-double, bad escapes) makes that decoder refuse, and the body takes the lenient path: `json`, then
-`parse_run_summaries`.
+double, invalid UTF-8, a lone surrogate escape such as "\\ud800") makes that decoder refuse, and the body
+takes the lenient path: `json`, then `parse_run_summaries`.
 
 On the lenient path every summary of one answer has the same keys in the same order, so the key -> field
 mapping is worked out once per key layout (a "plan") and each summary is then read with a few C-level calls.
