@@ -39,8 +39,10 @@ DEFERRED = [
     "tomli_w",  # writing config.toml or profiles.toml
 ]
 # Imported by the first call (httpx, ~60 ms with what it pulls in: the client makes its httpx client then;
-# the demo emulator's signature check) or by scoring live rows (triage); none happen before the first frame.
-AFTER_A_REFRESH = ["foas_tui.services.triage", "httpx", "foas_tui.api.http_client", "foas_tui.emulator.auth"]
+# the operation table; the demo emulator's signature check) or by scoring live rows (triage); none happen
+# before the first frame.
+AFTER_A_REFRESH = ["foas_tui.services.triage", "httpx", "foas_tui.api.http_client", "foas_tui.emulator.auth",
+                   "foas_tui.api.operations"]
 
 CHILD = r"""
 import gc, json, sys

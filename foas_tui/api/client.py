@@ -16,11 +16,12 @@ from urllib.parse import urlsplit
 
 from foas_tui.api import errors
 from foas_tui.api.operation_methods import OperationMethods
-from foas_tui.api.operations import OPERATIONS, Operation
 from foas_tui.api.signing import Credentials, RoaSigner, build_request, mask_id, rfc2616_date
 
 if TYPE_CHECKING:
     import httpx
+
+    from foas_tui.api.operations import Operation
 
 log = logging.getLogger("foas_tui.api")
 T = TypeVar("T")
@@ -46,6 +47,14 @@ DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 # an idle connection sooner is noticed before reuse (httpcore sees the socket readable) and a read that
 # still meets a dead connection is retried as a connection failure.
 KEEPALIVE_SECONDS = 30.0
+
+
+def _operation(name: str) -> Operation:
+    """An operation of the table (operations.py), which is loaded with the first call: building its 67
+    operations and their parameters is not needed for the first frame."""
+    from foas_tui.api.operations import OPERATIONS
+
+    return OPERATIONS[name]
 
 
 def resolve_endpoint(region_id: str, endpoint: str | None = None) -> str:
@@ -236,7 +245,7 @@ class FoasClient(OperationMethods):
 
     async def call(self, operation: str, **kwargs: Any) -> Any:
         """Call an operation by name with snake_case keyword arguments (as the typed methods take)."""
-        op = OPERATIONS[operation]
+        op = _operation(operation)
         by_py = {p.py_name: p.name for p in op.params}
         unknown = set(kwargs) - set(by_py)
         if unknown:
@@ -303,7 +312,7 @@ class FoasClient(OperationMethods):
         """One call. `parse` turns the answer's JSON object into the result (default: the response model);
         `decode`, if given, is tried first on the answer's bytes and gives (request id, result), or None to
         have the bytes read as JSON and given to `parse` (run_summaries.py)."""
-        op = OPERATIONS[operation]
+        op = _operation(operation)
         if op.mutating and self.read_only:
             raise errors.ReadOnlyError(operation)
         path, query, body = self._split(op, args)
@@ -447,7 +456,7 @@ class FoasClient(OperationMethods):
     # --- paging and fan-out ----------------------------------------------------------------------
 
     async def _paginate(self, operation: str, args: dict[str, Any], page_size: int) -> AsyncIterator[Any]:
-        op = OPERATIONS[operation]
+        op = _operation(operation)
         if op.paging == "token":
             token: str | None = None
             while True:
