@@ -22,8 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Imported later: by an action (actions, start_points), the triage board or the first scored live row
 # (triage, triage_gather, flink_payloads), ctrl+p (palette providers), the editor dialogs (TextArea), the first
-# copy (clipboard), the first round of delay trends (metrics), the Instances tab (DataTable).
+# copy (clipboard), the first round of delay trends (metrics), the Instances tab (DataTable), the first `/` filter
+# of the jobs table (filter_query).
 DEFERRED = [
+    "foas_tui.services.filter_query",
     "foas_tui.services.clipboard",
     "foas_tui.services.metrics",
     "textual.widgets._data_table",

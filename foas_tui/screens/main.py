@@ -17,7 +17,6 @@ from foas_tui.error_guard import Screen as GuardedScreen
 from foas_tui.error_guard import on, work
 from foas_tui.screens import layout
 from foas_tui.screens.main_jumps import JumpsMixin
-from foas_tui.services.filter_query import JOB_ALIASES, JOB_FIELDS, FilterError, parse_query
 from foas_tui.services.selection import Selection
 from foas_tui.services.session import JobInfo
 from foas_tui.services.tree_state import TreeState, default_state_path
@@ -442,6 +441,8 @@ class MainScreen(JumpsMixin, GuardedScreen):
         if bar.target != "tree":
             # The jobs table takes the filter language (fields, comparisons, regex); a filter that cannot be read
             # says why under the prompt and the table keeps the last one that could, so typing never blinks.
+            from foas_tui.services.filter_query import JOB_ALIASES, JOB_FIELDS, FilterError, parse_query
+
             try:
                 query = parse_query(text, JOB_FIELDS, JOB_ALIASES)
             except FilterError as err:

@@ -5,14 +5,17 @@ substring, case-insensitive; `!foo` keeps what does NOT match)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 from textual.widgets import Input, Static
 
 from foas_tui import keys
 from foas_tui.error_guard import Guarded
-from foas_tui.services.filter_query import FilterError
 from foas_tui.text import safe_text
+
+if TYPE_CHECKING:  # the filter language is loaded with the first filter, not at startup
+    from foas_tui.services.filter_query import FilterError
 
 Matcher = Callable[[str], bool]
 
@@ -62,7 +65,7 @@ class FilterBar(Guarded, Input):
 
     def set_error(self, error: FilterError | str | None) -> None:
         """Show why the filter cannot be read (the table keeps the last filter that could), or clear it."""
-        if isinstance(error, FilterError):
+        if error is not None and not isinstance(error, str):  # a FilterError (services.filter_query)
             pointer = " " * min(error.position, 60) + "^"
             text: str | None = f"{pointer} {error.message} (the last valid filter stays applied)"
         else:

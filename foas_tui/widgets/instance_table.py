@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
 from foas_tui import keys
-from foas_tui.services.filter_query import Query, job_record
 from foas_tui.services.formatting import sparkline
 from foas_tui.services.job_health import HealthBook
 from foas_tui.services.refresh import JobKey, RunRow
@@ -24,6 +23,9 @@ from foas_tui.text import NAME_LIMIT, one_line, safe_str, safe_text
 from foas_tui.widgets import job_messages
 from foas_tui.widgets.line_table import LineTable, RowDoesNotExist
 from foas_tui.widgets.state_style import delay_text, duration, state_text, timestamp
+
+if TYPE_CHECKING:  # the filter language is loaded with the first filter, not at startup
+    from foas_tui.services.filter_query import Query
 
 TREND_WIDTH = 10  # cells of the delay sparkline
 
@@ -214,6 +216,8 @@ class InstanceTable(LineTable):
 
     def filter_record(self, job: JobInfo, now: float) -> dict[str, Any]:
         """What the `/` filter sees of a job (services.filter_query.job_record)."""
+        from foas_tui.services.filter_query import job_record
+
         return job_record(job.project, job.job_name, job, self.rows_data.get(job.key), now)
 
     def sync(self) -> None:
