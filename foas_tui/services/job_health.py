@@ -106,8 +106,8 @@ class HealthBook:
         from foas_tui.services.triage import assess
 
         summary = run_summary(row)
-        used = deep if deep is not None and summary.alive else None  # as the board does: a stopped job's old
-        # checkpoints say nothing about now
+        # As the board does: a stopped job's old checkpoints say nothing about now.
+        used = deep if deep is not None and summary.alive else None
         result = assess(summary, now_ms=now * 1000, thresholds=thresholds, weights=weights,
                         checkpoints=used.checkpoints if used else None, exceptions=used.exceptions if used else None)
         self._memo[key] = (row, deep, result)

@@ -110,9 +110,8 @@ class RefreshScheduler:
     # Derived from the watched jobs, kept until they change: the calls per chunk size, the unsendable names.
     _batches: tuple[int, list[tuple[str, str, list[str]]]] | None = None
     _unsendable: dict[JobKey, str] = field(default_factory=dict)
-    # The last refresh's rows by the summary they came from: a summary equal to last time's (most of them,
-    # every refresh) gives the same row, without converting its fields again.
-    # (project, job type) -> summary -> the row made of it at the last refresh
+    # The last refresh's rows by the summary they came from, per (project, job type): a summary equal to last
+    # time's (most of them, every refresh) gives the same row, without converting its fields again.
     _row_cache: dict[tuple[str, str], dict[LeanRunSummary, RunRow]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
