@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_refresh_lean import SEED_ANSWER  # the seed's example answer (5.1), with its LastError* fields
 
 from foas_tui.api.client import FoasClient
 from foas_tui.api.models import BatchGetInstanceRunSummaryResponse
@@ -24,14 +25,6 @@ from foas_tui.services.refresh import _row
 
 DOCUMENTED_KEYS = ["Id", "JobName", "ExpectState", "ActualState", "EngineJobHandler", "InputDelay",
                    "LastErrorTime", "LastErrorMessage"]
-SEED_ANSWER = {
-    "RequestId": "1CA9A8E9-F398-493F-83CA-A92A38501B47",
-    "RunSummarys": {"RunSummary": [{
-        "ActualState": "RUNNING",
-        "EngineJobHandler": "application_1561366511517_113805|a10928cec91de395ff3d7593f7ff46c5",
-        "ExpectState": "RUNNING", "JobName": "ss2", "Id": 214650, "InputDelay": 0,
-    }]},
-}
 
 
 def _rows_from_models(body: bytes) -> list[Any]:

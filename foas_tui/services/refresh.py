@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -368,19 +367,11 @@ def _too_large(err: Exception, names: Sequence[str]) -> bool:
 
 
 def _int(value: Any) -> int | None:
-    """A whole number as the models read one (`models.lenient`): an int, integral text, else a finite number
-    truncated; anything else (text that is no number, an infinity, an object) is None."""
-    if value is None or value == "":
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError, OverflowError):
-        pass
-    try:
-        number = float(value)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return int(number) if math.isfinite(number) else None
+    """A whole number as the models read one (`models.lenient._to_int`, the one rule for both). Loaded on the
+    first use: the models (pydantic) come with the first answer, not before the first frame."""
+    from foas_tui.api.models.lenient import _to_int
+
+    return _to_int(value)
 
 
 def _text(value: Any) -> str:
