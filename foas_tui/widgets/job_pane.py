@@ -30,6 +30,7 @@ from foas_tui.widgets.diff_static import DiffStatic
 from foas_tui.widgets.state_style import delay_text, duration, state_text, timestamp
 
 if TYPE_CHECKING:
+    from textual.widget import AwaitMount
     from textual.widgets import DataTable
 
 INSTANCE_PAGE = 20
@@ -142,6 +143,31 @@ def _delay_cell(run: RunRow) -> Text:
     return delay_text(run.input_delay)
 
 
+class NoJob(Static, can_focus=True):
+    """What the pane shows before its first job: focusable, so Tab into the pane still lands somewhere."""
+
+
+class JobTabs(Vertical):
+    """The job pane's tabs, made when the pane shows its first job."""
+
+    DEFAULT_CSS = "JobTabs { height: 1fr; }"
+
+    def compose(self) -> ComposeResult:
+        # No `initial`: the first tab (Overview) is active. With `initial`, Textual checks on mount that its tab
+        # exists, and raises if the app quit while the tabs were mounting (their children already gone).
+        with TabbedContent(id="job-tabs"):
+            with TabPane("Overview", id="overview"):
+                with VerticalScroll(can_focus=True, id="overview-scroll"):
+                    yield DiffStatic(Text("Select a job in the tree or the table.", style="dim"), id="overview-body")
+            with TabPane("Code", id="code"):
+                yield CodeView("sql", id="code-view")
+            with TabPane("Properties", id="properties"):
+                yield CodeView("properties", id="properties-view")
+            yield TabPane("Instances", id="instances")  # its table is made when the tab first shows
+            with TabPane("Metrics", id="metrics"):
+                yield Static(Text("Select a running job to see its metrics.", style="dim"), id="metrics-message")
+
+
 class JobPane(Guarded, Vertical):
     """Shows one job; loads GetJob when the cursor settles on it (debounced) and instances on demand."""
 
@@ -165,22 +191,17 @@ class JobPane(Guarded, Vertical):
         self._overview_stale = False  # the overview changed while the pane was hidden (see _render_overview)
         self._details: OrderedDict[tuple[str, str], Any] = OrderedDict()  # GetJob answers, newest last
         self._details_timer: Timer | None = None
+        self._tabs_made = False  # JobTabs mounted or mounting (made with the first job shown)
+        self._tabs_ready = False  # ... and mounted: the widgets below it can be queried
+        self._focus_when_ready = False  # focus_content was asked while the tabs were mounting
 
     def compose(self) -> ComposeResult:
         # The job's name on a line of its own, not in the border title: a new border title repaints the whole
         # pane (~6 KB at 200x50 per Down key in the live table), this line only the characters that changed.
         yield DiffStatic(Text("no job selected", style="dim"), id="job-title")
-        with TabbedContent(id="job-tabs", initial="overview"):
-            with TabPane("Overview", id="overview"):
-                with VerticalScroll(can_focus=True, id="overview-scroll"):
-                    yield DiffStatic(Text("Select a job in the tree or the table.", style="dim"), id="overview-body")
-            with TabPane("Code", id="code"):
-                yield CodeView("sql", id="code-view")
-            with TabPane("Properties", id="properties"):
-                yield CodeView("properties", id="properties-view")
-            yield TabPane("Instances", id="instances")  # its table is made when the tab first shows
-            with TabPane("Metrics", id="metrics"):
-                yield Static(Text("Select a running job to see its metrics.", style="dim"), id="metrics-message")
+        # The tabs (about twenty widgets) come with the first job shown (`_make_tabs`): until then there is
+        # nothing to show in them, and the first frame does not wait for them.
+        yield NoJob(Text("Select a job in the tree or the table.", style="dim"), id="job-empty")
 
     def on_mount(self) -> None:
         self.border_title = "job"
@@ -211,6 +232,29 @@ class JobPane(Guarded, Vertical):
         self._load_job(job)
         if self.active_tab == "metrics":
             self.load_metrics()
+        self._make_tabs()
+
+    def _make_tabs(self) -> None:
+        """Mount the tabs in place of the placeholder, once; what is known by then is painted into them when
+        they are mounted (`_tabs_mounted`)."""
+        if self._tabs_made:
+            return
+        self._tabs_made = True
+        self.call_later(self._tabs_mounted, self.mount(JobTabs()))
+
+    @contained
+    async def _tabs_mounted(self, mounting: AwaitMount) -> None:
+        await mounting
+        if not self.query("#overview-body"):
+            return  # the app quits: the tabs were taken down while they mounted
+        self._tabs_ready = True
+        if self.has_focus_within or self._focus_when_ready:
+            self._focus_when_ready = False
+            self.focus_content()  # the placeholder had the focus, or Enter on a job asked for it
+        self.query_one("#job-empty", NoJob).remove()  # kept until now: it may have had the focus
+        if self.detail is not None:
+            self._set_code(self.detail)
+        self._render_overview()
 
     def mark_deleted(self) -> None:
         """The job no longer exists: say so, and drop what was shown of it (code, instances, metrics)."""
@@ -220,8 +264,9 @@ class JobPane(Guarded, Vertical):
         self.deleted = True
         self._details.pop(job.key, None)
         self.detail, self.run, self.instances, self.instance_total = None, None, [], None
-        for view_id in ("#code-view", "#properties-view"):
-            self.query_one(view_id, CodeView).set_text("")
+        if self._tabs_ready:
+            for view_id in ("#code-view", "#properties-view"):
+                self.query_one(view_id, CodeView).set_text("")
         self._render_overview()
 
     def update_run(self, row: RunRow | None) -> None:
@@ -261,6 +306,10 @@ class JobPane(Guarded, Vertical):
             self._details_timer = None
         self.detail = detail
         self._render_overview()
+        if self._tabs_ready:
+            self._set_code(detail)
+
+    def _set_code(self, detail: Any) -> None:
         self.query_one("#code-view", CodeView).set_text(getattr(detail, "code", None) or "")
         self.query_one("#properties-view", CodeView).set_text(getattr(detail, "properties", None) or "")
         self._show_code(self.active_tab)
@@ -310,6 +359,8 @@ class JobPane(Guarded, Vertical):
         shown = self._shown()
         self._overview_stale = not shown
         self._render_title()
+        if not self._tabs_ready:
+            return  # painted when the tabs are mounted
         body = self.query_one("#overview-body", DiffStatic)
         if self.deleted:
             body.update(layout=shown, content=Text.assemble(
@@ -374,7 +425,8 @@ class JobPane(Guarded, Vertical):
 
     @property
     def active_tab(self) -> str:
-        return self.query_one("#job-tabs", TabbedContent).active
+        """The active tab's id; "" before the tabs are mounted."""
+        return self.query_one("#job-tabs", TabbedContent).active if self._tabs_ready else ""
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
@@ -544,6 +596,8 @@ class JobPane(Guarded, Vertical):
         self._step_tab(-1)
 
     def _step_tab(self, step: int) -> None:
+        if not self._tabs_ready:
+            return  # no job shown yet: no tabs to step through
         tabs = self.query_one("#job-tabs", TabbedContent)
         index = self.TABS.index(tabs.active) if tabs.active in self.TABS else 0
         tabs.active = self.TABS[(index + step) % len(self.TABS)]
@@ -551,6 +605,8 @@ class JobPane(Guarded, Vertical):
             self.call_after_refresh(self.focus_content)  # keep the keyboard in the pane just shown
 
     def action_more_instances(self) -> None:
+        if not self._tabs_ready:
+            return
         if self.active_tab != "instances":
             self.query_one("#job-tabs", TabbedContent).active = "instances"
             self.call_after_refresh(self.focus_content)
@@ -562,6 +618,12 @@ class JobPane(Guarded, Vertical):
 
     def focus_content(self) -> None:
         """Put the focus inside the active tab (Enter drills down here)."""
+        if not self._tabs_ready:
+            if self._tabs_made:
+                self._focus_when_ready = True  # mounting: a few milliseconds
+            else:
+                self.query_one("#job-empty", NoJob).focus()
+            return
         pane = self.query_one("#job-tabs", TabbedContent).active_pane
         if pane is None:
             return
