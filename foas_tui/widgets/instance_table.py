@@ -8,6 +8,7 @@ repaints only itself.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -64,6 +65,20 @@ def _uptime(row: RunRow | None, now: float) -> str:
     if row is None or not row.start_time or row.actual_state != "RUNNING":
         return "—"
     return duration(now - row.start_time / 1000)
+
+
+@functools.lru_cache(maxsize=2048)
+def _shared_text(plain: str, style: str = "") -> Text:
+    return Text(plain, style=style)
+
+
+def _shared(text: Text) -> Text:
+    """The one Text of this look, for cells that repeat from row to row (a state, a delay band, "—", "stream"):
+    10,000 rows hold a few hundred of them instead of one each (memory). Safe because no cell is changed in
+    place: LineTable renders a copy of each (test_instance_table_cells.py checks)."""
+    if text.spans or len(text) > 16 or text.justify or text.overflow or text.no_wrap is not None or text.end != "\n":
+        return text
+    return _shared_text(text.plain, str(text.style))
 
 
 def _same_cell(old: Any, new: Any) -> bool:
@@ -176,35 +191,37 @@ class InstanceTable(LineTable):
         row = self.rows_data.get(key)
         values = self.trends.get(key) if row is not None and row.actual_state == "RUNNING" else None
         if not values:
-            return Text("")
+            return _shared_text("")
         # Bars are relative to the delay alert threshold: full height means "at the threshold or above".
         bars = sparkline(values, TREND_WIDTH, ceiling=self.delay_warn_seconds)
         return Text(bars, style="red" if max(values) >= self.delay_warn_seconds else "cyan")
 
     def _cells(self, job: JobInfo, row: RunRow | None, now: float) -> tuple[Any, ...]:
-        mark = Text("✓", style="bold") if job.key in self.marked else Text(" ")
+        mark = _shared_text("✓", "bold") if job.key in self.marked else _shared_text(" ")
         trend = self._trend_cell(job.key)
+        dash, blank = _shared_text("—"), _shared_text("")
         if row is None:
-            loading = Text("…", style="bright_black")
-            return (mark, safe_text(job.job_name, NAME_LIMIT), loading, loading, Text("—"), trend, Text("—"),
-                    Text("stream" if job.job_type != "FLINK_BATCH" else "batch"), Text("—"), Text("—"), Text(""),
-                    Text(""))
+            loading = _shared_text("…", "bright_black")
+            kind = _shared_text("stream" if job.job_type != "FLINK_BATCH" else "batch")
+            return (mark, safe_text(job.job_name, NAME_LIMIT), loading, loading, dash, trend, dash, kind, dash, dash,
+                    blank, blank)
         alert = self.attention(row)
         uptime = _uptime(row, now)
         error = one_line(row.last_error_message, 200)
         return (
             mark,
             safe_text(job.job_name, NAME_LIMIT, style="bold red" if alert else ""),
-            state_text(row.actual_state),
-            state_text(row.expect_state),
-            delay_text(row.input_delay if row.actual_state == "RUNNING" else None, self.delay_warn_seconds),
+            _shared(state_text(row.actual_state)),
+            _shared(state_text(row.expect_state)),
+            _shared(delay_text(row.input_delay if row.actual_state == "RUNNING" else None, self.delay_warn_seconds)),
             trend,
-            Text(uptime),
-            Text("stream" if row.job_type != "FLINK_BATCH" else "batch"),
-            Text(str(row.instance_id) if row.instance_id else "—"),
-            Text(timestamp(row.start_time)),
-            Text(error, style="red" if error else ""),
-            safe_text(row.engine_job_handler, NAME_LIMIT, style="bright_black"),
+            _shared_text(uptime) if uptime == "—" else Text(uptime),
+            _shared_text("stream" if row.job_type != "FLINK_BATCH" else "batch"),
+            Text(str(row.instance_id)) if row.instance_id else dash,
+            Text(timestamp(row.start_time)) if row.start_time else dash,
+            Text(error, style="red") if error else blank,
+            (safe_text(row.engine_job_handler, NAME_LIMIT, style="bright_black") if row.engine_job_handler
+             else _shared_text("", "bright_black")),
         )
 
     def visible_keys(self) -> list[JobKey]:
