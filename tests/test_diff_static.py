@@ -68,6 +68,37 @@ async def test_same_shape_repaints_regions_without_layout_and_a_new_shape_lays_o
         assert "third line" in plain(view)
 
 
+class LateView(App[None]):
+    """A DiffStatic mounted and updated in the same moment, before it has a width (as the job pane's tabs)."""
+
+    def compose(self) -> ComposeResult:
+        return []
+
+    async def add(self) -> DiffStatic:
+        view = DiffStatic(id="view")
+        await self.mount(view)
+        view.update(Text("first line\nsecond line"))  # no width yet: painted whole when laid out
+        return view
+
+
+async def test_updated_before_it_has_a_width_the_next_change_still_repaints_only_itself() -> None:
+    app = LateView()
+    async with app.run_test(size=(40, 6)) as pilot:
+        view = await app.add()
+        await pilot.pause()
+        assert "second line" in plain(view)
+        calls: list[tuple[tuple[Region, ...], dict[str, Any]]] = []
+        original = view.refresh
+
+        def recording(*regions: Region, **kwargs: Any) -> Any:
+            calls.append((regions, kwargs))
+            return original(*regions, **kwargs)
+
+        view.refresh = recording  # type: ignore[method-assign]
+        view.update(Text("first line\nsecond LINE"))
+        assert calls == [((Region(7, 1, 4, 1),), {})], calls  # "LINE" only, not the whole widget again
+
+
 async def test_the_overview_shows_placeholders_when_getjob_is_slow_and_the_details_when_they_come() -> None:
     app = make_app()
     async with app.run_test(size=(140, 40)) as pilot:

@@ -33,7 +33,7 @@ async def test_before_any_job_the_pane_says_how_to_pick_one_then_the_first_job_b
         job = pane.job
         await wait_for(pilot, lambda: job.job_name in plain(pane.query_one("#overview-body")), what="its overview")
         assert pane.active_tab == "overview"
-        assert not pane.query("#job-empty"), "the placeholder gave way to the tabs"
+        assert not pane.query_one("#job-empty").display, "the placeholder gave way to the tabs"
         # The pane had the keyboard: it is now inside the overview, where Enter on a job puts it.
         assert app.focused is pane.query_one("#overview-scroll")
         await pilot.press("right_square_bracket")

@@ -72,6 +72,14 @@ class DiffStatic(Widget):
         options = console.options.update_width(width).update(height=None, highlight=False)
         return [_cells(line) for line in console.render_lines(content, options, pad=False)]
 
+    def _remember(self, content: RenderableType) -> None:
+        """Keep the lines the first paint drew (the widget had no width at `update`): without them the next
+        update would repaint the whole widget instead of what changed."""
+        width = self.content_region.width
+        if content is self._content and self._lines is None and width > 0:
+            self._lines = self._render_cells(content, width)
+            self._width = width
+
     def update(self, content: RenderableType, *, layout: bool = True) -> None:
         """Show `content`. `layout=False` (a hidden pane) keeps the old size until the widget is shown."""
         self._content = content
@@ -79,6 +87,8 @@ class DiffStatic(Widget):
         if not layout or width <= 0 or not self.is_mounted:
             self._lines = None
             self.refresh(layout=layout)
+            if layout and self.is_mounted:  # not laid out yet (just mounted): learn what it paints once it is
+                self.call_after_refresh(self._remember, content)
             return
         new = self._render_cells(content, width)
         old, self._lines = self._lines, new

@@ -235,26 +235,30 @@ class JobPane(Guarded, Vertical):
         self._make_tabs()
 
     def _make_tabs(self) -> None:
-        """Mount the tabs in place of the placeholder, once; what is known by then is painted into them when
-        they are mounted (`_tabs_mounted`)."""
+        """Mount the tabs, once, out of sight; `_tabs_mounted` paints what is known by then into them and shows
+        them in place of the placeholder: the pane is repainted once, not once per step."""
         if self._tabs_made:
             return
         self._tabs_made = True
-        self.call_later(self._tabs_mounted, self.mount(JobTabs()))
+        tabs = JobTabs()
+        tabs.display = False
+        self.call_later(self._tabs_mounted, tabs, self.mount(tabs))
 
     @contained
-    async def _tabs_mounted(self, mounting: AwaitMount) -> None:
+    async def _tabs_mounted(self, tabs: JobTabs, mounting: AwaitMount) -> None:
         await mounting
         if not self.query("#overview-body"):
             return  # the app quits: the tabs were taken down while they mounted
         self._tabs_ready = True
-        if self.has_focus_within or self._focus_when_ready:
-            self._focus_when_ready = False
-            self.focus_content()  # the placeholder had the focus, or Enter on a job asked for it
-        self.query_one("#job-empty", NoJob).remove()  # kept until now: it may have had the focus
         if self.detail is not None:
             self._set_code(self.detail)
         self._render_overview()
+        placeholder = self.query_one("#job-empty", NoJob)
+        tabs.display = True
+        if placeholder.has_focus or self._focus_when_ready:
+            self._focus_when_ready = False
+            self.focus_content()  # the placeholder had the focus, or Enter on a job asked for it
+        placeholder.display = False
 
     def mark_deleted(self) -> None:
         """The job no longer exists: say so, and drop what was shown of it (code, instances, metrics)."""
