@@ -1,6 +1,6 @@
 """Build-and-sign time per request: foas-tui's signer against the official aliyunsdkcore, in one run.
 
-Usage: python bench/signing.py [--rounds 7] [--number 3000]. Needs the test extra (aliyunsdkcore).
+Usage: python bench/signing.py [--rounds 15] [--number 2000]. Needs the test extra (aliyunsdkcore).
 Both sides build a ListJob request with the same parameters and sign it; nothing is sent.
 """
 
@@ -51,8 +51,8 @@ def sdk():
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--number", type=int, default=3000)
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--number", type=int, default=2000)
     args = parser.parse_args()
     runners = {"foas-tui": ours(), "aliyunsdkcore": sdk()}
     times: dict[str, list[float]] = {k: [] for k in runners}
@@ -63,8 +63,10 @@ def main() -> None:
     print(f"{'signer':<15}{'median us/request':>20}{'min':>10}")
     for name in runners:
         print(f"{name:<15}{med[name]:>20.1f}{min(times[name]):>10.1f}")
-    ratio = med["foas-tui"] / med["aliyunsdkcore"]
-    print(f"ratio foas-tui / aliyunsdkcore = {ratio:.2f} (goal <= 1.0)")
+    # The ratio of each round's pair (measured back to back), then their median: a burst of load elsewhere
+    # moves one round's pair together, where it would move one side's median alone.
+    ratio = statistics.median(a / b for a, b in zip(times["foas-tui"], times["aliyunsdkcore"], strict=True))
+    print(f"ratio foas-tui / aliyunsdkcore = {ratio:.2f}, the median of {args.rounds} rounds' ratios (goal <= 1.0)")
     # Machine-readable lines for bench/run_all.py: RESULT <name> <value> <unit> [goal <op> <target>]
     print(f"RESULT signing_foas_tui {med['foas-tui']:.2f} us")
     print(f"RESULT signing_aliyunsdkcore {med['aliyunsdkcore']:.2f} us")
