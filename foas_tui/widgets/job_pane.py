@@ -158,7 +158,7 @@ class JobTabs(Vertical):
         with TabbedContent(id="job-tabs"):
             with TabPane("Overview", id="overview"):
                 with VerticalScroll(can_focus=True, id="overview-scroll"):
-                    yield DiffStatic(Text("Select a job in the tree or the table.", style="dim"), id="overview-body")
+                    yield DiffStatic(id="overview-body")  # the job's overview, painted before the tabs show
             with TabPane("Code", id="code"):
                 yield CodeView("sql", id="code-view")
             with TabPane("Properties", id="properties"):
