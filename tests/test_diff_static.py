@@ -38,6 +38,19 @@ def test_wide_characters_are_counted_in_cells() -> None:
     assert changed_span(cells("订单a"), cells("订单b")) == (4, 5)
 
 
+def record_refreshes(view: DiffStatic) -> list[tuple[tuple[Region, ...], dict[str, Any]]]:
+    """From now on, each `view.refresh(...)` call's regions and keywords (it still refreshes)."""
+    calls: list[tuple[tuple[Region, ...], dict[str, Any]]] = []
+    original = view.refresh
+
+    def recording(*regions: Region, **kwargs: Any) -> Any:
+        calls.append((regions, kwargs))
+        return original(*regions, **kwargs)
+
+    view.refresh = recording  # type: ignore[method-assign]
+    return calls
+
+
 class OneView(App[None]):
     def compose(self) -> ComposeResult:
         yield DiffStatic(Text("first line\nsecond line"), id="view")
@@ -49,14 +62,7 @@ async def test_same_shape_repaints_regions_without_layout_and_a_new_shape_lays_o
         view = app.query_one(DiffStatic)
         view.update(Text("first line\nsecond line"))  # learns what is painted
         await pilot.pause()
-        calls: list[tuple[tuple[Region, ...], dict[str, Any]]] = []
-        original = view.refresh
-
-        def recording(*regions: Region, **kwargs: Any) -> Any:
-            calls.append((regions, kwargs))
-            return original(*regions, **kwargs)
-
-        view.refresh = recording  # type: ignore[method-assign]
+        calls = record_refreshes(view)
         view.update(Text("first line\nsecond LINE"))
         assert calls == [((Region(7, 1, 4, 1),), {})], calls  # "LINE" on the second line, no layout
         calls.clear()
@@ -87,14 +93,7 @@ async def test_updated_before_it_has_a_width_the_next_change_still_repaints_only
         view = await app.add()
         await pilot.pause()
         assert "second line" in plain(view)
-        calls: list[tuple[tuple[Region, ...], dict[str, Any]]] = []
-        original = view.refresh
-
-        def recording(*regions: Region, **kwargs: Any) -> Any:
-            calls.append((regions, kwargs))
-            return original(*regions, **kwargs)
-
-        view.refresh = recording  # type: ignore[method-assign]
+        calls = record_refreshes(view)
         view.update(Text("first line\nsecond LINE"))
         assert calls == [((Region(7, 1, 4, 1),), {})], calls  # "LINE" only, not the whole widget again
 
