@@ -6,15 +6,12 @@ events is forced, not left to the scheduler.
 
 from __future__ import annotations
 
-from test_app_support import Gate, make_app, wait_for
+from test_app_support import Gate, make_app, rows_held, wait_for
 
 
 async def test_a_jump_before_the_first_table_load_survives_the_load() -> None:
-    app = make_app()
-    held = Gate(app.session, "project_jobs")
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with rows_held() as (app, pilot, held):
         main = app.main_screen
-        await wait_for(pilot, lambda: main.query("#tree") and main.tree.projects_loaded.is_set(), what="projects")
         assert main.live.row_count == 0, "the scope load is held back"
         target = ("realtime_dw", "dws_gmv_1min")
         app.select_job(*target)
@@ -40,11 +37,8 @@ async def test_a_jump_before_the_first_table_load_survives_the_load() -> None:
 
 
 async def test_with_nothing_picked_the_pane_follows_the_first_row() -> None:
-    app = make_app()
-    held = Gate(app.session, "project_jobs")
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with rows_held() as (app, pilot, held):
         main = app.main_screen
-        await wait_for(pilot, lambda: main.tree.projects_loaded.is_set(), what="projects")
         held.release()
         await wait_for(pilot, lambda: main.live.row_count > 1, what="the table's rows")
         first = main.live.cursor_job_key()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote_plus
@@ -65,6 +66,18 @@ class Gate:
 
     def release(self) -> None:
         self._open.set()
+
+
+@asynccontextmanager
+async def rows_held(size: tuple[int, int] = (120, 36)) -> AsyncIterator[tuple[FoasApp, Any, Gate]]:
+    """A demo app whose live table gets no rows until `held.release()` (the first project's jobs are held
+    back): yields (app, pilot, held) once the tree has its projects."""
+    app = make_app()
+    held = Gate(app.session, "project_jobs")
+    async with app.run_test(size=size) as pilot:
+        main = app.main_screen
+        await wait_for(pilot, lambda: main.query("#tree") and main.tree.projects_loaded.is_set(), what="projects")
+        yield app, pilot, held
 
 
 async def ready(pilot: Any) -> FoasApp:

@@ -10,15 +10,14 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from test_app_support import Gate, make_app, plain, wait_for
+from test_app_support import make_app, plain, rows_held, wait_for
+
+from foas_tui.services.session import JobInfo
 
 
 async def test_before_any_job_the_pane_says_how_to_pick_one_then_the_first_job_brings_its_tabs() -> None:
-    app = make_app()
-    held = Gate(app.session, "project_jobs")  # no table rows, so no job under any cursor yet
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with rows_held() as (app, pilot, held):  # no table rows, so no job under any cursor yet
         main = app.main_screen
-        await wait_for(pilot, lambda: main.tree.projects_loaded.is_set(), what="projects")
         pane = main.job_pane
         assert pane.job is None
         assert "Select a job in the tree or the table." in plain(pane.query_one("#job-empty"))
@@ -40,15 +39,12 @@ async def test_before_any_job_the_pane_says_how_to_pick_one_then_the_first_job_b
         assert pane.active_tab == "code"
 
 
-async def test_enter_on_a_job_before_the_pane_has_tabs_lands_in_its_overview() -> None:
-    app = make_app()
-    held = Gate(app.session, "project_jobs")
-    async with app.run_test(size=(120, 36)) as pilot:
+async def test_enter_on_the_first_job_lands_in_its_overview() -> None:
+    async with rows_held() as (app, pilot, _held):
         main = app.main_screen
-        await wait_for(pilot, lambda: main.tree.projects_loaded.is_set(), what="projects")
-        held.release()
         project, job = "realtime_dw", "dws_gmv_1min"
-        # The table's rows are held back until here, so the pane is still without tabs when the jump lands.
+        # The table's rows stay held back: the jump is the pane's first job, and its tabs are made for it (they
+        # may or may not be mounted yet when Enter lands; the next test makes sure of "not yet").
         app.select_job(project, job)
         tree = main.tree
         await wait_for(pilot, lambda: tree.cursor_node is not None and tree.cursor_node.data.job is not None
@@ -60,6 +56,17 @@ async def test_enter_on_a_job_before_the_pane_has_tabs_lands_in_its_overview() -
                        what="the focus in the job's overview")
         assert pane.job is not None and pane.job.key == (project, job)
         await wait_for(pilot, lambda: job in plain(pane.query_one("#overview-body")), what="its overview")
+
+
+async def test_asked_for_the_focus_while_its_tabs_mount_the_pane_gives_it_to_the_overview_once_they_are() -> None:
+    async with rows_held() as (app, pilot, _held):
+        pane = app.main_screen.job_pane
+        job = JobInfo("realtime_dw", "dws_gmv_1min", "FLINK_STREAM")
+        pane.show_job(job)  # the pane's first job: its tabs start mounting
+        pane.focus_content()  # in the same moment (Enter on a job does both): the tabs are not mounted yet
+        assert not pane.query("#overview-scroll") or not pane.query_one("#overview-scroll").has_focus
+        await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "overview-scroll",
+                       what="the focus in the overview once the tabs are mounted")
 
 
 @pytest.mark.parametrize("delay_ms", [0, 1, 3, 6, 10, 15, 25])
