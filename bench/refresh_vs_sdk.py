@@ -8,9 +8,11 @@
   would: timed on a sample of jobs and extrapolated to all of them (said so in the output);
 * the official SDK as a good script would: BatchGetInstanceRunSummary with the app's own batches, from 8
   threads sharing one AcsClient (the strongest baseline), every job really asked, JSON parsed;
-* the floor under foas-tui's client CPU: the same signed requests sent by a bare httpx.AsyncClient (the app's
-  limits, same concurrency, bodies read and dropped: no retries, call log, JSON or rows). What foas-tui
-  spends above it is its own code; the rest is the HTTP library's.
+* two floors under foas-tui's client CPU: the same signed requests, bodies read and dropped (no retries, call
+  log, JSON or rows), same limits and concurrency, sent (a) by a stock httpx.AsyncClient, on httpx's own
+  connection pool: HTTP alone for a client written on plain httpx; (b) by a bare httpx.AsyncClient on the
+  LaneTransport foas-tui uses (api/lanes.py: one connection per call in flight). What foas-tui spends above
+  (b) is its own code; (b) is the HTTP library's share.
 
 Each side's TCP connects are counted (socket.connect in this process) to say whether connections are reused.
 The emulator process's own CPU per refresh is read from /proc (Linux) and printed for both sides: it is not
@@ -144,8 +146,13 @@ async def measure_foas_tui(endpoint: str, jobs: list[tuple[str, str, str]], roun
 
 async def measure_bare_httpx(endpoint: str, batches: list[tuple[str, str, list[str]]], rounds: int,
                              concurrency: int) -> dict[str, Any]:
-    """The same BatchGetInstanceRunSummary requests from a bare httpx.AsyncClient: CPU per round."""
-    from foas_tui.api.http_client import make_http_client
+    """The same BatchGetInstanceRunSummary requests, bodies read and dropped, from two bare clients in
+    interleaved rounds: a stock httpx.AsyncClient (httpx's own pool) and one on foas-tui's LaneTransport.
+    CPU per round, each."""
+    import httpx
+
+    from foas_tui.api.http_client import http_limits
+    from foas_tui.api.lanes import LaneTransport
     from foas_tui.api.operations import OPERATIONS
     from foas_tui.api.signing import RoaSigner, build_request
 
@@ -156,26 +163,34 @@ async def measure_bare_httpx(endpoint: str, batches: list[tuple[str, str, list[s
                               query_params=[("jobNames", ",".join(names)), ("jobType", job_type)], signer=signer)
                 for project, job_type, names in batches]
     limit = asyncio.Semaphore(concurrency)
-    config = AppConfig().client
-    async with make_http_client(None, timeout=config.timeout, connect_timeout=5.0, max_concurrency=concurrency,
-                                keepalive_expiry=30.0) as http:
-        async def one(request: Any) -> int:
-            async with limit:
-                response = await http.send(request, stream=True)
-                size = sum([len(chunk) async for chunk in response.aiter_bytes()])
-                await response.aclose()
-                assert response.status_code == 200, response.status_code
-                return size
+    options = {"timeout": httpx.Timeout(AppConfig().client.timeout, connect=5.0), "follow_redirects": False,
+               "limits": http_limits(concurrency, 30.0)}
+    clients = {"stock": httpx.AsyncClient(**options),
+               "lanes": httpx.AsyncClient(transport=LaneTransport(concurrency, keepalive_expiry=30.0), **options)}
 
-        for _ in range(2):  # warm: connections
-            await asyncio.gather(*map(one, requests))
-        cpu, times = [], []
-        for _ in range(rounds):
-            started, started_cpu = time.perf_counter(), time.process_time()
-            await asyncio.gather(*map(one, requests))
-            times.append(time.perf_counter() - started)
-            cpu.append(time.process_time() - started_cpu)
-    return {"cpu": statistics.median(cpu), "steady": statistics.median(times)}
+    async def one(http: httpx.AsyncClient, request: Any) -> int:
+        async with limit:
+            response = await http.send(request, stream=True)
+            size = sum([len(chunk) async for chunk in response.aiter_bytes()])
+            await response.aclose()
+            assert response.status_code == 200, response.status_code
+            return size
+
+    cpu: dict[str, list[float]] = {name: [] for name in clients}
+    times: dict[str, list[float]] = {name: [] for name in clients}
+    try:
+        for round_ in range(rounds + 2):  # the first two warm connections and code paths
+            for name, http in clients.items():
+                started, started_cpu = time.perf_counter(), time.process_time()
+                await asyncio.gather(*(one(http, request) for request in requests))
+                if round_ >= 2:
+                    times[name].append(time.perf_counter() - started)
+                    cpu[name].append(time.process_time() - started_cpu)
+    finally:
+        for http in clients.values():
+            await http.aclose()
+    return {name: {"cpu": statistics.median(cpu[name]), "steady": statistics.median(times[name])}
+            for name in clients}
 
 
 def measure_sdk(netloc: str, jobs: list[tuple[str, str, str]]) -> dict[str, Any]:
@@ -251,7 +266,9 @@ def main() -> int:
             return process_cpu(server.proc.pid)
 
         ours = asyncio.run(measure_foas_tui(server.endpoint, jobs, args.rounds, server_cpu))
-        bare = asyncio.run(measure_bare_httpx(server.endpoint, ours["batches"], args.rounds, ours["concurrency"]))
+        bare_clients = asyncio.run(measure_bare_httpx(server.endpoint, ours["batches"], args.rounds,
+                                                      ours["concurrency"]))
+        bare, lanes = bare_clients["stock"], bare_clients["lanes"]
         step = max(1, len(jobs) // args.sample)
         with counting_connects() as sdk_connects:
             sdk = measure_sdk(server.netloc, jobs[::step][: args.sample])
@@ -273,8 +290,10 @@ def main() -> int:
     print(f"      foas-tui's own CPU per refresh (client process):  {ours['cpu'] * 1000:8.1f} ms")
     print(f"      emulator process CPU per refresh (not foas-tui's): {ours['server_cpu'] * 1000:8.1f} ms "
           "(it answers one call at a time)")
-    print(f"      the same requests from a bare httpx.AsyncClient:   {bare['cpu'] * 1000:8.1f} ms CPU "
-          f"({bare['steady'] * 1000:.1f} ms), the HTTP library's share of the above")
+    print(f"      the same requests, bare, through the same lanes:   {lanes['cpu'] * 1000:8.1f} ms CPU "
+          f"({lanes['steady'] * 1000:.1f} ms): the HTTP library's share of the above")
+    print(f"      the same requests from a stock httpx.AsyncClient:  {bare['cpu'] * 1000:8.1f} ms CPU "
+          f"({bare['steady'] * 1000:.1f} ms): HTTP alone, for a client on httpx's own pool")
     print(f"      first (also looks up start times, ListInstance):   {ours['cold'] * 1000:8.1f} ms")
     print(f"  official SDK, GetInstanceRunSummary one by one:      {sdk['per_call'] * 1000:8.1f} ms per job; "
           f"{sdk['sample']} jobs took {sdk['elapsed']:.2f} s,")
@@ -299,7 +318,9 @@ def main() -> int:
     result("refresh_1000_jobs_first", ours["cold"] * 1000, "ms")
     result("refresh_1000_jobs_client_cpu", ours["cpu"] * 1000, "ms", "<= 20")
     result("bare_httpx_same_calls_client_cpu", bare["cpu"] * 1000, "ms")
+    result("bare_lanes_same_calls_client_cpu", lanes["cpu"] * 1000, "ms")
     result("refresh_client_cpu_vs_bare_httpx", ours["cpu"] / bare["cpu"], "x")
+    result("refresh_client_cpu_vs_bare_lanes", ours["cpu"] / lanes["cpu"], "x")
     result("refresh_1000_jobs_tcp_connects", ours["connects"], "n")
     result("refresh_1000_jobs_emulator_cpu", ours["server_cpu"] * 1000, "ms")
     result("sdk_loop_1000_jobs_extrapolated", sdk_total * 1000, "ms")

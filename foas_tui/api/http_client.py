@@ -8,6 +8,7 @@ about 60 ms to import, a fifth of the first frame's time: nothing before the fir
 from __future__ import annotations
 
 import http.cookiejar
+import urllib.request
 from typing import Any
 
 import httpx
@@ -27,14 +28,30 @@ class _NoCookies(http.cookiejar.CookieJar):
         return None
 
 
+def http_limits(max_concurrency: int, keepalive_expiry: float) -> httpx.Limits:
+    """Keep as many connections as calls may be in flight (a refresh sends up to max_concurrency)."""
+    return httpx.Limits(max_connections=max(100, max_concurrency),
+                        max_keepalive_connections=max(20, max_concurrency), keepalive_expiry=keepalive_expiry)
+
+
+def proxy_configured() -> bool:
+    """Whether the environment names a proxy, as httpx reads it (urllib's getproxies: http, https, all)."""
+    proxies = urllib.request.getproxies()
+    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))
+
+
 def make_http_client(transport: httpx.AsyncBaseTransport | None, *, timeout: float, connect_timeout: float,
                      max_concurrency: int, keepalive_expiry: float) -> httpx.AsyncClient:
+    """The client's httpx.AsyncClient. With no transport given, calls go through one lane each (lanes.py),
+    unless a proxy is configured: then httpx's own pool, which honours HTTP(S)_PROXY, ALL_PROXY and NO_PROXY."""
+    if transport is None and not proxy_configured():
+        from foas_tui.api.lanes import LaneTransport
+
+        transport = LaneTransport(max_concurrency, keepalive_expiry=keepalive_expiry)
     return httpx.AsyncClient(
         transport=transport,
         timeout=httpx.Timeout(timeout, connect=connect_timeout),
         follow_redirects=False,
         cookies=_NoCookies(),
-        # Keep as many connections as calls may be in flight (a refresh sends up to max_concurrency).
-        limits=httpx.Limits(max_connections=max(100, max_concurrency),
-                            max_keepalive_connections=max(20, max_concurrency), keepalive_expiry=keepalive_expiry),
+        limits=http_limits(max_concurrency, keepalive_expiry),
     )
