@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Imported later: by an action (actions, start_points), the triage board or the first scored live row
 # (triage, triage_gather, flink_payloads), ctrl+p (palette providers), the editor dialogs (TextArea), the first
 # copy (clipboard), the first round of delay trends (metrics), the Instances tab (DataTable), the first `/` filter
-# of the jobs table (filter_query).
+# of the jobs table (filter_query), a config file to read (tomllib).
 DEFERRED = [
     "foas_tui.services.filter_query",
     "foas_tui.services.clipboard",
@@ -39,6 +39,7 @@ DEFERRED = [
     "importlib.resources",
     "textual.widgets._text_area",
     "tomli_w",  # writing config.toml or profiles.toml
+    "tomllib",  # reading config.toml, when there is one (this test's config directory is empty)
 ]
 # Imported by the first call (httpx, ~60 ms with what it pulls in: the client makes its httpx client then;
 # the operation table; the demo emulator's signature check) or by scoring live rows (triage); none happen
