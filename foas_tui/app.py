@@ -24,7 +24,6 @@ from textual.timer import Timer
 
 from foas_tui import keys
 from foas_tui.app_commands import AppCommandsMixin
-from foas_tui.css_files import first_frame_css_paths
 from foas_tui.error_guard import ErrorGuard, contain_errors_default, work
 from foas_tui.lazy_emulator import LazyEmulator
 from foas_tui.screens.ops_mixin import OpsActionsMixin
@@ -44,6 +43,28 @@ if TYPE_CHECKING:
 
     from foas_tui.config import AppConfig
     from foas_tui.screens.main import MainScreen
+
+def styles_dir() -> Path:
+    """The *.tcss directory: `foas_tui/styles` when installed from the wheel, `<repo>/styles` in a checkout."""
+    # The package directory next to this file is what importlib.resources answers for every installed layout
+    # (wheel, editable, checkout); importlib.resources (~10 ms to import) is asked only for anything else
+    # (a zip import), where `__file__` is not a real directory.
+    here = Path(__file__).resolve().parent
+    if (here / "styles").is_dir():
+        return here / "styles"
+    if here.is_dir():
+        return here.parent / "styles"
+    from importlib import resources
+
+    return Path(str(resources.files("foas_tui") / "styles"))
+
+
+def _css_paths() -> list[Path]:
+    # Every *.tcss in the directory: feature engineers add their own files without touching this one.
+    directory = styles_dir()
+    app_css = directory / "app.tcss"
+    others = sorted(p for p in directory.glob("*.tcss") if p.name != "app.tcss")
+    return [app_css, *others] if app_css.exists() else others
 
 
 # Command palette (ctrl+p) providers, imported when the palette first opens (Textual's COMMANDS takes callables
@@ -88,7 +109,7 @@ class FoasApp(ErrorGuard, AppCommandsMixin, TriageActionsMixin, OpsActionsMixin,
     """The foas-tui application. One `Session` per run; the main screen is the default (first) screen."""
 
     TITLE = "foas-tui"
-    CSS_PATH: ClassVar[list[Path]] = first_frame_css_paths()  # type: ignore[assignment]
+    CSS_PATH: ClassVar[list[Path]] = _css_paths()  # type: ignore[assignment]
     BINDINGS: ClassVar[list[BindingType]] = [
         *CORE_BINDINGS, *_mixin_bindings(TriageActionsMixin, OpsActionsMixin),
     ]

@@ -39,8 +39,6 @@ from textual.screen import ModalScreen as TextualModalScreen
 from textual.screen import Screen as TextualScreen
 from textual.screen import ScreenResultType
 
-from foas_tui.css_files import secondary_css_paths
-
 log = logging.getLogger(__name__)
 
 RAISE_ERRORS_ENV = "FOAS_TUI_RAISE_ERRORS"
@@ -109,17 +107,11 @@ class Guarded:
 
 
 class Screen(Guarded, TextualScreen[ScreenResultType]):
-    """Textual's Screen whose handlers are guarded (use as a base class; isinstance checks keep Textual's).
-    It brings the secondary screens' CSS, read when the first one is pushed (css_files.py). The main screen is
-    the app's default screen, which is never pushed, so its CSS_PATH is never read."""
-
-    CSS_PATH = secondary_css_paths()
+    """Textual's Screen whose handlers are guarded (use as a base class; isinstance checks keep Textual's)."""
 
 
 class ModalScreen(Guarded, TextualModalScreen[ScreenResultType]):
-    """Textual's ModalScreen whose handlers are guarded; with the secondary screens' CSS, as `Screen`."""
-
-    CSS_PATH = secondary_css_paths()
+    """Textual's ModalScreen whose handlers are guarded."""
 
 
 def on(*args: Any, **kwargs: Any) -> Callable[[F], F]:

@@ -13,8 +13,8 @@ from textual.app import App
 
 from foas_tui.api.client import FoasClient
 from foas_tui.api.signing import Credentials
+from foas_tui.app import _css_paths
 from foas_tui.config import AppConfig
-from foas_tui.css_files import all_css_paths
 from foas_tui.screens.exceptions import COLUMNS, ExceptionsScreen
 from foas_tui.services.selection import Selection
 from foas_tui.widgets.log_view import FOLD, LogView
@@ -155,7 +155,7 @@ async def test_http_level_garbage_is_an_inline_message() -> None:
 
 
 class MockApp(App[None]):
-    CSS_PATH = all_css_paths()  # type: ignore[assignment]
+    CSS_PATH = _css_paths()  # type: ignore[assignment]
 
     def __init__(self, body: dict) -> None:
         super().__init__()

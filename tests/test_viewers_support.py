@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from textual.app import App
 
+from foas_tui.app import _css_paths
 from foas_tui.config import AppConfig
-from foas_tui.css_files import all_css_paths
 from foas_tui.emulator import EmulatorConfig, FakeClock, create_app, demo_client
 from foas_tui.services.selection import Selection
 
@@ -26,7 +26,7 @@ START = 1_767_225_600.0  # 2026-01-01 00:00:00 UTC: a frozen clock for the emula
 class ViewerApp(App[None]):
     """A bare app over the emulator: `session.client/config/emulator`, `clock`, `report_error`."""
 
-    CSS_PATH = all_css_paths()  # type: ignore[assignment]
+    CSS_PATH = _css_paths()  # type: ignore[assignment]
 
     def __init__(self, *, config: AppConfig | None = None, jobs: int = 64, seed: int = 7,
                  client: Any = None) -> None:
