@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import CANARY_SECRET
@@ -74,6 +75,19 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Is
     memory = MemoryKeyring()
     monkeypatch.setattr(keyring.core, "_keyring_backend", memory)
     yield IsolatedEnv(root, home, config_dir, data_dir, memory)
+
+
+@pytest.fixture
+def loopback_emulator() -> Iterator[Any]:
+    """The emulator (4 jobs) as a real HTTP server on a loopback port, in a background thread."""
+    from foas_tui.emulator import EmulatorConfig, create_app
+    from foas_tui.emulator.server import ServerThread
+
+    thread = ServerThread(create_app(EmulatorConfig(jobs=4))).start()
+    try:
+        yield thread
+    finally:
+        thread.stop()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,17 +12,8 @@ import pytest
 from foas_tui.api.client import KEEPALIVE_SECONDS, FoasClient
 from foas_tui.api.signing import Credentials
 from foas_tui.config import AppConfig
-from foas_tui.emulator import DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, EmulatorConfig, create_app
+from foas_tui.emulator import DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET
 from foas_tui.emulator.server import ServerThread
-
-
-@pytest.fixture
-def server() -> Iterator[ServerThread]:
-    thread = ServerThread(create_app(EmulatorConfig(jobs=4))).start()
-    try:
-        yield thread
-    finally:
-        thread.stop()
 
 
 def test_idle_connections_are_kept_longer_than_the_default_refresh_interval() -> None:
@@ -52,9 +42,9 @@ async def _connects_after_a_pause(server: ServerThread, keepalive: float, pause:
     return len(connects)
 
 
-async def test_a_connection_idle_for_less_than_the_keepalive_is_reused(server: ServerThread,
+async def test_a_connection_idle_for_less_than_the_keepalive_is_reused(loopback_emulator: ServerThread,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    assert await _connects_after_a_pause(server, keepalive=30.0, pause=0.5, monkeypatch=monkeypatch) == 0
+    assert await _connects_after_a_pause(loopback_emulator, keepalive=30.0, pause=0.5, monkeypatch=monkeypatch) == 0
     # The same pause with a keep-alive shorter than it: the connection is dropped and opened again (this is
     # what httpx's default of 5 s did at the app's default refresh interval of 5 s).
-    assert await _connects_after_a_pause(server, keepalive=0.2, pause=0.5, monkeypatch=monkeypatch) == 1
+    assert await _connects_after_a_pause(loopback_emulator, keepalive=0.2, pause=0.5, monkeypatch=monkeypatch) == 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -18,7 +18,7 @@ from foas_tui.api.client import FoasClient
 from foas_tui.api.http_client import proxy_configured
 from foas_tui.api.lanes import LaneTransport
 from foas_tui.api.signing import Credentials
-from foas_tui.emulator import DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, EmulatorConfig, create_app
+from foas_tui.emulator import DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET
 from foas_tui.emulator.server import ServerThread
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
@@ -29,15 +29,6 @@ def no_proxy_in_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)
-
-
-@pytest.fixture
-def server() -> Iterator[ServerThread]:
-    thread = ServerThread(create_app(EmulatorConfig(jobs=4))).start()
-    try:
-        yield thread
-    finally:
-        thread.stop()
 
 
 @pytest.fixture
@@ -100,9 +91,9 @@ def lane_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return calls
 
 
-async def test_no_proxy_in_the_environment_means_lanes(server: ServerThread, lane_calls: list[str]) -> None:
+async def test_no_proxy_in_the_environment_means_lanes(loopback_emulator: ServerThread, lane_calls: list[str]) -> None:
     assert not proxy_configured()
-    async with _client(server.endpoint) as client:
+    async with _client(loopback_emulator.endpoint) as client:
         await client.list_project()
     assert len(lane_calls) == 1
 
@@ -114,8 +105,8 @@ def test_any_proxy_variable_counts(monkeypatch: pytest.MonkeyPatch, name: str) -
 
 
 async def test_a_burst_opens_no_more_connections_than_calls_in_flight_and_the_next_burst_none(
-        server: ServerThread, connects: list[Any]) -> None:
-    async with _client(server.endpoint, max_concurrency=4) as client:
+        loopback_emulator: ServerThread, connects: list[Any]) -> None:
+    async with _client(loopback_emulator.endpoint, max_concurrency=4) as client:
         projects = await asyncio.gather(*(client.list_project() for _ in range(12)))
         assert all(projects)
         first = len(connects)
@@ -127,16 +118,16 @@ async def test_a_burst_opens_no_more_connections_than_calls_in_flight_and_the_ne
         assert len(connects) == first
 
 
-async def test_one_call_at_a_time_uses_one_connection(server: ServerThread, connects: list[Any]) -> None:
-    async with _client(server.endpoint, max_concurrency=8) as client:
+async def test_one_call_at_a_time_uses_one_connection(loopback_emulator: ServerThread, connects: list[Any]) -> None:
+    async with _client(loopback_emulator.endpoint, max_concurrency=8) as client:
         for _ in range(6):
             await client.list_project()
     assert len(connects) == 1
 
 
-async def test_a_body_over_the_cap_gives_its_lane_back(server: ServerThread) -> None:
+async def test_a_body_over_the_cap_gives_its_lane_back(loopback_emulator: ServerThread) -> None:
     # One lane: if the refused body kept it, the next call would wait for ever (bounded here by wait_for).
-    async with _client(server.endpoint, max_concurrency=1, max_response_bytes=64) as client:
+    async with _client(loopback_emulator.endpoint, max_concurrency=1, max_response_bytes=64) as client:
         for _ in range(3):
             with pytest.raises(errors.ResponseTooLarge):
                 await asyncio.wait_for(client.list_project(), 10)
@@ -144,7 +135,7 @@ async def test_a_body_over_the_cap_gives_its_lane_back(server: ServerThread) -> 
         assert await asyncio.wait_for(client.list_project(), 10)
 
 
-async def test_a_cancelled_call_gives_its_lane_back(server: ServerThread) -> None:
+async def test_a_cancelled_call_gives_its_lane_back(loopback_emulator: ServerThread) -> None:
     answered = asyncio.Event()
 
     async def never_answers(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -159,12 +150,12 @@ async def test_a_cancelled_call_gives_its_lane_back(server: ServerThread) -> Non
         stuck.cancel()
         with pytest.raises(asyncio.CancelledError):
             await stuck
-        response = await asyncio.wait_for(http.get(server.endpoint + "/"), 10)
+        response = await asyncio.wait_for(http.get(loopback_emulator.endpoint + "/"), 10)
         assert response.status_code > 0
     assert lanes.connections_made == 1
 
 
-async def test_a_failed_connect_gives_its_lane_back(server: ServerThread) -> None:
+async def test_a_failed_connect_gives_its_lane_back(loopback_emulator: ServerThread) -> None:
     closed = socket.socket()
     closed.bind(("127.0.0.1", 0))
     port = closed.getsockname()[1]
@@ -174,11 +165,11 @@ async def test_a_failed_connect_gives_its_lane_back(server: ServerThread) -> Non
         for _ in range(2):
             with pytest.raises(httpx.ConnectError):
                 await asyncio.wait_for(http.get(f"http://127.0.0.1:{port}/"), 10)
-        response = await asyncio.wait_for(http.get(server.endpoint + "/"), 10)
+        response = await asyncio.wait_for(http.get(loopback_emulator.endpoint + "/"), 10)
         assert response.status_code > 0
 
 
-async def test_more_calls_than_lanes_wait_their_turn(server: ServerThread) -> None:
+async def test_more_calls_than_lanes_wait_their_turn(loopback_emulator: ServerThread) -> None:
     in_flight = peak = 0
     release = asyncio.Event()
 
